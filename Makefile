@@ -1,0 +1,30 @@
+# Liangbang (效能亮榜): the two commands a newcomer needs are `make run` and `make test`.
+PY := .venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup setup-dev demo messages bench clean
+
+setup:
+	bash scripts/setup.sh requirements.txt
+
+setup-dev:
+	bash scripts/setup.sh requirements-dev.txt
+
+## make run: set everything up, migrate SQLite, load demo data, print the admin login, serve.
+run: setup
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: set everything up and run the whole suite.
+test: setup-dev
+	$(PY) -m pytest
+
+## Regenerate the English catalogue after changing strings (needs gettext).
+messages:
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=tests --no-obsolete
+	$(PY) manage.py makemessages -d djangojs -l en --ignore=.venv --ignore=tests --no-obsolete
+
+clean:
+	rm -rf .venv db.sqlite3 var

@@ -1,0 +1,4 @@
+from .base import *  # noqa: F401,F403
+from config.env import env_bool
+
+DEBUG = env_bool("DJANGO_DEBUG", True)

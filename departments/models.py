@@ -1,0 +1,143 @@
+"""Organisations: jurisdictions, the departments that rate and the units that are rated."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Jurisdiction(models.Model):
+    """A district or city that owns its organisations, rule books and boards."""
+
+    code = models.SlugField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("辖区")
+        verbose_name_plural = _("辖区")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """A category of assessed unit (区级机关部门, 镇, 街道, 国有企业 …)."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="categories", verbose_name=_("辖区"))
+    name = models.CharField(_("名称"), max_length=50)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("单位类别")
+        verbose_name_plural = _("单位类别")
+        ordering = ["jurisdiction", "order", "name"]
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "name"], name="category_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    """A body that rates (职能管理部门), is rated (被考核单位), or both."""
+
+    class Role(models.TextChoices):
+        DEPARTMENT = "department", _("职能管理部门")
+        UNIT = "unit", _("被考核单位")
+        BOTH = "both", _("两者")
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("辖区"))
+    code = models.CharField(_("编码"), max_length=32)
+    name = models.CharField(_("名称"), max_length=100)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations", verbose_name=_("类别")
+    )
+    is_department = models.BooleanField(_("职能管理部门"), default=False, help_text=_("可以对被考核单位进行认定"))
+    is_unit = models.BooleanField(_("被考核单位"), default=True, help_text=_("接受职能管理部门的认定"))
+    is_active = models.BooleanField(_("在用"), default=True, help_text=_("撤并或停用的单位取消勾选，历史记录保留"))
+    retired_on = models.DateField(_("停用日期"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["jurisdiction", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "code"], name="organisation_unique_code"),
+            models.CheckConstraint(
+                condition=models.Q(is_department=True) | models.Q(is_unit=True), name="organisation_has_a_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def role(self) -> str:
+        if self.is_department and self.is_unit:
+            return self.Role.BOTH
+        return self.Role.DEPARTMENT if self.is_department else self.Role.UNIT
+
+    @property
+    def role_label(self) -> str:
+        return self.Role(self.role).label
+
+
+class DepartmentManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(is_department=True)
+
+
+class UnitManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(is_unit=True)
+
+
+class Department(Organisation):
+    """Organisations in their rating role (职能管理部门)."""
+
+    objects = DepartmentManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("职能管理部门")
+        verbose_name_plural = _("职能管理部门")
+
+
+class Unit(Organisation):
+    """Organisations in their rated role (被考核单位)."""
+
+    objects = UnitManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("被考核单位")
+        verbose_name_plural = _("被考核单位")
+
+
+class Profile(models.Model):
+    """Which jurisdiction a user works in and, for raters, which department."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("用户"))
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="profiles", verbose_name=_("辖区"))
+    department = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        limit_choices_to={"is_department": True},
+        verbose_name=_("所属职能管理部门"),
+        help_text=_("职能管理部门工作人员只能认定本部门负责的事项"),
+    )
+
+    class Meta:
+        verbose_name = _("用户资料")
+        verbose_name_plural = _("用户资料")
+
+    def __str__(self) -> str:
+        return str(self.user)

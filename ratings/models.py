@@ -1,0 +1,268 @@
+"""Rule books, monthly periods and the ratings departments give units."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from departments.models import Jurisdiction, Organisation
+from ratings import rules
+
+
+class Kind(models.TextChoices):
+    RED_FLAG = rules.RED_FLAG, _("红旗")
+    YELLOW_LIGHT = rules.YELLOW_LIGHT, _("黄灯")
+    RED_LIGHT = rules.RED_LIGHT, _("红灯")
+
+
+class CriterionKind(models.TextChoices):
+    RED_FLAG = rules.RED_FLAG, _("红旗")
+    YELLOW_LIGHT = rules.YELLOW_LIGHT, _("黄灯")
+
+
+class RuleBook(models.Model):
+    """《XXXX年度“效能亮榜”专项行动认定细则》: one per jurisdiction and year."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="rulebooks", verbose_name=_("辖区"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("标题"), max_length=200, blank=True)
+    red_flag_points = models.DecimalField(_("红旗加分"), max_digits=6, decimal_places=2, default=Decimal("0.5"))
+    yellow_light_points = models.DecimalField(_("黄灯减分"), max_digits=6, decimal_places=2, default=Decimal("-0.5"))
+    red_light_points = models.DecimalField(_("红灯减分"), max_digits=6, decimal_places=2, default=Decimal("-1"))
+    bonus_cap = models.DecimalField(
+        _("加分上限"), max_digits=6, decimal_places=2, null=True, blank=True, help_text=_("全年加分最多计多少分，空表示不设上限")
+    )
+    deduction_cap = models.DecimalField(
+        _("减分上限"), max_digits=6, decimal_places=2, null=True, blank=True, help_text=_("全年减分最多计多少分（填正数），空表示不设上限")
+    )
+    escalation_threshold = models.PositiveSmallIntegerField(
+        _("连续黄灯升级次数"), default=2, help_text=_("同一单位连续几个月被亮黄灯即升级为红灯")
+    )
+    escalation_same_department = models.BooleanField(
+        _("仅同一部门连续计算"), default=False, help_text=_("勾选后，只有同一职能管理部门连续亮黄灯才升级；默认跨部门累计")
+    )
+    criterion_required = models.BooleanField(
+        _("必须引用认定条目"), default=True, help_text=_("细则中已有条目时，每条认定都必须引用一个条目")
+    )
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("认定细则")
+        verbose_name_plural = _("认定细则")
+        ordering = ["jurisdiction", "-year"]
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "year"], name="rulebook_one_per_year")]
+
+    def __str__(self) -> str:
+        return self.title or str(_("%(year)s年度“效能亮榜”专项行动认定细则") % {"year": self.year})
+
+    def clean(self) -> None:
+        errors = {}
+        if self.red_flag_points is not None and self.red_flag_points < 0:
+            errors["red_flag_points"] = _("红旗应为加分（不小于 0）")
+        if self.yellow_light_points is not None and self.yellow_light_points > 0:
+            errors["yellow_light_points"] = _("黄灯应为减分（不大于 0）")
+        if self.red_light_points is not None and self.red_light_points > 0:
+            errors["red_light_points"] = _("红灯应为减分（不大于 0）")
+        for field in ("bonus_cap", "deduction_cap"):
+            value = getattr(self, field)
+            if value is not None and value < 0:
+                errors[field] = _("上限应为正数")
+        if self.escalation_threshold is not None and self.escalation_threshold < 1:
+            errors["escalation_threshold"] = _("至少为 1")
+        if errors:
+            raise ValidationError(errors)
+
+    def as_rules(self) -> rules.RuleSettings:
+        """The plain-data settings the pure rules work with."""
+        return rules.RuleSettings(
+            red_flag_points=self.red_flag_points,
+            yellow_light_points=self.yellow_light_points,
+            red_light_points=self.red_light_points,
+            bonus_cap=self.bonus_cap,
+            deduction_cap=self.deduction_cap,
+            escalation_threshold=self.escalation_threshold,
+            escalation_same_department=self.escalation_same_department,
+        )
+
+
+class Criterion(models.Model):
+    """One numbered entry of a rule book (认定条目)."""
+
+    rulebook = models.ForeignKey(RuleBook, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("认定细则"))
+    code = models.CharField(_("编码"), max_length=32)
+    text = models.TextField(_("内容"))
+    kind = models.CharField(_("类型"), max_length=16, choices=CriterionKind.choices)
+    is_active = models.BooleanField(_("在用"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("认定条目")
+        verbose_name_plural = _("认定条目")
+        ordering = ["rulebook", "code"]
+        constraints = [models.UniqueConstraint(fields=["rulebook", "code"], name="criterion_unique_code")]
+
+    def __str__(self) -> str:
+        text = self.text if len(self.text) <= 40 else self.text[:40] + "…"
+        return f"{self.code} {text}"
+
+
+class Period(models.Model):
+    """One month of 效能亮榜: open → closed (by the office) → published (by the board)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("进行中")
+        CLOSED = "closed", _("已关账")
+        PUBLISHED = "published", _("已发布")
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="periods", verbose_name=_("辖区"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(_("关账时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("关账人")
+    )
+    reopen_reason = models.TextField(_("重新开放原因"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("月度")
+        verbose_name_plural = _("月度")
+        ordering = ["jurisdiction", "-year", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "year", "month"], name="period_one_per_month"),
+            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="period_month_1_12"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def index(self) -> int:
+        return rules.month_index(self.year, self.month)
+
+
+class Rating(models.Model):
+    """A red flag, yellow light or red light a department gives a unit for one month."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("待审核")
+        RETURNED = "returned", _("已退回")
+        APPROVED = "approved", _("已通过")
+
+    class Escalation(models.TextChoices):
+        NONE = "", _("无")
+        CONSECUTIVE = rules.ESCALATED_CONSECUTIVE, _("连续黄灯升级")
+        SERIOUS = rules.ESCALATED_SERIOUS, _("造成较大影响")
+
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("月份"))
+    department = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="ratings_given", verbose_name=_("职能管理部门"),
+        limit_choices_to={"is_department": True},
+    )
+    unit = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="ratings_received", verbose_name=_("被考核单位"),
+        limit_choices_to={"is_unit": True},
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, null=True, blank=True, related_name="ratings", verbose_name=_("认定条目")
+    )
+    reason = models.TextField(_("事由"))
+    serious_impact = models.BooleanField(_("造成较大影响"), default=False, help_text=_("黄灯造成较大影响的，直接认定为红灯"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    return_reason = models.TextField(_("退回原因"), blank=True)
+
+    # The result after escalation: what every board, score and view shows.
+    outcome = models.CharField(_("认定结果"), max_length=16, choices=Kind.choices, blank=True, db_index=True)
+    escalation = models.CharField(_("升级原因"), max_length=16, choices=Escalation.choices, blank=True, default="")
+    escalated_after = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("连续黄灯的上一次"), help_text=_("与本条黄灯连续、共同构成红灯的上一条黄灯"),
+    )
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("填报人")
+    )
+    created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("审核人")
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["created_at"])
+
+    class Meta:
+        verbose_name = _("认定")
+        verbose_name_plural = _("认定")
+        ordering = ["-period__year", "-period__month", "department__code", "unit__code", "pk"]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="rating_unit_status"),
+            models.Index(fields=["period", "status"], name="rating_period_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.unit} {self.get_effective_kind_display()}"
+
+    @property
+    def effective_kind(self) -> str:
+        return self.outcome or self.kind
+
+    def get_effective_kind_display(self) -> str:
+        return str(Kind(self.effective_kind).label)
+
+    @property
+    def is_escalated(self) -> bool:
+        return bool(self.escalation)
+
+    @property
+    def is_editable_by_rater(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED) and self.period.is_open
+
+
+def evidence_upload_to(instance: "Evidence", filename: str) -> str:
+    # Stored names are random: a user's file name never becomes a path.
+    ext = os.path.splitext(filename)[1].lower()[:10]
+    return f"evidence/{uuid.uuid4().hex}{ext}"
+
+
+class Evidence(models.Model):
+    """A file that backs a rating: a photo, a work order, a circular."""
+
+    rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("认定"))
+    file = models.FileField(_("文件"), upload_to=evidence_upload_to)
+    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("上传人")
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["rating", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name or os.path.basename(self.file.name)

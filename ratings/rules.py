@@ -1,0 +1,196 @@
+"""The rules of 效能亮榜, in plain Python (no Django, no ORM).
+
+The rule book (认定细则) says: every month a department may give a unit a red flag
+(红旗) for excellent work or a yellow light (黄灯) for inaction, slow or wrong action;
+"连续两次黄灯或造成较大影响即给予红灯警告" — two consecutive yellow lights, or a
+yellow-level failure that caused serious impact, is a red light (红灯). At year end
+"红旗加分，红黄灯减分". The ORM loads a rule book and hands it here as plain data.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+RED_FLAG = "red_flag"
+YELLOW_LIGHT = "yellow_light"
+RED_LIGHT = "red_light"
+KINDS = (RED_FLAG, YELLOW_LIGHT, RED_LIGHT)
+
+ESCALATED_CONSECUTIVE = "consecutive"
+ESCALATED_SERIOUS = "serious"
+
+
+def month_index(year: int, month: int) -> int:
+    """A month as one integer, so that December and the next January are neighbours."""
+    return year * 12 + (month - 1)
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """The settings of one year's rule book."""
+
+    red_flag_points: Decimal = Decimal("0.5")
+    yellow_light_points: Decimal = Decimal("-0.5")
+    red_light_points: Decimal = Decimal("-1")
+    bonus_cap: Decimal | None = None  # at most this many points added in a year
+    deduction_cap: Decimal | None = None  # at most this many points deducted (a positive number)
+    escalation_threshold: int = 2
+    escalation_same_department: bool = False
+
+
+DEFAULT_RULES = RuleSettings()
+
+
+@dataclass(frozen=True)
+class Light:
+    """An approved rating as it was recorded, before escalation."""
+
+    id: int
+    year: int
+    month: int
+    department: int | str
+    kind: str
+    serious_impact: bool = False
+
+    @property
+    def index(self) -> int:
+        return month_index(self.year, self.month)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a rating counts as after escalation."""
+
+    kind: str
+    escalation: str = ""  # "", ESCALATED_CONSECUTIVE or ESCALATED_SERIOUS
+    chain: tuple[int, ...] = ()  # the earlier yellow lights this one completed, oldest first
+
+    @property
+    def escalated_after(self) -> int | None:
+        return self.chain[-1] if self.chain else None
+
+
+RulesFor = Callable[[int], RuleSettings]
+
+
+def escalate(lights: Iterable[Light], rules_for: RulesFor | RuleSettings = DEFAULT_RULES) -> dict[int, Outcome]:
+    """Decide what each of one unit's approved ratings counts as.
+
+    - A yellow light marked serious impact (较大影响) is a red light at once.
+    - The yellow light that makes N (the year's threshold, default 2) consecutive
+      months of yellow lights for the unit becomes a red light. Consecutive months are
+      counted across departments unless the year's rule book restricts them to one
+      department. The chain runs across the new year.
+    - The chain restarts after any red light: yellow Jan, yellow Feb → red in Feb;
+      yellow Mar stays yellow; yellow Apr → red. A month that produced a red light
+      starts no chain, even if it holds other yellow lights.
+    - Only one red light comes out of one month's chain; other yellow lights of that
+      month stay yellow (they are still deducted as yellow lights).
+
+    ``rules_for(year)`` gives the settings in force for a year; a plain
+    ``RuleSettings`` applies to every year.
+    """
+    settings_for: RulesFor = (lambda _year: rules_for) if isinstance(rules_for, RuleSettings) else rules_for
+    by_month: dict[int, list[Light]] = defaultdict(list)
+    outcomes: dict[int, Outcome] = {}
+    for light in lights:
+        if light.kind not in KINDS:
+            raise ValueError(f"unknown kind {light.kind!r}")
+        if light.kind == RED_FLAG:
+            outcomes[light.id] = Outcome(RED_FLAG)
+        else:
+            by_month[light.index].append(light)
+
+    # chain key -> (length, month index of the last link, ids of the links)
+    chains: dict[object, tuple[int, int, tuple[int, ...]]] = {}
+    for index in sorted(by_month):
+        month_lights = sorted(by_month[index], key=lambda light: light.id)
+        rules = settings_for(month_lights[0].year)
+
+        def key_of(light: Light) -> object:
+            return light.department if rules.escalation_same_department else "*"
+
+        restarted: set[object] = set()
+        plain: dict[object, list[Light]] = defaultdict(list)
+        for light in month_lights:
+            if light.kind == RED_LIGHT:
+                outcomes[light.id] = Outcome(RED_LIGHT)
+                restarted.add(key_of(light))
+            elif light.serious_impact:
+                outcomes[light.id] = Outcome(RED_LIGHT, ESCALATED_SERIOUS)
+                restarted.add(key_of(light))
+            else:
+                plain[key_of(light)].append(light)
+
+        for key in restarted:
+            chains.pop(key, None)
+        for key, yellows in plain.items():
+            for light in yellows:
+                outcomes[light.id] = Outcome(YELLOW_LIGHT)
+            if key in restarted:
+                continue
+            first = yellows[0]
+            length, last_index, links = chains.get(key, (0, -1, ()))
+            if last_index != index - 1:
+                length, links = 0, ()
+            length += 1
+            if length >= max(rules.escalation_threshold, 1):
+                outcomes[first.id] = Outcome(RED_LIGHT, ESCALATED_CONSECUTIVE, links)
+                chains.pop(key, None)
+            else:
+                chains[key] = (length, index, links + (first.id,))
+    return outcomes
+
+
+@dataclass(frozen=True)
+class Tally:
+    red_flags: int = 0
+    yellow_lights: int = 0
+    red_lights: int = 0
+
+
+def tally(kinds: Iterable[str]) -> Tally:
+    """Count outcomes (already escalated) by kind."""
+    counts = {RED_FLAG: 0, YELLOW_LIGHT: 0, RED_LIGHT: 0}
+    for kind in kinds:
+        counts[kind] += 1
+    return Tally(counts[RED_FLAG], counts[YELLOW_LIGHT], counts[RED_LIGHT])
+
+
+def year_points(counts: Tally, rules: RuleSettings = DEFAULT_RULES) -> Decimal:
+    """红旗加分，红黄灯减分: the year's adjustment, each side held to its cap."""
+    bonus = counts.red_flags * rules.red_flag_points
+    deduction = counts.yellow_lights * rules.yellow_light_points + counts.red_lights * rules.red_light_points
+    if rules.bonus_cap is not None:
+        bonus = min(bonus, rules.bonus_cap)
+    if rules.deduction_cap is not None:
+        deduction = max(deduction, -rules.deduction_cap)
+    return bonus + deduction
+
+
+# Why a rating cannot be recorded as it stands; the Django layer words these.
+CRITERION_MISSING = "criterion_missing"
+CRITERION_WRONG_KIND = "criterion_wrong_kind"
+SERIOUS_ONLY_FOR_YELLOW = "serious_only_for_yellow"
+
+
+def rating_problems(
+    *, kind: str, criterion_kind: str | None, serious_impact: bool, criterion_required: bool, rulebook_has_criteria: bool
+) -> list[str]:
+    """Check a rating against its rule book. A red flag cites a red-flag criterion;
+    a yellow or red light cites a yellow-light criterion (a red light is a yellow-level
+    failure made worse)."""
+    problems = []
+    if criterion_kind is None:
+        if criterion_required and rulebook_has_criteria:
+            problems.append(CRITERION_MISSING)
+    else:
+        expected = RED_FLAG if kind == RED_FLAG else YELLOW_LIGHT
+        if criterion_kind != expected:
+            problems.append(CRITERION_WRONG_KIND)
+    if serious_impact and kind != YELLOW_LIGHT:
+        problems.append(SERIOUS_ONLY_FOR_YELLOW)
+    return problems

@@ -1,0 +1,402 @@
+"""Services that change ratings, periods and rule books. Views, admin, commands and
+tasks call these; nothing else writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from departments.models import Jurisdiction, Organisation
+from departments.roles import is_office, user_department
+from ratings import rules
+from ratings.models import Criterion, Period, Rating, RuleBook
+
+
+class PeriodClosedError(ValidationError):
+    """The month is closed: nothing in it may change."""
+
+
+class PeriodNotReadyError(ValidationError):
+    """The month cannot be closed yet; ``pending`` lists what still awaits review."""
+
+    def __init__(self, message: str, pending: list[Rating]):
+        super().__init__(message)
+        self.pending = pending
+
+
+PROBLEM_MESSAGES = {
+    rules.CRITERION_MISSING: lambda: _("本年度认定细则要求每条认定引用一个认定条目"),
+    rules.CRITERION_WRONG_KIND: lambda: _("所选认定条目的类型与认定类型不符（红旗引用红旗条目，黄灯、红灯引用黄灯条目）"),
+    rules.SERIOUS_ONLY_FOR_YELLOW: lambda: _("只有黄灯可以标记“造成较大影响”"),
+}
+
+
+def _stamp(instance, by, reason: str = "") -> None:
+    # django-simple-history reads these when the instance is saved.
+    instance._history_user = by
+    if reason:
+        instance._change_reason = reason
+
+
+# Rule books -----------------------------------------------------------------------
+
+
+def rulebook_get_or_create(*, jurisdiction: Jurisdiction, year: int, by=None) -> RuleBook:
+    rulebook, created = RuleBook.objects.get_or_create(jurisdiction=jurisdiction, year=year)
+    return rulebook
+
+
+def rules_for_jurisdiction(jurisdiction_id: int) -> rules.RulesFor:
+    """A ``year -> RuleSettings`` function over a jurisdiction's rule books (defaults
+    for a year without one)."""
+    books = {book.year: book.as_rules() for book in RuleBook.objects.filter(jurisdiction_id=jurisdiction_id)}
+    return lambda year: books.get(year, rules.DEFAULT_RULES)
+
+
+# Periods --------------------------------------------------------------------------
+
+
+def period_get_or_open(*, jurisdiction: Jurisdiction, year: int, month: int) -> Period:
+    if not 1 <= month <= 12:
+        raise ValidationError(_("月份应在 1 到 12 之间"))
+    period, _created = Period.objects.get_or_create(jurisdiction=jurisdiction, year=year, month=month)
+    return period
+
+
+def _lock_period(period: Period) -> Period:
+    return Period.objects.select_for_update().get(pk=period.pk)
+
+
+def _require_open(period: Period) -> None:
+    if period.status != Period.Status.OPEN:
+        raise PeriodClosedError(
+            _("%(period)s 已关账，不能再修改；如确需修改，请效能办先重新开放该月") % {"period": period.label},
+            code="period_closed",
+        )
+
+
+def _require_office(by, jurisdiction_id: int) -> None:
+    if not is_office(by) or not _same_jurisdiction(by, jurisdiction_id):
+        raise PermissionDenied(_("只有效能办可以进行此操作"))
+
+
+def _same_jurisdiction(by, jurisdiction_id: int) -> bool:
+    profile = getattr(by, "profile", None)
+    if profile is None:
+        return bool(getattr(by, "is_superuser", False))
+    return profile.jurisdiction_id == jurisdiction_id
+
+
+def period_close(*, period: Period, by) -> Period:
+    """关账: refuses while submitted ratings await review, and names them."""
+    _require_office(by, period.jurisdiction_id)
+    with transaction.atomic():
+        period = _lock_period(period)
+        _require_open(period)
+        pending = list(
+            period.ratings.filter(status=Rating.Status.SUBMITTED).select_related("department", "unit").order_by("pk")
+        )
+        if pending:
+            names = "；".join(f"{r.department.name} → {r.unit.name}（{r.get_kind_display()}）" for r in pending[:20])
+            more = _("等") if len(pending) > 20 else ""
+            raise PeriodNotReadyError(
+                _("%(period)s 还有 %(count)d 条认定待审核，审核完毕后才能关账：%(list)s%(more)s")
+                % {"period": period.label, "count": len(pending), "list": names, "more": more},
+                pending=pending,
+            )
+        period.status = Period.Status.CLOSED
+        period.closed_at = timezone.now()
+        period.closed_by = by
+        _stamp(period, by, _("关账"))
+        period.save()
+    return period
+
+
+def period_reopen(*, period: Period, by, reason: str) -> Period:
+    """重新开放: an explicit office action that must say why."""
+    _require_office(by, period.jurisdiction_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("重新开放月份必须填写原因"), code="reason_required")
+    with transaction.atomic():
+        period = _lock_period(period)
+        if period.status == Period.Status.OPEN:
+            raise ValidationError(_("%(period)s 本来就是开放状态") % {"period": period.label})
+        period.status = Period.Status.OPEN
+        period.reopen_reason = reason
+        _stamp(period, by, _("重新开放：%(reason)s") % {"reason": reason})
+        period.save()
+    return period
+
+
+# Ratings --------------------------------------------------------------------------
+
+
+def _require_can_rate(by, department: Organisation) -> None:
+    if by is None:
+        return  # system imports and the demo generator act as the office
+    if is_office(by) and _same_jurisdiction(by, department.jurisdiction_id):
+        return
+    own = user_department(by)
+    if own is None or own.pk != department.pk:
+        raise PermissionDenied(_("只能填报本部门的认定"))
+
+
+def _validate(rating: Rating) -> None:
+    period = rating.period
+    errors: dict[str, list[str]] = {}
+    if not rating.department.is_department:
+        errors.setdefault("department", []).append(_("“%(name)s”不是职能管理部门") % {"name": rating.department.name})
+    if not rating.unit.is_unit:
+        errors.setdefault("unit", []).append(_("“%(name)s”不是被考核单位") % {"name": rating.unit.name})
+    elif not rating.unit.is_active and rating._state.adding:
+        errors.setdefault("unit", []).append(_("“%(name)s”已停用，不能再认定") % {"name": rating.unit.name})
+    for field in ("department", "unit"):
+        if getattr(rating, field).jurisdiction_id != period.jurisdiction_id:
+            errors.setdefault(field, []).append(_("不属于本辖区"))
+    if rating.department_id == rating.unit_id:
+        errors.setdefault("unit", []).append(_("职能管理部门不能认定自身"))
+    if not (rating.reason or "").strip():
+        errors.setdefault("reason", []).append(_("请填写事由"))
+    rulebook = RuleBook.objects.filter(jurisdiction_id=period.jurisdiction_id, year=period.year).first()
+    if rating.criterion_id and (rulebook is None or rating.criterion.rulebook_id != rulebook.pk):
+        errors.setdefault("criterion", []).append(_("认定条目不属于 %(year)s 年度认定细则") % {"year": period.year})
+    problems = rules.rating_problems(
+        kind=rating.kind,
+        criterion_kind=rating.criterion.kind if rating.criterion_id else None,
+        serious_impact=rating.serious_impact,
+        criterion_required=rulebook.criterion_required if rulebook else False,
+        rulebook_has_criteria=bool(rulebook and rulebook.criteria.filter(is_active=True).exists()),
+    )
+    for problem in problems:
+        field = "serious_impact" if problem == rules.SERIOUS_ONLY_FOR_YELLOW else "criterion"
+        errors.setdefault(field, []).append(PROBLEM_MESSAGES[problem]())
+    if errors:
+        raise ValidationError(errors)
+
+
+def rating_record(
+    *,
+    period: Period,
+    department: Organisation,
+    unit: Organisation,
+    kind: str,
+    reason: str,
+    by,
+    criterion: Criterion | None = None,
+    serious_impact: bool = False,
+    submit: bool = False,
+) -> Rating:
+    """A department records a rating for a unit, as a draft (or submitted at once)."""
+    _require_can_rate(by, department)
+    with transaction.atomic():
+        period = _lock_period(period)
+        _require_open(period)
+        rating = Rating(
+            period=period,
+            department=department,
+            unit=unit,
+            kind=kind,
+            criterion=criterion,
+            reason=(reason or "").strip(),
+            serious_impact=serious_impact,
+            created_by=by,
+        )
+        _validate(rating)
+        if submit:
+            rating.status = Rating.Status.SUBMITTED
+            rating.submitted_at = timezone.now()
+        _stamp(rating, by, _("填报"))
+        rating.save()
+    return rating
+
+
+EDITABLE_FIELDS = ("unit", "kind", "criterion", "reason", "serious_impact", "department")
+
+
+def rating_update(*, rating: Rating, by, **changes) -> Rating:
+    """Change a rating's content. Raters change their own drafts and returned ratings;
+    the office changes any rating of an open month (an approved one is re-counted)."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    with transaction.atomic():
+        period = _lock_period(rating.period)
+        _require_open(period)
+        rating = Rating.objects.select_for_update().get(pk=rating.pk)
+        _require_can_rate(by, rating.department)
+        office = by is None or is_office(by)
+        if not office and rating.status not in (Rating.Status.DRAFT, Rating.Status.RETURNED):
+            raise PermissionDenied(_("已提交的认定不能再修改；如需修改请联系效能办退回"))
+        if "department" in changes and not office:
+            raise PermissionDenied(_("只能填报本部门的认定"))
+        old_unit = rating.unit
+        for field, value in changes.items():
+            setattr(rating, field, value)
+        rating.reason = (rating.reason or "").strip()
+        _validate(rating)
+        _stamp(rating, by, _("修改"))
+        rating.save()
+        if rating.status == Rating.Status.APPROVED:
+            unit_escalation_refresh(unit=rating.unit)
+            if old_unit.pk != rating.unit_id:
+                unit_escalation_refresh(unit=old_unit)
+    return rating
+
+
+def rating_submit(*, rating: Rating, by) -> Rating:
+    with transaction.atomic():
+        period = _lock_period(rating.period)
+        _require_open(period)
+        rating = Rating.objects.select_for_update().get(pk=rating.pk)
+        _require_can_rate(by, rating.department)
+        if rating.status not in (Rating.Status.DRAFT, Rating.Status.RETURNED):
+            raise ValidationError(_("只有草稿或已退回的认定可以提交"))
+        _validate(rating)
+        rating.status = Rating.Status.SUBMITTED
+        rating.submitted_at = timezone.now()
+        _stamp(rating, by, _("提交审核"))
+        rating.save()
+    return rating
+
+
+def rating_approve(*, rating: Rating, by) -> Rating:
+    """效能办审核通过: only approved ratings count anywhere."""
+    with transaction.atomic():
+        period = _lock_period(rating.period)
+        _require_office(by, period.jurisdiction_id)
+        _require_open(period)
+        rating = Rating.objects.select_for_update().get(pk=rating.pk)
+        if rating.status != Rating.Status.SUBMITTED:
+            raise ValidationError(
+                _("只有待审核的认定可以通过（当前状态：%(status)s）") % {"status": rating.get_status_display()}
+            )
+        rating.status = Rating.Status.APPROVED
+        rating.reviewed_by = by
+        rating.reviewed_at = timezone.now()
+        rating.return_reason = ""
+        _stamp(rating, by, _("审核通过"))
+        rating.save()
+        unit_escalation_refresh(unit=rating.unit)
+    rating.refresh_from_db()
+    return rating
+
+
+def rating_return(*, rating: Rating, by, reason: str) -> Rating:
+    """退回: back to the department with a reason, to fix and submit again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("退回必须填写原因"), code="reason_required")
+    with transaction.atomic():
+        period = _lock_period(rating.period)
+        _require_office(by, period.jurisdiction_id)
+        _require_open(period)
+        rating = Rating.objects.select_for_update().get(pk=rating.pk)
+        if rating.status not in (Rating.Status.SUBMITTED, Rating.Status.APPROVED):
+            raise ValidationError(_("只有待审核或已通过的认定可以退回"))
+        was_approved = rating.status == Rating.Status.APPROVED
+        rating.status = Rating.Status.RETURNED
+        rating.return_reason = reason
+        rating.reviewed_by = by
+        rating.reviewed_at = timezone.now()
+        _stamp(rating, by, _("退回：%(reason)s") % {"reason": reason})
+        rating.save()
+        if was_approved:
+            unit_escalation_refresh(unit=rating.unit)
+    rating.refresh_from_db()
+    return rating
+
+
+def rating_delete(*, rating: Rating, by) -> None:
+    with transaction.atomic():
+        period = _lock_period(rating.period)
+        _require_open(period)
+        rating = Rating.objects.select_for_update().get(pk=rating.pk)
+        _require_can_rate(by, rating.department)
+        if not (by is None or is_office(by)) and rating.status not in (Rating.Status.DRAFT, Rating.Status.RETURNED):
+            raise PermissionDenied(_("已提交的认定不能删除"))
+        unit = rating.unit
+        was_approved = rating.status == Rating.Status.APPROVED
+        _stamp(rating, by, _("删除"))
+        rating.delete()
+        if was_approved:
+            unit_escalation_refresh(unit=unit)
+
+
+# Escalation -----------------------------------------------------------------------
+
+
+def unit_escalation_refresh(*, unit: Organisation) -> list[int]:
+    """Apply the rule book's escalation to all of one unit's approved ratings and store
+    the result on each rating (``outcome``, ``escalation``, ``escalated_after``).
+    Returns the ids of the ratings whose result changed."""
+    approved = list(
+        Rating.objects.filter(unit=unit, status=Rating.Status.APPROVED)
+        .select_related("period")
+        .only("id", "kind", "serious_impact", "department_id", "outcome", "escalation", "escalated_after_id",
+              "period__year", "period__month")
+    )
+    outcomes = rules.escalate(
+        (
+            rules.Light(
+                id=r.pk, year=r.period.year, month=r.period.month, department=r.department_id,
+                kind=r.kind, serious_impact=r.serious_impact,
+            )
+            for r in approved
+        ),
+        rules_for_jurisdiction(unit.jurisdiction_id),
+    )
+    changed = []
+    for rating in approved:
+        outcome = outcomes[rating.pk]
+        new = (outcome.kind, outcome.escalation, outcome.escalated_after)
+        if (rating.outcome, rating.escalation, rating.escalated_after_id) != new:
+            rating.outcome, rating.escalation, rating.escalated_after_id = new
+            changed.append(rating)
+    if changed:
+        Rating.objects.bulk_update(changed, ["outcome", "escalation", "escalated_after"])
+    # Ratings that no longer count carry no result.
+    Rating.objects.filter(unit=unit).exclude(status=Rating.Status.APPROVED).exclude(outcome="").update(
+        outcome="", escalation="", escalated_after=None
+    )
+    return [r.pk for r in changed]
+
+
+def jurisdiction_escalation_refresh(*, jurisdiction: Jurisdiction) -> int:
+    """Recompute every unit's escalation, e.g. after a rule book's settings changed."""
+    count = 0
+    for unit in Organisation.objects.filter(jurisdiction=jurisdiction, is_unit=True):
+        count += len(unit_escalation_refresh(unit=unit))
+    return count
+
+
+def ratings_approve_many(*, ratings: Iterable[Rating], by) -> tuple[int, list[str]]:
+    """Bulk approve; returns how many were approved and the messages for the rest."""
+    done, problems = 0, []
+    for rating in ratings:
+        try:
+            rating_approve(rating=rating, by=by)
+            done += 1
+        except (ValidationError, PermissionDenied) as exc:
+            problems.append(f"#{rating.pk}：{'；'.join(getattr(exc, 'messages', [str(exc)]))}")
+    return done, problems
+
+
+def ratings_return_many(*, ratings: Iterable[Rating], by, reason: str) -> tuple[int, list[str]]:
+    done, problems = 0, []
+    for rating in ratings:
+        try:
+            rating_return(rating=rating, by=by, reason=reason)
+            done += 1
+        except (ValidationError, PermissionDenied) as exc:
+            problems.append(f"#{rating.pk}：{'；'.join(getattr(exc, 'messages', [str(exc)]))}")
+    return done, problems
+
+
+def today() -> date:
+    return timezone.localdate()

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Sets up everything the product needs on a bare Debian 12 machine:
+# system packages (only when missing), the virtualenv and Python packages.
+# Idempotent: a second run changes nothing and finishes quickly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SYSTEM_PACKAGES=(gettext)
+
+missing=()
+for pkg in "${SYSTEM_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing system packages: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating virtualenv .venv"
+  "$PYTHON" -m venv .venv
+fi
+
+REQS="${1:-requirements.txt}"
+stamp=".venv/.installed-$(cat requirements*.txt | sha256sum | cut -c1-16)-$(basename "$REQS")"
+if [ ! -f "$stamp" ]; then
+  echo "setup: installing Python packages from $REQS"
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+  .venv/bin/python -m pip install -q -r "$REQS"
+  touch "$stamp"
+fi
+
+.venv/bin/python manage.py compilemessages -v 0 --ignore=.venv

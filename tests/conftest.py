@@ -1,0 +1,92 @@
+"""Shared fixtures. The personas, and what each may do:
+
+- ``alice`` works in the efficiency office (效能办): everything in her jurisdiction.
+- ``bob`` rates for the housing bureau (department A, 住建局): only A's ratings.
+- ``carol`` rates for the market bureau (department B, 市场监管局): only B's ratings.
+- ``leo`` is a leader (领导): reads everything, changes nothing.
+- ``anon`` is a citizen with no account.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from departments import roles
+from tests.factories import (
+    CriterionFactory,
+    DepartmentFactory,
+    OrganisationFactory,
+    PeriodFactory,
+    RuleBookFactory,
+    make_user,
+)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def dept_a(db):
+    return DepartmentFactory(code="ZJJ", name="区住建局")
+
+
+@pytest.fixture
+def dept_b(db):
+    return DepartmentFactory(code="SCJ", name="区市场监管局")
+
+
+@pytest.fixture
+def town(db):
+    return OrganisationFactory(code="T01", name="淳溪街道")
+
+
+@pytest.fixture
+def town2(db):
+    return OrganisationFactory(code="T02", name="古柏街道")
+
+
+@pytest.fixture
+def alice(db):
+    return make_user("alice", roles.OFFICE)
+
+
+@pytest.fixture
+def bob(dept_a):
+    return make_user("bob", roles.RATER, department=dept_a)
+
+
+@pytest.fixture
+def carol(dept_b):
+    return make_user("carol", roles.RATER, department=dept_b)
+
+
+@pytest.fixture
+def leo(db):
+    return make_user("leo", roles.LEADER)
+
+
+@pytest.fixture
+def rulebook(db):
+    return RuleBookFactory(year=2026)
+
+
+@pytest.fixture
+def flag_criterion(rulebook):
+    return CriterionFactory(rulebook=rulebook, code="H01", text="主动担当，攻坚克难", kind="red_flag")
+
+
+@pytest.fixture
+def yellow_criterion(rulebook):
+    return CriterionFactory(rulebook=rulebook, code="Y01", text="推诿扯皮，慢作为", kind="yellow_light")
+
+
+@pytest.fixture
+def january(db):
+    return PeriodFactory(year=2026, month=1)
+
+
+@pytest.fixture
+def february(db):
+    return PeriodFactory(year=2026, month=2)
