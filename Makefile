@@ -23,8 +23,12 @@ test: setup-dev
 
 ## Regenerate the English catalogue after changing strings (needs gettext).
 messages:
-	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=tests --no-obsolete
-	$(PY) manage.py makemessages -d djangojs -l en --ignore=.venv --ignore=tests --no-obsolete
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=tests --ignore=benchmarks --no-location --no-obsolete
+	$(PY) manage.py makemessages -d djangojs -l en --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=var --no-location --no-obsolete
 
 clean:
 	rm -rf .venv db.sqlite3 var
+
+## make bench: time the hot paths against baselines measured in the same run.
+bench: setup-dev
+	$(PY) -m benchmarks

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -17,7 +18,7 @@ class Jurisdiction(models.Model):
 
     class Meta:
         verbose_name = _("辖区")
-        verbose_name_plural = _("辖区")
+        verbose_name_plural = pgettext_lazy("plural", "辖区")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -33,7 +34,7 @@ class Category(models.Model):
 
     class Meta:
         verbose_name = _("单位类别")
-        verbose_name_plural = _("单位类别")
+        verbose_name_plural = pgettext_lazy("plural", "单位类别")
         ordering = ["jurisdiction", "order", "name"]
         constraints = [models.UniqueConstraint(fields=["jurisdiction", "name"], name="category_unique_name")]
 
@@ -64,7 +65,7 @@ class Organisation(models.Model):
 
     class Meta:
         verbose_name = _("单位")
-        verbose_name_plural = _("单位")
+        verbose_name_plural = pgettext_lazy("plural", "单位")
         ordering = ["jurisdiction", "code"]
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "code"], name="organisation_unique_code"),
@@ -105,7 +106,7 @@ class Department(Organisation):
     class Meta:
         proxy = True
         verbose_name = _("职能管理部门")
-        verbose_name_plural = _("职能管理部门")
+        verbose_name_plural = pgettext_lazy("plural", "职能管理部门")
 
 
 class Unit(Organisation):
@@ -116,7 +117,7 @@ class Unit(Organisation):
     class Meta:
         proxy = True
         verbose_name = _("被考核单位")
-        verbose_name_plural = _("被考核单位")
+        verbose_name_plural = pgettext_lazy("plural", "被考核单位")
 
 
 class Profile(models.Model):
@@ -137,7 +138,7 @@ class Profile(models.Model):
 
     class Meta:
         verbose_name = _("用户资料")
-        verbose_name_plural = _("用户资料")
+        verbose_name_plural = pgettext_lazy("plural", "用户资料")
 
     def __str__(self) -> str:
         return str(self.user)

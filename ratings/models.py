@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from departments.models import Jurisdiction, Organisation
@@ -25,6 +26,18 @@ class Kind(models.TextChoices):
 class CriterionKind(models.TextChoices):
     RED_FLAG = rules.RED_FLAG, _("红旗")
     YELLOW_LIGHT = rules.YELLOW_LIGHT, _("黄灯")
+
+
+class GradingMethod(models.TextChoices):
+    BY_THRESHOLD = rules.BY_THRESHOLD, _("按分数线")
+    BY_SHARE = rules.BY_SHARE, _("按比例")
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = rules.EXCELLENT, _("优秀")
+    GOOD = rules.GOOD, _("良好")
+    FAIR = rules.FAIR, _("一般")
+    POOR = rules.POOR, _("较差")
 
 
 class RuleBook(models.Model):
@@ -51,6 +64,31 @@ class RuleBook(models.Model):
     criterion_required = models.BooleanField(
         _("必须引用认定条目"), default=True, help_text=_("细则中已有条目时，每条认定都必须引用一个条目")
     )
+    # Year-end grading (年终考核等次): by points thresholds or by share of units.
+    grading_method = models.CharField(
+        _("等次评定方式"), max_length=16, choices=GradingMethod.choices, default=GradingMethod.BY_SHARE,
+        help_text=_("按分数线：达到分数线即评为相应等次；按比例：按加减分排名，各等次不超过规定比例"),
+    )
+    excellent_min_points = models.DecimalField(
+        _("优秀分数线"), max_digits=6, decimal_places=2, default=Decimal("2"), help_text=_("全年加减分不低于此分数评为优秀")
+    )
+    good_min_points = models.DecimalField(
+        _("良好分数线"), max_digits=6, decimal_places=2, default=Decimal("0"), help_text=_("全年加减分不低于此分数评为良好")
+    )
+    fair_min_points = models.DecimalField(
+        _("一般分数线"), max_digits=6, decimal_places=2, default=Decimal("-2"),
+        help_text=_("全年加减分不低于此分数评为一般，低于此分数评为较差"),
+    )
+    excellent_share = models.PositiveSmallIntegerField(
+        _("优秀比例（%）"), default=30, help_text=_("按排名从高到低，优秀不超过此比例（向下取整，同分跨线的均不评优秀）")
+    )
+    good_share = models.PositiveSmallIntegerField(_("良好比例（%）"), default=40, help_text=_("优秀之后的此比例评为良好"))
+    poor_share = models.PositiveSmallIntegerField(
+        _("较差比例（%）"), default=10, help_text=_("按排名从低到高，较差不超过此比例；其余为一般")
+    )
+    grading_by_category = models.BooleanField(
+        _("按类别分别评定"), default=False, help_text=_("按比例评定时，各类别单位分别计算比例")
+    )
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -58,7 +96,7 @@ class RuleBook(models.Model):
 
     class Meta:
         verbose_name = _("认定细则")
-        verbose_name_plural = _("认定细则")
+        verbose_name_plural = pgettext_lazy("plural", "认定细则")
         ordering = ["jurisdiction", "-year"]
         constraints = [models.UniqueConstraint(fields=["jurisdiction", "year"], name="rulebook_one_per_year")]
 
@@ -79,6 +117,12 @@ class RuleBook(models.Model):
                 errors[field] = _("上限应为正数")
         if self.escalation_threshold is not None and self.escalation_threshold < 1:
             errors["escalation_threshold"] = _("至少为 1")
+        lines = (self.excellent_min_points, self.good_min_points, self.fair_min_points)
+        if None not in lines and not lines[0] >= lines[1] >= lines[2]:
+            errors["good_min_points"] = _("分数线应满足：优秀 ≥ 良好 ≥ 一般")
+        shares = (self.excellent_share, self.good_share, self.poor_share)
+        if None not in shares and sum(shares) > 100:
+            errors["poor_share"] = _("优秀、良好、较差比例之和不能超过 100%")
         if errors:
             raise ValidationError(errors)
 
@@ -92,6 +136,19 @@ class RuleBook(models.Model):
             deduction_cap=self.deduction_cap,
             escalation_threshold=self.escalation_threshold,
             escalation_same_department=self.escalation_same_department,
+        )
+
+    def as_grading(self) -> rules.GradingSettings:
+        """The plain-data grading settings the pure rules work with."""
+        return rules.GradingSettings(
+            method=self.grading_method,
+            excellent_min=self.excellent_min_points,
+            good_min=self.good_min_points,
+            fair_min=self.fair_min_points,
+            excellent_share=self.excellent_share,
+            good_share=self.good_share,
+            poor_share=self.poor_share,
+            by_category=self.grading_by_category,
         )
 
 
@@ -108,7 +165,7 @@ class Criterion(models.Model):
 
     class Meta:
         verbose_name = _("认定条目")
-        verbose_name_plural = _("认定条目")
+        verbose_name_plural = pgettext_lazy("plural", "认定条目")
         ordering = ["rulebook", "code"]
         constraints = [models.UniqueConstraint(fields=["rulebook", "code"], name="criterion_unique_code")]
 
@@ -139,7 +196,7 @@ class Period(models.Model):
 
     class Meta:
         verbose_name = _("月度")
-        verbose_name_plural = _("月度")
+        verbose_name_plural = pgettext_lazy("plural", "月度")
         ordering = ["jurisdiction", "-year", "-month"]
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "year", "month"], name="period_one_per_month"),
@@ -216,7 +273,7 @@ class Rating(models.Model):
 
     class Meta:
         verbose_name = _("认定")
-        verbose_name_plural = _("认定")
+        verbose_name_plural = pgettext_lazy("plural", "认定")
         ordering = ["-period__year", "-period__month", "department__code", "unit__code", "pk"]
         indexes = [
             models.Index(fields=["unit", "status"], name="rating_unit_status"),
@@ -261,8 +318,155 @@ class Evidence(models.Model):
 
     class Meta:
         verbose_name = _("佐证材料")
-        verbose_name_plural = _("佐证材料")
+        verbose_name_plural = pgettext_lazy("plural", "佐证材料")
         ordering = ["rating", "pk"]
 
     def __str__(self) -> str:
         return self.original_name or os.path.basename(self.file.name)
+
+
+# Year-end roll-up ---------------------------------------------------------------------
+
+
+class GradeAdjustment(models.Model):
+    """一票否决 or 例外晋级, recorded by the office with a reason. The points stay the
+    real points; only the grade moves."""
+
+    class Kind(models.TextChoices):
+        VETO = "veto", _("一票否决")
+        PROMOTION = "promotion", _("例外晋级")
+
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="grade_adjustments", verbose_name=_("辖区")
+    )
+    unit = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="grade_adjustments", verbose_name=_("被考核单位"),
+        limit_choices_to={"is_unit": True},
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    kind = models.CharField(
+        _("类型"), max_length=16, choices=Kind.choices,
+        help_text=_("一票否决：不论得分，不得评为优秀；例外晋级：直接评为优秀。加减分仍按实际计算"),
+    )
+    reason = models.TextField(_("原因"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("登记人"),
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("等次调整")
+        verbose_name_plural = pgettext_lazy("plural", "等次调整（一票否决 / 例外晋级）")
+        ordering = ["jurisdiction", "-year", "unit__code", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "kind"], name="grade_adjustment_one_per_kind"),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="grade_adjustment_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.unit} {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        if not (self.reason or "").strip():
+            raise ValidationError({"reason": _("请填写原因")})
+
+
+class YearScore(models.Model):
+    """One unit's year: counts after escalation, points, ranks and grade, as computed
+    by the roll-up (a year-to-date roll-up stores the months so far)."""
+
+    # The roll-up rewrites a whole year at once, so the table carries one index (the
+    # unique key below) and the database checks only the unit's foreign key; the other
+    # references are a snapshot whose on_delete Django applies.
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="year_scores", verbose_name=_("辖区"), db_index=False,
+        db_constraint=False,
+    )
+    unit = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="year_scores", verbose_name=_("被考核单位"), db_index=False
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    category = models.ForeignKey(
+        "departments.Category", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("类别"),
+        help_text=_("计算时单位所属的类别"), db_index=False, db_constraint=False,
+    )
+    red_flags = models.PositiveIntegerField(_("红旗数"), default=0)
+    yellow_lights = models.PositiveIntegerField(_("黄灯数"), default=0)
+    red_lights = models.PositiveIntegerField(_("红灯数"), default=0)
+    points = models.DecimalField(_("加减分"), max_digits=8, decimal_places=2, default=Decimal("0"))
+    rank_overall = models.PositiveIntegerField(_("排名"))
+    rank_in_category = models.PositiveIntegerField(_("类别排名"))
+    grade_by_points = models.CharField(_("按得分等次"), max_length=16, choices=Grade.choices)
+    grade = models.CharField(_("等次"), max_length=16, choices=Grade.choices)
+    veto_applied = models.BooleanField(_("一票否决"), default=False)
+    promotion_applied = models.BooleanField(_("例外晋级"), default=False)
+    rulebook = models.ForeignKey(
+        RuleBook, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("认定细则"),
+        db_index=False, db_constraint=False,
+    )
+    rulebook_version = models.PositiveIntegerField(_("细则版本"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("计算时间"))
+    is_year_to_date = models.BooleanField(_("年度累计（未满全年）"), default=False)
+    through_month = models.PositiveSmallIntegerField(_("统计截至月份"), default=12)
+
+    class Meta:
+        verbose_name = _("年度得分")
+        verbose_name_plural = pgettext_lazy("plural", "年度得分")
+        ordering = ["jurisdiction", "-year", "rank_overall", "unit__code"]
+        constraints = [
+            # Also the index of every read (a jurisdiction's year) and the roll-up's conflict key.
+            models.UniqueConstraint(fields=["jurisdiction", "year", "unit"], name="year_score_one_per_unit_year"),
+            models.CheckConstraint(condition=models.Q(through_month__gte=1, through_month__lte=12),
+                                   name="year_score_month_1_12"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.unit}"
+
+
+class RollupRun(models.Model):
+    """One run of the year-end roll-up, for the office to watch until it ends."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("计算中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="rollup_runs", verbose_name=_("辖区"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    through_month = models.PositiveSmallIntegerField(_("统计截至月份"), null=True, blank=True,
+                                                     help_text=_("空表示全年"))
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("单位总数"), default=0)
+    done = models.PositiveIntegerField(_("已完成单位"), default=0)
+    error = models.TextField(_("错误信息"), blank=True)
+    task_id = models.CharField(_("任务编号"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("发起人"),
+    )
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("年度得分计算")
+        verbose_name_plural = pgettext_lazy("plural", "年度得分计算")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.year} #{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return self.done * 100 // self.total if self.total else 0

@@ -9,10 +9,11 @@ yellow-level failure that caused serious impact, is a red light (红灯). At yea
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 RED_FLAG = "red_flag"
 YELLOW_LIGHT = "yellow_light"
@@ -21,6 +22,8 @@ KINDS = (RED_FLAG, YELLOW_LIGHT, RED_LIGHT)
 
 ESCALATED_CONSECUTIVE = "consecutive"
 ESCALATED_SERIOUS = "serious"
+
+K = TypeVar("K", bound=Hashable)
 
 
 def month_index(year: int, month: int) -> int:
@@ -194,3 +197,174 @@ def rating_problems(
     if serious_impact and kind != YELLOW_LIGHT:
         problems.append(SERIOUS_ONLY_FOR_YELLOW)
     return problems
+
+
+# Year-end ranks and grades ------------------------------------------------------------
+
+EXCELLENT = "excellent"  # 优秀
+GOOD = "good"  # 良好
+FAIR = "fair"  # 一般
+POOR = "poor"  # 较差
+GRADES = (EXCELLENT, GOOD, FAIR, POOR)
+
+BY_THRESHOLD = "threshold"
+BY_SHARE = "share"
+
+
+@dataclass(frozen=True)
+class GradingSettings:
+    """How a rule book turns the year's points into grades.
+
+    By threshold, a unit is 优秀 with at least ``excellent_min`` points, 良好 with at
+    least ``good_min``, 一般 with at least ``fair_min`` and 较差 below. By share, at most
+    ``excellent_share`` percent of the units (from the top) are 优秀, the next
+    ``good_share`` percent 良好, at most ``poor_share`` percent (from the bottom) 较差
+    and the rest 一般; shares count across all units, or within each category with
+    ``by_category`` (rounded down, a small category may then have no 优秀 at all).
+    """
+
+    method: str = BY_SHARE
+    excellent_min: Decimal = Decimal("2")
+    good_min: Decimal = Decimal("0")
+    fair_min: Decimal = Decimal("-2")
+    excellent_share: int = 30
+    good_share: int = 40
+    poor_share: int = 10
+    by_category: bool = False
+
+
+DEFAULT_GRADING = GradingSettings()
+
+
+def competition_ranks(points: Iterable[Decimal]) -> list[int]:
+    """Ranks for points, highest first; ties share a rank and the next rank is skipped
+    (standard competition ranking: 1, 1, 3). The result follows the input's order."""
+    values = list(points)
+    order = sorted(range(len(values)), key=values.__getitem__, reverse=True)
+    ranks = [0] * len(values)
+    previous: Decimal | None = None
+    current = 0
+    for position, i in enumerate(order, start=1):
+        if previous is None or values[i] != previous:
+            current, previous = position, values[i]
+        ranks[i] = current
+    return ranks
+
+
+def rank(points: Mapping[K, Decimal]) -> dict[K, int]:
+    """``competition_ranks`` keyed like the input."""
+    return dict(zip(points.keys(), competition_ranks(points.values())))
+
+
+def grade_by_threshold(points: Decimal, settings: GradingSettings = DEFAULT_GRADING) -> str:
+    if points >= settings.excellent_min:
+        return EXCELLENT
+    if points >= settings.good_min:
+        return GOOD
+    if points >= settings.fair_min:
+        return FAIR
+    return POOR
+
+
+def grade_by_share(
+    points: Mapping[K, Decimal], settings: GradingSettings = DEFAULT_GRADING, ranks: Mapping[K, int] | None = None
+) -> dict[K, str]:
+    """Grades by share of units, ranked by points (``ranks`` if already known).
+
+    Shares are upper limits ("优秀比例不超过30%"), rounded down: units tied across a
+    boundary all fall towards 一般 rather than push a grade past its share. So with
+    everyone on the same points nobody is 优秀 and nobody is 较差.
+    """
+    n = len(points)
+    excellent_max = n * settings.excellent_share // 100
+    good_max = n * (settings.excellent_share + settings.good_share) // 100
+    poor_max = n * settings.poor_share // 100
+    ranks = ranks if ranks is not None else rank(points)
+    tied = Counter(points.values())
+    grades: dict[K, str] = {}
+    for key, value in points.items():
+        first = ranks[key]  # position of the group's best member
+        last = first + tied[value] - 1  # position of its worst member
+        if last <= excellent_max:
+            grades[key] = EXCELLENT
+        elif last <= good_max:
+            grades[key] = GOOD
+        elif n - first + 1 <= poor_max:
+            grades[key] = POOR
+        else:
+            grades[key] = FAIR
+    return grades
+
+
+def grade(
+    points: Mapping[K, Decimal], groups: Mapping[K, object] | None = None,
+    settings: GradingSettings = DEFAULT_GRADING,
+) -> dict[K, str]:
+    """Grade every unit from its points; ``groups`` gives each unit's category, used
+    when shares count within categories."""
+    if settings.method == BY_THRESHOLD:
+        return {key: grade_by_threshold(value, settings) for key, value in points.items()}
+    if settings.method != BY_SHARE:
+        raise ValueError(f"unknown grading method {settings.method!r}")
+    if groups is None or not settings.by_category:
+        return grade_by_share(points, settings)
+    grades: dict[K, str] = {}
+    for members in group_by(points, groups).values():
+        grades.update(grade_by_share(members, settings))
+    return grades
+
+
+@dataclass(frozen=True)
+class Standings:
+    rank_overall: dict[Hashable, int]
+    rank_in_group: dict[Hashable, int]
+    grade: dict[Hashable, str]
+
+
+def standings(
+    points: Mapping[K, Decimal], groups: Mapping[K, object], settings: GradingSettings = DEFAULT_GRADING
+) -> Standings:
+    """Everything the year-end table needs at once: the rank overall, the rank within
+    the unit's group (category) and the grade; the same as ``rank``, ``rank_within``
+    and ``grade``, grouping and ranking each group only once."""
+    if settings.method not in (BY_THRESHOLD, BY_SHARE):
+        raise ValueError(f"unknown grading method {settings.method!r}")
+    overall = rank(points)
+    within: dict[K, int] = {}
+    grades: dict[K, str] = {}
+    share_within = settings.method == BY_SHARE and settings.by_category
+    for members in group_by(points, groups).values():
+        ranks = rank(members)
+        within.update(ranks)
+        if share_within:
+            grades.update(grade_by_share(members, settings, ranks))
+    if settings.method == BY_THRESHOLD:
+        grades = {key: grade_by_threshold(value, settings) for key, value in points.items()}
+    elif not share_within:
+        grades = grade_by_share(points, settings, overall)
+    return Standings(overall, within, grades)
+
+
+def rank_within(points: Mapping[K, Decimal], groups: Mapping[K, object]) -> dict[K, int]:
+    """Competition ranks within each group (a unit's category)."""
+    ranks: dict[K, int] = {}
+    for members in group_by(points, groups).values():
+        ranks.update(rank(members))
+    return ranks
+
+
+def group_by(points: Mapping[K, Decimal], groups: Mapping[K, object]) -> dict[object, dict[K, Decimal]]:
+    grouped: dict[object, dict[K, Decimal]] = defaultdict(dict)
+    for key, value in points.items():
+        grouped[groups.get(key)][key] = value
+    return grouped
+
+
+def adjust_grade(grade: str, *, veto: bool = False, promotion: bool = False) -> str:
+    """一票否决: the unit cannot be 优秀 (it is 良好 at best). 例外晋级: the unit is 优秀.
+    A veto outweighs a promotion. Either way the points stay the real points."""
+    if veto:
+        return GOOD if grade == EXCELLENT else grade
+    if promotion:
+        return EXCELLENT
+    return grade

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from departments import roles
 from tests.factories import (
@@ -25,6 +26,14 @@ from tests.factories import (
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _chinese_first():
+    # A request in English leaves English active in the thread; every test starts in Chinese.
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")
 
 
 @pytest.fixture

@@ -1,0 +1,141 @@
+"""Excel/CSV export of the admin lists of ratings and scores (django-import-export),
+with the same column names as the year's workbook (``ratings.workbook``).
+
+Export only: ratings are imported through ``ratings.resources``, scores come from the
+roll-up. Text typed by users that a spreadsheet would read as a formula is prefixed
+with an apostrophe (OWASP's advice for CSV, and a plain string in .xlsx).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.utils.translation import gettext_lazy
+from import_export import fields, resources, widgets
+
+from ratings import workbook as wb
+from ratings.models import GradeAdjustment, Rating, YearScore
+
+STATUS = "状态"
+YEAR = "年度"
+NUMBER = widgets.IntegerWidget(coerce_to_string=False)  # numbers stay numbers in .xlsx
+
+
+def formula_safe(value: Any) -> Any:
+    """User text that starts like a formula gets a leading apostrophe; the rest is kept."""
+    if isinstance(value, str) and value.startswith(wb.FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class RatingExportResource(resources.ModelResource):
+    """Every rating of the list, as the workbook's 认定明细 sheet shows it, plus its status."""
+
+    number = fields.Field(attribute="pk", column_name=wb.NUMBER, widget=NUMBER)
+    month = fields.Field(column_name=wb.MONTH)
+    department = fields.Field(column_name=wb.DEPARTMENT)
+    unit_code = fields.Field(column_name=wb.CODE)
+    unit = fields.Field(column_name=wb.UNIT)
+    kind = fields.Field(column_name=wb.KIND)
+    criterion = fields.Field(column_name=wb.CRITERION)
+    reason = fields.Field(column_name=wb.REASON)
+    escalated_from = fields.Field(column_name=wb.ESCALATED_FROM)
+    status = fields.Field(column_name=STATUS)
+
+    class Meta:
+        model = Rating
+        name = gettext_lazy("认定")
+        fields = ("number", "month", "department", "unit_code", "unit", "kind", "criterion", "reason",
+                  "escalated_from", "status")
+        export_order = fields
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("period", "department", "unit", "criterion", "escalated_after__period")
+
+    def dehydrate_month(self, rating: Rating) -> str:
+        return rating.period.label
+
+    def dehydrate_department(self, rating: Rating) -> str:
+        return formula_safe(rating.department.name)
+
+    def dehydrate_unit_code(self, rating: Rating) -> str:
+        return formula_safe(rating.unit.code)
+
+    def dehydrate_unit(self, rating: Rating) -> str:
+        return formula_safe(rating.unit.name)
+
+    def dehydrate_kind(self, rating: Rating) -> str:
+        return wb.KIND_TEXT[rating.effective_kind]
+
+    def dehydrate_criterion(self, rating: Rating) -> str:
+        criterion = rating.criterion
+        return formula_safe(f"{criterion.code} {criterion.text}") if criterion else ""
+
+    def dehydrate_reason(self, rating: Rating) -> str:
+        return formula_safe(rating.reason)
+
+    def dehydrate_escalated_from(self, rating: Rating) -> str:
+        after = rating.escalated_after
+        return wb.escalated_from(
+            rating.escalation, rating.escalated_after_id, after.period.year if after else None,
+            after.period.month if after else None,
+        ) or ""
+
+    def dehydrate_status(self, rating: Rating) -> str:
+        return str(Rating.Status(rating.status).label)
+
+
+class YearScoreExportResource(resources.ModelResource):
+    """The scores of the list, as the workbook's 总表 shows them, plus the year."""
+
+    year = fields.Field(attribute="year", column_name=YEAR, widget=NUMBER)
+    unit_code = fields.Field(column_name=wb.CODE)
+    unit_name = fields.Field(column_name=wb.NAME)
+    category = fields.Field(column_name=wb.CATEGORY)
+    red_flags = fields.Field(attribute="red_flags", column_name=wb.RED_FLAGS, widget=NUMBER)
+    yellow_lights = fields.Field(attribute="yellow_lights", column_name=wb.YELLOW_LIGHTS, widget=NUMBER)
+    red_lights = fields.Field(attribute="red_lights", column_name=wb.RED_LIGHTS, widget=NUMBER)
+    points = fields.Field(attribute="points", column_name=wb.POINTS, widget=widgets.DecimalWidget(coerce_to_string=False))
+    rank_overall = fields.Field(attribute="rank_overall", column_name=wb.RANK, widget=NUMBER)
+    rank_in_category = fields.Field(attribute="rank_in_category", column_name=wb.CATEGORY_RANK, widget=NUMBER)
+    grade = fields.Field(column_name=wb.GRADE)
+    remarks = fields.Field(column_name=wb.REMARKS)
+
+    class Meta:
+        model = YearScore
+        name = gettext_lazy("年度得分")
+        fields = ("year", "unit_code", "unit_name", "category", "red_flags", "yellow_lights", "red_lights", "points",
+                  "rank_overall", "rank_in_category", "grade", "remarks")
+        export_order = fields
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._reasons: dict[tuple[int, int], dict[tuple[int, str], str]] = {}
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("unit", "category")
+
+    def before_export(self, queryset, **kwargs) -> None:
+        # The reasons of every veto and promotion behind the listed scores, in one query.
+        reasons: dict[tuple[int, int], dict[tuple[int, str], str]] = defaultdict(dict)
+        for unit_id, year, kind, reason in GradeAdjustment.objects.filter(
+            unit_id__in=queryset.values("unit_id"), year__in=queryset.values("year")
+        ).values_list("unit_id", "year", "kind", "reason"):
+            reasons[(unit_id, year)][(unit_id, kind)] = reason
+        self._reasons = reasons
+
+    def dehydrate_unit_code(self, score: YearScore) -> str:
+        return formula_safe(score.unit.code)
+
+    def dehydrate_unit_name(self, score: YearScore) -> str:
+        return formula_safe(score.unit.name)
+
+    def dehydrate_category(self, score: YearScore) -> str:
+        return formula_safe(score.category.name) if score.category_id else wb.UNCATEGORISED
+
+    def dehydrate_grade(self, score: YearScore) -> str:
+        return wb.GRADE_TEXT[score.grade]
+
+    def dehydrate_remarks(self, score: YearScore) -> str:
+        return formula_safe(wb.score_remarks(score, self._reasons.get((score.unit_id, score.year), {})))

@@ -1,0 +1,149 @@
+"""Forms of the admin screens: a rating, its evidence, and the reasons the office gives."""
+
+from __future__ import annotations
+
+import os
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from departments.roles import is_office, user_department
+from ratings.models import Evidence, Rating
+from ratings.services import rating_validate
+
+# Fields the rating form edits; the rest (status, result, review) only the services set.
+RATING_FORM_FIELDS = ("period", "department", "unit", "kind", "criterion", "serious_impact", "reason")
+
+
+class RatingAdminForm(forms.ModelForm):
+    """The rating entry form. Validation is the service's own, so that the admin shows
+    exactly what rating_record / rating_update would refuse, next to the right field."""
+
+    # Set by the admin on the class it builds for each request.
+    request_user = None
+
+    class Meta:
+        model = Rating
+        fields = RATING_FORM_FIELDS
+        widgets = {"reason": forms.Textarea(attrs={"rows": 4, "cols": 60})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        user = self.request_user
+        # A rater always rates for its own department: the field is not in the form.
+        if self.instance._state.adding and user is not None and not is_office(user):
+            department = user_department(user)
+            if department is not None:
+                self.instance.department = department
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        needed = ("period", "department", "unit", "kind")
+        if any(name in self._errors for name in needed):
+            return
+        rating = self.instance
+        if any(getattr(rating, f"{name}_id", None) is None for name in ("period", "department", "unit")):
+            return
+        try:
+            rating_validate(rating=rating)
+        except ValidationError as exc:
+            self._add_service_errors(exc)
+
+    def _add_service_errors(self, exc: ValidationError) -> None:
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc)
+            return
+        for field, errors in exc.error_dict.items():
+            target = field if field in self.fields else None
+            if target is None and field != NON_FIELD_ERRORS:
+                label = Rating._meta.get_field(field).verbose_name
+                errors = [ValidationError("%s：%s" % (label, "；".join(e.messages))) for e in errors]
+            self.add_error(target, errors)
+
+
+class EvidenceFileInput(forms.ClearableFileInput):
+    """Links an existing file to the protected download view, never to MEDIA_URL."""
+
+    download_url: str | None = None
+    download_name: str = ""
+
+    def format_value(self, value):
+        if self.is_initial(value) and self.download_url:
+            return _Link(self.download_url, self.download_name or str(value))
+        return super().format_value(value)
+
+
+class _Link:
+    def __init__(self, url: str, name: str) -> None:
+        self.url, self.name = url, name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def validate_evidence_file(upload) -> None:
+    """The rule for attachments: an allowed extension and not too big."""
+    allowed = [ext.lower().lstrip(".") for ext in settings.EVIDENCE_EXTENSIONS]
+    ext = os.path.splitext(upload.name)[1].lower().lstrip(".")
+    if ext not in allowed:
+        raise ValidationError(
+            _("不支持的文件类型“%(ext)s”，只能上传：%(allowed)s")
+            % {"ext": ext or _("无扩展名"), "allowed": "、".join(allowed)},
+            code="extension",
+        )
+    if upload.size > settings.EVIDENCE_MAX_BYTES:
+        raise ValidationError(
+            _("文件过大（%(size)s），单个文件不能超过 %(max)s")
+            % {"size": filesizeformat(upload.size), "max": filesizeformat(settings.EVIDENCE_MAX_BYTES)},
+            code="size",
+        )
+
+
+class EvidenceForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = ("file",)
+        widgets = {"file": EvidenceFileInput}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "file" not in self.fields:
+            return  # a read-only inline shows a download link instead
+        widget = self.fields["file"].widget
+        if self.instance.pk:
+            widget.download_url = reverse("ratings:evidence_download", args=[self.instance.pk])
+            widget.download_name = str(self.instance)
+        widget.attrs["accept"] = ",".join("." + ext.lstrip(".") for ext in settings.EVIDENCE_EXTENSIONS)
+        self.fields["file"].help_text = _("可上传 %(allowed)s，单个文件不超过 %(max)s") % {
+            "allowed": "、".join(settings.EVIDENCE_EXTENSIONS),
+            "max": filesizeformat(settings.EVIDENCE_MAX_BYTES),
+        }
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        # Only a newly uploaded file is checked; the stored one passed when it came in.
+        if upload is not None and "file" in self.changed_data:
+            validate_evidence_file(upload)
+        return upload
+
+
+class ReasonForm(forms.Form):
+    """The reason the office gives when it returns ratings or reopens a month."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("原因"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=2000,
+        error_messages={"required": gettext_lazy("请填写原因")},
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("请填写原因"), code="required")
+        return reason

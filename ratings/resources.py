@@ -1,0 +1,354 @@
+"""Rule book criteria and monthly ratings as spreadsheets.
+
+Criteria: 编码, 内容, 类型 (红旗 / 黄灯), keyed by (rule book, 编码).
+Ratings: 月份, 职能管理部门, 被考核单位, 类型, 认定条目, 事由, 较大影响; every row goes
+through ``ratings.services.rating_record``, the same checks as a rating entered by hand.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields, widgets
+
+from departments.importing import ResourceWidget, SheetResource, cell_text
+from departments.models import Organisation
+from departments.resources import TextWidget
+from ratings import rules, services
+from ratings.models import Criterion, Period, Rating, RuleBook
+
+CODE, TEXT, KIND, YEAR = "编码", "内容", "类型", "年度"
+MONTH, DEPARTMENT, UNIT, CRITERION, REASON, SERIOUS = "月份", "职能管理部门", "被考核单位", "认定条目", "事由", "较大影响"
+
+CRITERION_KINDS = {"红旗": rules.RED_FLAG, "黄灯": rules.YELLOW_LIGHT}
+RATING_KINDS = {"红旗": rules.RED_FLAG, "黄灯": rules.YELLOW_LIGHT, "红灯": rules.RED_LIGHT}
+YES, NO = "是", "否"
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+# 2026-03, 2026-3, 2026/03, 2026.03, and 2026-03-01 (what Excel makes of a typed 2026-03).
+MONTH_RE = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})(?:\s*[-/.]\s*0?1)?$")
+CHINESE_MONTH_RE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月$")
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """``YYYY-MM`` → (year, month); ValueError with the clerk's wording otherwise."""
+    match = MONTH_RE.match(text) or CHINESE_MONTH_RE.match(text)
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+        if MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12:
+            return year, month
+    raise ValueError(_("“%(value)s”不是有效的月份，应写成 YYYY-MM，例如 2026-03") % {"value": text})
+
+
+def parse_year(text: str) -> int:
+    if text.isdigit() and MIN_YEAR <= int(text) <= MAX_YEAR:
+        return int(text)
+    raise ValueError(_("“%(value)s”不是有效的年度，应写成四位数字，例如 2026") % {"value": text})
+
+
+class KindWidget(widgets.Widget):
+    """红旗 / 黄灯 / 红灯 as written in the file."""
+
+    def __init__(self, choices: dict[str, str]):
+        super().__init__()
+        self.choices = choices
+
+    def clean(self, value, row=None, **kwargs) -> str:
+        text = cell_text(value)
+        if text in self.choices:
+            return self.choices[text]
+        raise ValueError(_("“%(value)s”不是有效的类型，应为 %(choices)s") % {"value": text, "choices": "、".join(self.choices)})
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return next((text for text, kind in self.choices.items() if kind == value), value or "")
+
+
+class YesNoWidget(widgets.Widget):
+    """较大影响: 是 / 否, empty means 否."""
+
+    def clean(self, value, row=None, **kwargs) -> bool:
+        text = cell_text(value).upper()
+        if text in ("", NO, "FALSE"):
+            return False
+        if text in (YES, "TRUE"):
+            return True
+        raise ValueError(_("“%(value)s”应为 是 或 否（空白即为 否）") % {"value": cell_text(value)})
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return YES if value else NO
+
+
+class MonthWidget(ResourceWidget, widgets.Widget):
+    """月份 → the jurisdiction's period, opened on demand; a closed month is refused."""
+
+    def clean(self, value, row=None, **kwargs) -> Period:
+        year, month = parse_month(cell_text(value))
+        period = self.resource.period_for(year, month)
+        if not period.is_open:
+            raise ValueError(
+                _("%(period)s %(status)s，不能再导入认定；如确需补录，请效能办先重新开放该月")
+                % {"period": period.label, "status": period.get_status_display()}
+            )
+        return period
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return value.label if value else ""
+
+
+class OrganisationWidget(ResourceWidget, widgets.Widget):
+    """职能管理部门 / 被考核单位 by 编码, or else by exact 名称, within the jurisdiction."""
+
+    def __init__(self, *, department: bool):
+        super().__init__()
+        self.department = department
+
+    def clean(self, value, row=None, **kwargs) -> Organisation:
+        text = cell_text(value)
+        role = _("职能管理部门") if self.department else _("被考核单位")
+        organisation = self.resource.organisation_for(text)
+        if organisation is None:
+            raise ValueError(_("本辖区没有编码或名称为“%(value)s”的%(role)s") % {"value": text, "role": role})
+        if not (organisation.is_department if self.department else organisation.is_unit):
+            raise ValueError(_("“%(name)s”不是%(role)s") % {"name": organisation.name, "role": role})
+        return organisation
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return value.name if value else ""
+
+
+class CriterionWidget(ResourceWidget, widgets.Widget):
+    """认定条目 by 编码 within the rule book of the row's year; empty means none."""
+
+    def clean(self, value, row=None, **kwargs) -> Criterion | None:
+        code = cell_text(value)
+        if not code:
+            return None
+        try:
+            year, _month = parse_month(cell_text((row or {}).get(MONTH)))
+        except ValueError:
+            return None  # the 月份 column reports the problem
+        rulebook = self.resource.rulebook_of_year(year)
+        if rulebook is None:
+            raise ValueError(_("%(year)s 年度认定细则还没有建立，找不到条目“%(code)s”") % {"year": year, "code": code})
+        criterion = self.resource.criterion_for(rulebook, code)
+        if criterion is None:
+            raise ValueError(_("%(year)s 年度认定细则中没有编码为“%(code)s”的条目") % {"year": year, "code": code})
+        if not criterion.is_active:
+            raise ValueError(_("条目“%(code)s”已停用") % {"code": code})
+        return criterion
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return value.code if value else ""
+
+
+# Criteria -------------------------------------------------------------------------
+
+
+class CriterionResource(SheetResource):
+    """One year's criteria, keyed by (rule book, 编码): re-importing updates the text
+    and kind and never duplicates. The rule book is created with the default settings
+    when the year has none.
+
+    ``year`` is the rule book's year; with ``year_column`` a 年度 column may give each
+    row's year instead (the admin uses this; empty 年度 means ``year``)."""
+
+    code = fields.Field(attribute="code", column_name=CODE, widget=TextWidget())
+    text = fields.Field(attribute="text", column_name=TEXT, widget=TextWidget())
+    kind = fields.Field(attribute="kind", column_name=KIND, widget=KindWidget(CRITERION_KINDS))
+    # Read from the row by rulebook_for(); declared so that the preview shows each row's year.
+    rulebook_year = fields.Field(attribute="rulebook__year", column_name=YEAR, readonly=True)
+
+    required_headers = (CODE, TEXT, KIND)
+    required_columns = (CODE, TEXT, KIND)
+
+    class Meta:
+        model = Criterion
+        name = "认定细则条目"
+        fields = ("code", "text", "kind", "rulebook_year")
+        import_id_fields = ("code",)
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+
+    def __init__(self, *, year: int, year_column: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.year = year
+        self.optional_headers = (YEAR,) if year_column else ()
+        self.rulebooks: dict[int, RuleBook] = {}
+        self.rows_by_code: dict[tuple[int, str], int] = {}
+
+    def get_queryset(self):
+        return Criterion.objects.filter(rulebook__jurisdiction=self.jurisdiction)
+
+    def rulebook_for(self, row) -> RuleBook:
+        year = self.year
+        text = cell_text(row.get(YEAR)) if YEAR in self.optional_headers else ""
+        if text:
+            try:
+                year = parse_year(text)
+            except ValueError as exc:
+                raise ValidationError({YEAR: [str(exc)]})
+        if year not in self.rulebooks:
+            self.rulebooks[year] = services.rulebook_get_or_create(jurisdiction=self.jurisdiction, year=year, by=self.user)
+        return self.rulebooks[year]
+
+    def get_instance(self, instance_loader, row) -> Criterion | None:
+        rulebook = self.rulebook_for(row)
+        code = cell_text(row.get(CODE))
+        return Criterion.objects.filter(rulebook=rulebook, code=code).first() if code else None
+
+    def init_instance(self, row=None) -> Criterion:
+        return Criterion(rulebook=self.rulebook_for(row or {}))
+
+    def check_row(self, instance: Criterion, row) -> None:
+        first = self.rows_by_code.setdefault((instance.rulebook_id, instance.code), self.current_row)
+        if first != self.current_row:
+            raise ValidationError({CODE: _("编码“%(code)s”与第 %(row)d 行重复") % {"code": instance.code, "row": first}})
+
+
+# Ratings --------------------------------------------------------------------------
+
+
+class RatingResource(SheetResource):
+    """Monthly ratings, all or nothing, each through ``rating_record``.
+
+    Rows become submitted ratings (``approve``: approved, with escalation refreshed,
+    so that a second consecutive yellow light shows as a red light). Periods are
+    opened on demand; a closed month is refused. A row identical to a rating already
+    recorded (same month, department, unit, kind, criterion and reason) changes
+    nothing, except that ``approve`` approves it if it awaits review; the same row
+    twice in one file is an error."""
+
+    period = fields.Field(attribute="period", column_name=MONTH, widget=MonthWidget())
+    department = fields.Field(attribute="department", column_name=DEPARTMENT, widget=OrganisationWidget(department=True))
+    unit = fields.Field(attribute="unit", column_name=UNIT, widget=OrganisationWidget(department=False))
+    kind = fields.Field(attribute="kind", column_name=KIND, widget=KindWidget(RATING_KINDS))
+    criterion = fields.Field(attribute="criterion", column_name=CRITERION, widget=CriterionWidget())
+    reason = fields.Field(attribute="reason", column_name=REASON, widget=TextWidget())
+    serious_impact = fields.Field(attribute="serious_impact", column_name=SERIOUS, widget=YesNoWidget())
+
+    required_headers = (MONTH, DEPARTMENT, UNIT, KIND, CRITERION, REASON, SERIOUS)
+    required_columns = (MONTH, DEPARTMENT, UNIT, KIND, REASON)
+    key_columns = (MONTH, DEPARTMENT, UNIT, KIND, CRITERION, REASON)
+
+    class Meta:
+        model = Rating
+        name = "认定"
+        fields = ("period", "department", "unit", "kind", "criterion", "reason", "serious_impact")
+        report_skipped = True
+        clean_model_instances = False  # rating_record validates
+
+    def __init__(self, *, approve: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.approve = approve
+        self.periods: dict[tuple[int, int], Period] = {}
+        self.rulebooks: dict[int, RuleBook | None] = {}
+        self.criteria: dict[int, dict[str, Criterion]] = {}
+        self.rows_by_key: dict[tuple, int] = {}
+        self._organisations: tuple[dict[str, Organisation], dict[str, list[Organisation]]] | None = None
+
+    # Look-ups, cached for the file (named so as not to hide the fields).
+
+    def period_for(self, year: int, month: int) -> Period:
+        if (year, month) not in self.periods:
+            self.periods[(year, month)] = services.period_get_or_open(
+                jurisdiction=self.jurisdiction, year=year, month=month
+            )
+        return self.periods[(year, month)]
+
+    def organisation_for(self, text: str) -> Organisation | None:
+        if self._organisations is None:
+            by_code: dict[str, Organisation] = {}
+            by_name: dict[str, list[Organisation]] = {}
+            for organisation in Organisation.objects.filter(jurisdiction=self.jurisdiction):
+                by_code[organisation.code] = organisation
+                by_name.setdefault(organisation.name, []).append(organisation)
+            self._organisations = (by_code, by_name)
+        by_code, by_name = self._organisations
+        if text in by_code:
+            return by_code[text]
+        named = by_name.get(text, [])
+        if len(named) > 1:
+            raise ValueError(_("名称为“%(name)s”的单位不止一个，请改填编码") % {"name": text})
+        return named[0] if named else None
+
+    def rulebook_of_year(self, year: int) -> RuleBook | None:
+        if year not in self.rulebooks:
+            self.rulebooks[year] = RuleBook.objects.filter(jurisdiction=self.jurisdiction, year=year).first()
+        return self.rulebooks[year]
+
+    def criterion_for(self, rulebook: RuleBook, code: str) -> Criterion | None:
+        if rulebook.pk not in self.criteria:
+            self.criteria[rulebook.pk] = {c.code: c for c in rulebook.criteria.all()}
+        return self.criteria[rulebook.pk].get(code)
+
+    def get_queryset(self):
+        return Rating.objects.filter(period__jurisdiction=self.jurisdiction)
+
+    # The import.
+
+    def _key_values(self, row) -> dict:
+        return {
+            self.fields[name].attribute: self.fields[name].clean(row)
+            for name in ("period", "department", "unit", "kind", "criterion", "reason")
+        }
+
+    def get_instance(self, instance_loader, row) -> Rating | None:
+        """A rating already recorded with the same key, if any."""
+        try:
+            key = self._key_values(row)
+        except (ValueError, ValidationError):
+            return None  # import_instance reports the problem
+        if not all(key[name] for name in ("period", "department", "unit", "kind", "reason")):
+            return None
+        return self.get_queryset().filter(**key).order_by("pk").first()
+
+    def import_instance(self, instance: Rating, row, **kwargs) -> None:
+        recorded_serious = None if instance._state.adding else instance.serious_impact
+        super().import_instance(instance, row, **kwargs)
+        if recorded_serious is not None and instance.serious_impact != recorded_serious:
+            raise ValidationError({SERIOUS: _("已有一条相同的认定，但“较大影响”不同；请在后台修改那条认定")})
+
+    def check_row(self, instance: Rating, row) -> None:
+        key = (instance.period_id, instance.department_id, instance.unit_id, instance.kind, instance.criterion_id,
+               instance.reason)
+        first = self.rows_by_key.setdefault(key, self.current_row)
+        if first != self.current_row:
+            raise ValidationError({
+                NON_FIELD_ERRORS: _("与第 %(row)d 行重复（%(columns)s都相同）")
+                % {"row": first, "columns": "、".join(self.key_columns)}
+            })
+
+    def skip_row(self, instance: Rating, original, row, import_validation_errors=None) -> bool:
+        if import_validation_errors or instance._state.adding:
+            return False
+        return not (self.approve and instance.status == Rating.Status.SUBMITTED)
+
+    def do_instance_save(self, instance: Rating, is_create: bool) -> None:
+        try:
+            if is_create:
+                rating = services.rating_record(
+                    period=instance.period, department=instance.department, unit=instance.unit, kind=instance.kind,
+                    reason=instance.reason, criterion=instance.criterion, serious_impact=instance.serious_impact,
+                    by=self.user, submit=True,
+                )
+            else:
+                rating = instance
+            if self.approve:
+                rating = services.rating_approve(rating=rating, by=self.user)
+        except services.PeriodClosedError as exc:
+            raise self.by_column(exc, default=MONTH)
+        except ValidationError as exc:
+            raise self.by_column(exc)
+        except PermissionDenied as exc:
+            raise ValidationError({NON_FIELD_ERRORS: [str(exc)]})
+        # The row result (preview, admin log) shows the rating as recorded.
+        for field in Rating._meta.concrete_fields:
+            setattr(instance, field.attname, getattr(rating, field.attname))
+        instance._state.adding = False
+        instance._state.db = rating._state.db
+
+    def before_save_instance(self, instance, row, **kwargs) -> None:
+        pass  # the services stamp the history

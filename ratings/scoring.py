@@ -1,0 +1,356 @@
+"""The year-end roll-up: a year of approved ratings becomes each unit's counts, points,
+ranks and grade (红旗加分，红黄灯减分). Services write, selectors (at the end) read.
+
+The roll-up must stay fast for a whole province, so it reads the counts with one
+aggregate query, does the arithmetic with the pure rules in ``ratings.rules`` and
+writes every unit's row with one statement: the number of queries does not depend on
+the number of units or ratings.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, connections, transaction
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from departments.models import Jurisdiction, Organisation
+from departments.roles import is_office
+from ratings import rules
+from ratings.models import GradeAdjustment, Period, Rating, RollupRun, RuleBook, YearScore
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class RollupResult:
+    year: int
+    through_month: int
+    is_year_to_date: bool
+    units: int
+    computed_at: datetime
+    grades: dict[str, int] = field(default_factory=dict)  # grade -> how many units
+
+
+def _require_office(by, jurisdiction: Jurisdiction) -> None:
+    """``by=None`` is a management command or a task acting for the office."""
+    if by is None:
+        return
+    profile = getattr(by, "profile", None)
+    same = profile.jurisdiction_id == jurisdiction.pk if profile else bool(getattr(by, "is_superuser", False))
+    if not (is_office(by) and same):
+        raise PermissionDenied(_("只有效能办可以进行此操作"))
+
+
+def _check_year(year: int, through_month: int | None) -> None:
+    if not 2000 <= year <= 2100:
+        raise ValidationError(_("年度应为四位数年份"))
+    if through_month is not None and not 1 <= through_month <= 12:
+        raise ValidationError(_("月份应在 1 到 12 之间"))
+
+
+# The roll-up ---------------------------------------------------------------------------
+
+
+def year_rollup(
+    *, jurisdiction: Jurisdiction, year: int, through_month: int | None = None, run: RollupRun | None = None,
+    now: datetime | None = None,
+) -> RollupResult:
+    """Compute and store every unit's YearScore for a year (or the year so far).
+
+    ``through_month`` counts months 1…M only (a year-to-date roll-up, which works in
+    any month); without it every month of the year counts, and the result is still
+    marked year-to-date until December is closed. Units in the roll-up: every active
+    unit, every unit that was in service the whole year, and every unit that received a
+    counted rating — a retired unit keeps its score for the years it was rated.
+    Re-running gives the same rows (only ``computed_at`` moves).
+    """
+    _check_year(year, through_month)
+    now = now or timezone.now()
+    if run is not None:
+        _run_update(run, status=RollupRun.Status.RUNNING, started_at=now, error="")
+
+    rulebook = RuleBook.objects.filter(jurisdiction=jurisdiction, year=year).first()
+    settings = rulebook.as_rules() if rulebook else rules.DEFAULT_RULES
+    grading = rulebook.as_grading() if rulebook else rules.DEFAULT_GRADING
+
+    months = dict(Period.objects.filter(jurisdiction=jurisdiction, year=year).order_by().values_list("month", "status"))
+    last = through_month or 12
+    stored_through = through_month or (max(months) if months else 12)
+    december_done = months.get(12) in (Period.Status.CLOSED, Period.Status.PUBLISHED)
+    is_year_to_date = stored_through < 12 or not december_done
+
+    counts = _outcome_counts(jurisdiction=jurisdiction, year=year, through_month=last)
+    category_of = _units_in_rollup(jurisdiction=jurisdiction, year=year, rated=counts)
+    vetoed, promoted = set(), set()
+    adjustments = GradeAdjustment.objects.filter(jurisdiction=jurisdiction, year=year).order_by()
+    for unit_id, kind in adjustments.values_list("unit_id", "kind"):
+        (vetoed if kind == GradeAdjustment.Kind.VETO else promoted).add(unit_id)
+    if run is not None:
+        _run_update(run, total=len(category_of))
+
+    # The arithmetic, with the pure rules. Units often share a tally, so remember points.
+    none = (0, 0, 0)
+    adapt_points = connection.ops.adapt_decimalfield_value
+    points_of: dict[tuple[int, int, int], tuple[Decimal, object]] = {}
+    points: dict[int, Decimal] = {}
+    stored_points: dict[int, object] = {}
+    for unit_id in category_of:
+        tally = counts.get(unit_id, none)
+        known = points_of.get(tally)
+        if known is None:
+            value = rules.year_points(rules.Tally(*tally), settings).quantize(CENT)
+            known = points_of[tally] = (value, adapt_points(value, 8, 2))
+        points[unit_id], stored_points[unit_id] = known
+    table = rules.standings(points, category_of, grading)
+    rank_overall, rank_in_category, grade_by_points = table.rank_overall, table.rank_in_group, table.grade
+
+    # Rows already stored are updated in place: cheaper than an upsert's failed insert.
+    existing = {row[0] for row in _integer_rows(
+        YearScore.objects.filter(jurisdiction=jurisdiction, year=year).order_by().values_list("unit_id")
+    )}
+    constants = (
+        rulebook.pk if rulebook else None, rulebook.version if rulebook else None,
+        connection.ops.adapt_datetimefield_value(now), is_year_to_date, stored_through, jurisdiction.pk, year,
+    )
+    adjusted = vetoed | promoted
+    finals: list[str] = []
+    updates, inserts = [], []
+    for unit_id, category_id in category_of.items():
+        base = final = grade_by_points[unit_id]
+        veto = promotion = False
+        if unit_id in adjusted:
+            veto, promotion = unit_id in vetoed, unit_id in promoted
+            final = rules.adjust_grade(base, veto=veto, promotion=promotion)
+            promotion = promotion and not veto
+        finals.append(final)
+        (updates if unit_id in existing else inserts).append((
+            category_id, *counts.get(unit_id, none), stored_points[unit_id], rank_overall[unit_id],
+            rank_in_category[unit_id], base, final, veto, promotion, *constants, unit_id,
+        ))
+
+    with transaction.atomic():
+        _write_scores(updates=updates, inserts=inserts)
+        # Units no longer in the roll-up (e.g. moved to another jurisdiction) lose their row.
+        YearScore.objects.filter(jurisdiction=jurisdiction, year=year).exclude(computed_at=now).delete()
+
+    units = len(updates) + len(inserts)
+    if run is not None:
+        _run_update(run, status=RollupRun.Status.DONE, done=units, finished_at=timezone.now())
+    return RollupResult(
+        year=year, through_month=stored_through, is_year_to_date=is_year_to_date, units=units, computed_at=now,
+        grades=dict(Counter(finals)),
+    )
+
+
+def _outcome_counts(*, jurisdiction: Jurisdiction, year: int, through_month: int) -> dict[int, tuple[int, int, int]]:
+    """One GROUP BY over the counted ratings: each unit's red flags, yellow lights and
+    red lights, after escalation (the ``outcome`` stored on every approved rating)."""
+    return {
+        row[0]: row[1:]
+        for row in _integer_rows(
+            year_counted_ratings(jurisdiction=jurisdiction, year=year, through_month=through_month)
+            .order_by()
+            .values("unit_id")
+            .annotate(
+                red_flags=Count("pk", filter=Q(outcome=rules.RED_FLAG)),
+                yellow_lights=Count("pk", filter=Q(outcome=rules.YELLOW_LIGHT)),
+                red_lights=Count("pk", filter=Q(outcome=rules.RED_LIGHT)),
+            )
+            .values_list("unit_id", "red_flags", "yellow_lights", "red_lights")
+        )
+    }
+
+
+def _units_in_rollup(*, jurisdiction: Jurisdiction, year: int, rated: dict[int, object]) -> dict[int, int | None]:
+    """unit id -> category id, for the units in service the whole year and those rated."""
+    in_service = Q(is_unit=True) & (Q(is_active=True) | Q(retired_on__gt=date(year, 12, 31)))
+    return {
+        unit_id: category_id
+        for unit_id, category_id, serving in _integer_rows(
+            Organisation.objects.filter(jurisdiction=jurisdiction).order_by()
+            .annotate(serving=Case(When(in_service, then=Value(1)), default=Value(0), output_field=IntegerField()))
+            .values_list("id", "category_id", "serving")
+        )
+        if serving or unit_id in rated
+    }
+
+
+# Column order of the rows built above: the values, then the unique key.
+_SCORE_VALUES = (
+    "category", "red_flags", "yellow_lights", "red_lights", "points", "rank_overall", "rank_in_category",
+    "grade_by_points", "grade", "veto_applied", "promotion_applied", "rulebook", "rulebook_version", "computed_at",
+    "is_year_to_date", "through_month",
+)
+_SCORE_KEY = ("jurisdiction", "year", "unit")
+
+
+def _write_scores(*, updates: list[tuple], inserts: list[tuple]) -> None:
+    """Write every row with at most two prepared statements, each run over its rows with
+    ``executemany`` (one query in Django's count, no limit on bound parameters):
+    an UPDATE by key for the rows already there, which keeps their ids, and an INSERT
+    for new ones whose ``ON CONFLICT … DO UPDATE`` covers a run that inserted them
+    meanwhile. SQLite (3.24+) and PostgreSQL share the syntax."""
+    quote = connection.ops.quote_name
+    table = quote(YearScore._meta.db_table)
+    values = [quote(YearScore._meta.get_field(name).column) for name in _SCORE_VALUES]
+    key = [quote(YearScore._meta.get_field(name).column) for name in _SCORE_KEY]
+    with connection.cursor() as cursor:
+        if updates:
+            cursor.executemany(
+                f"UPDATE {table} SET {', '.join(f'{c} = %s' for c in values)} "
+                f"WHERE {' AND '.join(f'{c} = %s' for c in key)}",
+                updates,
+            )
+        if inserts:
+            cursor.executemany(
+                f"INSERT INTO {table} ({', '.join(values + key)}) VALUES ({', '.join(['%s'] * (len(values) + len(key)))}) "
+                f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in values)}",
+                inserts,
+            )
+
+
+def _integer_rows(queryset: QuerySet) -> list[tuple]:
+    """The rows of a ``values_list`` of integers, straight from the cursor. For 10,000
+    units Django's per-row converters cost about as much as the query, and integers
+    need none."""
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _run_update(run: RollupRun, **changes) -> None:
+    # Progress is written outside the roll-up's transaction, so a polling page sees it.
+    for name, value in changes.items():
+        setattr(run, name, value)
+    RollupRun.objects.filter(pk=run.pk).update(**changes)
+
+
+# Runs (started from the admin or a shell, carried out by the Celery task) -----------------
+
+
+def rollup_run_create(
+    *, jurisdiction: Jurisdiction, year: int, through_month: int | None = None, by=None
+) -> RollupRun:
+    """Record a roll-up to be carried out (by the task, or at once by the command)."""
+    _require_office(by, jurisdiction)
+    _check_year(year, through_month)
+    return RollupRun.objects.create(
+        jurisdiction=jurisdiction, year=year, through_month=through_month, created_by=by, task_id=uuid.uuid4().hex
+    )
+
+
+def rollup_run_start(
+    *, jurisdiction: Jurisdiction, year: int, through_month: int | None = None, by=None
+) -> RollupRun:
+    """Queue a roll-up: the task starts once the run is committed."""
+    from ratings.tasks import year_rollup_task
+
+    run = rollup_run_create(jurisdiction=jurisdiction, year=year, through_month=through_month, by=by)
+    transaction.on_commit(lambda: year_rollup_task.apply_async(args=[run.pk], task_id=run.task_id))
+    return run
+
+
+def rollup_run_execute(*, run_id: int) -> RollupResult:
+    run = RollupRun.objects.select_related("jurisdiction").get(pk=run_id)
+    return year_rollup(jurisdiction=run.jurisdiction, year=run.year, through_month=run.through_month, run=run)
+
+
+def rollup_run_fail(*, run_id: int, error: str) -> None:
+    RollupRun.objects.filter(pk=run_id).update(
+        status=RollupRun.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+
+
+# Vetoes and promotions --------------------------------------------------------------------
+
+
+def grade_adjustment_record(
+    *, unit: Organisation, year: int, kind: str, reason: str, by=None
+) -> GradeAdjustment:
+    """一票否决 / 例外晋级 with a reason. The unit's stored score, if any, is re-graded at
+    once; its points do not change."""
+    adjustment = GradeAdjustment(unit=unit, year=year, kind=kind, reason=reason, created_by=by)
+    return grade_adjustment_save(adjustment=adjustment, by=by)
+
+
+def grade_adjustment_save(*, adjustment: GradeAdjustment, by=None) -> GradeAdjustment:
+    """Save a new adjustment, or a changed reason, and re-grade the unit's score."""
+    unit = adjustment.unit
+    adjustment.jurisdiction = unit.jurisdiction
+    _require_office(by, unit.jurisdiction)
+    _check_year(adjustment.year, None)
+    adjustment.reason = (adjustment.reason or "").strip()
+    if adjustment._state.adding and adjustment.created_by_id is None:
+        adjustment.created_by = by
+    adjustment.full_clean()
+    with transaction.atomic():
+        adjustment._history_user = by
+        adjustment.save()
+        year_score_regrade(unit=unit, year=adjustment.year)
+    return adjustment
+
+
+def grade_adjustment_delete(*, adjustment: GradeAdjustment, by=None) -> None:
+    _require_office(by, adjustment.jurisdiction)
+    with transaction.atomic():
+        adjustment._history_user = by
+        adjustment.delete()
+        year_score_regrade(unit=adjustment.unit, year=adjustment.year)
+
+
+def year_score_regrade(*, unit: Organisation, year: int) -> YearScore | None:
+    """Apply the unit's current vetoes and promotions to its stored score."""
+    score = YearScore.objects.filter(unit=unit, year=year).first()
+    if score is None:
+        return None
+    kinds = set(GradeAdjustment.objects.filter(unit=unit, year=year).values_list("kind", flat=True))
+    veto, promotion = GradeAdjustment.Kind.VETO in kinds, GradeAdjustment.Kind.PROMOTION in kinds
+    score.grade = rules.adjust_grade(score.grade_by_points, veto=veto, promotion=promotion)
+    score.veto_applied = veto
+    score.promotion_applied = promotion and not veto
+    score.save(update_fields=["grade", "veto_applied", "promotion_applied"])
+    return score
+
+
+# Selectors --------------------------------------------------------------------------------
+
+
+def year_scores(*, jurisdiction: Jurisdiction, year: int) -> QuerySet[YearScore]:
+    """A year's scores in rank order, with what a list or a workbook shows."""
+    return (
+        YearScore.objects.filter(jurisdiction=jurisdiction, year=year)
+        .select_related("unit", "category")
+        .order_by("rank_overall", "unit__code")
+    )
+
+
+def year_scored_years(*, jurisdiction: Jurisdiction) -> list[int]:
+    return list(
+        YearScore.objects.filter(jurisdiction=jurisdiction).order_by("-year").values_list("year", flat=True).distinct()
+    )
+
+
+def year_adjustment_reasons(*, jurisdiction: Jurisdiction, year: int) -> dict[tuple[int, str], str]:
+    """(unit id, kind) -> reason, for every veto and promotion of the year."""
+    return {
+        (unit_id, kind): reason
+        for unit_id, kind, reason in GradeAdjustment.objects.filter(jurisdiction=jurisdiction, year=year)
+        .order_by().values_list("unit_id", "kind", "reason")
+    }
+
+
+def year_counted_ratings(*, jurisdiction: Jurisdiction, year: int, through_month: int = 12) -> QuerySet[Rating]:
+    """The ratings a roll-up counts: approved, in the year, up to ``through_month``."""
+    return Rating.objects.filter(
+        period__jurisdiction=jurisdiction, period__year=year, period__month__lte=through_month,
+        status=Rating.Status.APPROVED,
+    )

@@ -1,0 +1,202 @@
+"""Selectors: who may see and do what with ratings, periods and evidence.
+
+Reads only. The admin, the evidence view and later the boards ask these questions
+instead of repeating the row-level rules:
+
+- the office (效能办) sees and does everything in its jurisdiction;
+- a rater (职能管理部门) sees only its own department's ratings and changes only
+  drafts and returned ratings of open months;
+- a leader (领导) reads everything in the jurisdiction and changes nothing.
+"""
+
+from __future__ import annotations
+
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
+from django.utils.translation import gettext as _
+
+from departments.models import Organisation
+from departments.roles import is_leader, is_office, is_rater, user_department
+from ratings.models import Criterion, Evidence, Period, Rating
+
+EDITABLE_BY_RATER = (Rating.Status.DRAFT, Rating.Status.RETURNED)
+
+
+def jurisdiction_q(user, field: str = "jurisdiction") -> Q | None:
+    """The filter that keeps a user inside their jurisdiction: ``None`` means every
+    jurisdiction (a superuser without a profile); an impossible filter means none."""
+    profile = getattr(user, "profile", None) if getattr(user, "is_authenticated", False) else None
+    if profile is not None:
+        return Q(**{f"{field}_id": profile.jurisdiction_id})
+    if getattr(user, "is_superuser", False):
+        return None
+    return Q(pk__in=[])
+
+
+def _in_jurisdiction(user, jurisdiction_id: int) -> bool:
+    profile = getattr(user, "profile", None) if getattr(user, "is_authenticated", False) else None
+    if profile is not None:
+        return profile.jurisdiction_id == jurisdiction_id
+    return bool(getattr(user, "is_superuser", False))
+
+
+# Ratings --------------------------------------------------------------------------
+
+
+def ratings_visible_to(*, user, queryset: QuerySet[Rating] | None = None) -> QuerySet[Rating]:
+    qs = Rating.objects.all() if queryset is None else queryset
+    if is_office(user) or is_leader(user):
+        scope = jurisdiction_q(user, "period__jurisdiction")
+        return qs if scope is None else qs.filter(scope)
+    if is_rater(user):
+        return qs.filter(department=user_department(user))
+    return qs.none()
+
+
+def ratings_with_escalation_links(*, user, queryset: QuerySet[Rating]) -> QuerySet[Rating]:
+    """Annotate both ends of an escalation, for the list and the rating's page:
+
+    - ``source_visible``: may the user open the earlier yellow light that this red
+      light completed (``escalated_after``)?
+    - ``successor_id``, ``successor_year``, ``successor_month``: the red light this
+      yellow light became part of, and ``successor_visible``.
+
+    Either end can belong to another department, which a rater may not open."""
+    successors = Rating.objects.filter(escalated_after=OuterRef("pk")).order_by("pk")
+    queryset = queryset.annotate(
+        successor_id=Subquery(successors.values("pk")[:1]),
+        successor_year=Subquery(successors.values("period__year")[:1]),
+        successor_month=Subquery(successors.values("period__month")[:1]),
+    )
+    if is_office(user) or is_leader(user):
+        return queryset.annotate(
+            source_visible=Value(True, output_field=BooleanField()),
+            successor_visible=Value(True, output_field=BooleanField()),
+        )
+    department = user_department(user)
+    if department is None:
+        return queryset.annotate(
+            source_visible=Value(False, output_field=BooleanField()),
+            successor_visible=Value(False, output_field=BooleanField()),
+        )
+    return queryset.annotate(
+        source_visible=ExpressionWrapper(Q(escalated_after__department=department), output_field=BooleanField()),
+        successor_visible=Exists(successors.filter(department=department)),
+    )
+
+
+def rating_is_visible(*, user, rating: Rating) -> bool:
+    return _visible(user, jurisdiction_id=rating.period.jurisdiction_id, department_id=rating.department_id)
+
+
+def rating_record_is_visible(*, user, jurisdiction_id: int, department_id: int) -> bool:
+    """For a rating that may no longer exist (its history, after a deletion)."""
+    return _visible(user, jurisdiction_id=jurisdiction_id, department_id=department_id)
+
+
+def _visible(user, *, jurisdiction_id: int, department_id: int) -> bool:
+    if is_office(user) or is_leader(user):
+        return _in_jurisdiction(user, jurisdiction_id)
+    if is_rater(user):
+        return user_department(user).pk == department_id
+    return False
+
+
+def user_can_rate(user) -> bool:
+    """May record ratings at all (the office for any department, a rater for its own)."""
+    return is_office(user) or is_rater(user)
+
+
+def rating_can_edit(*, user, rating: Rating) -> bool:
+    """May change the rating's content, its evidence, or delete it."""
+    if not rating.period.is_open or not rating_is_visible(user=user, rating=rating):
+        return False
+    if is_office(user):
+        return True
+    return is_rater(user) and rating.status in EDITABLE_BY_RATER
+
+
+def rating_can_submit(*, user, rating: Rating) -> bool:
+    return (
+        rating.status in EDITABLE_BY_RATER
+        and rating.period.is_open
+        and user_can_rate(user)
+        and rating_is_visible(user=user, rating=rating)
+    )
+
+
+def rating_can_review(*, user, rating: Rating) -> bool:
+    """May approve or return it (the office, while the month is open)."""
+    return (
+        is_office(user)
+        and rating.period.is_open
+        and rating.status in (Rating.Status.SUBMITTED, Rating.Status.APPROVED)
+        and _in_jurisdiction(user, rating.period.jurisdiction_id)
+    )
+
+
+def rating_problem_for_user(*, user, rating: Rating) -> str:
+    """Why the user cannot change this rating, in words for the screen ('' if they can)."""
+    if not rating.period.is_open:
+        return _("%(period)s 已关账，本条认定只能查看，不能修改；如确需修改，请效能办先重新开放该月。") % {
+            "period": rating.period.label
+        }
+    if is_leader(user) and not user_can_rate(user):
+        return _("领导账号只能查看。")
+    if is_rater(user) and not is_office(user) and rating.status not in EDITABLE_BY_RATER:
+        if rating.status == Rating.Status.SUBMITTED:
+            return _("已提交，等待效能办审核；如需修改，请联系效能办退回。")
+        return _("已审核通过，不能再修改；如需修改，请联系效能办退回。")
+    return ""
+
+
+def escalation_source_is_visible(*, user, rating: Rating) -> bool:
+    """The earlier yellow a red light completed may belong to another department."""
+    source = rating.escalated_after
+    return source is not None and rating_is_visible(user=user, rating=source)
+
+
+# Evidence -------------------------------------------------------------------------
+
+
+def evidence_is_visible(*, user, evidence: Evidence) -> bool:
+    return rating_is_visible(user=user, rating=evidence.rating)
+
+
+# Periods, criteria, units -----------------------------------------------------------
+
+
+def periods_visible_to(*, user, queryset: QuerySet[Period] | None = None) -> QuerySet[Period]:
+    qs = Period.objects.all() if queryset is None else queryset
+    if not (is_office(user) or is_leader(user) or is_rater(user)):
+        return qs.none()
+    scope = jurisdiction_q(user)
+    return qs if scope is None else qs.filter(scope)
+
+
+def periods_with_counts(*, user, queryset: QuerySet[Period]) -> QuerySet[Period]:
+    """Each month with how many ratings wait for review and how many are approved —
+    a rater counts only its own department's."""
+    own = Q()
+    if is_rater(user) and not (is_office(user) or is_leader(user)):
+        own = Q(ratings__department=user_department(user))
+    return queryset.annotate(
+        submitted_count=Count("ratings", filter=own & Q(ratings__status=Rating.Status.SUBMITTED)),
+        approved_count=Count("ratings", filter=own & Q(ratings__status=Rating.Status.APPROVED)),
+        total_count=Count("ratings", filter=own),
+    )
+
+
+def open_periods_for(*, user) -> QuerySet[Period]:
+    return periods_visible_to(user=user).filter(status=Period.Status.OPEN).order_by("-year", "-month")
+
+
+def criteria_for(*, user) -> QuerySet[Criterion]:
+    qs = Criterion.objects.select_related("rulebook")
+    scope = jurisdiction_q(user, "rulebook__jurisdiction")
+    return qs if scope is None else qs.filter(scope)
+
+
+def organisations_for(*, user) -> QuerySet[Organisation]:
+    qs = Organisation.objects.all()
+    scope = jurisdiction_q(user)
+    return qs if scope is None else qs.filter(scope)

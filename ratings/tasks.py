@@ -1,0 +1,23 @@
+"""Celery tasks: thin wrappers over the services, with the failure handling."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(ignore_result=True)
+def year_rollup_task(run_id: int) -> None:
+    """Carry out a queued roll-up. A failure is recorded on the run, where the office's
+    progress page shows it, rather than raised into a request (tasks run in-process by
+    default)."""
+    from ratings.scoring import rollup_run_execute, rollup_run_fail
+
+    try:
+        rollup_run_execute(run_id=run_id)
+    except Exception as exc:  # noqa: BLE001 - any failure ends the run
+        logger.exception("year roll-up run %s failed", run_id)
+        rollup_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")

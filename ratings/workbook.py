@@ -1,0 +1,359 @@
+"""The year's scores as the Excel workbook the office hands to the assessment committee.
+
+A clerk prints it as it is: one sheet with every unit, a sheet per category, and a detail
+sheet with every counted rating; Chinese headers, the header row frozen and repeated on
+every printed page, widths fitted to the text (a Chinese character counts double),
+numbers stored as numbers, landscape A4 fitted to the page width.
+
+The headers and the words in the cells (红旗, 优秀 …) are the file's format, shared with
+the admin's Excel export (``ratings.export_resources``), so they are not translated.
+
+Text typed by users (unit names, reasons, criteria) never becomes a formula: a value
+starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is stored as a
+string cell carrying Excel's quote prefix (the stored form of a typed leading
+apostrophe), so neither opening the file nor editing the cell runs it.
+
+Written with openpyxl's write-only mode, which streams rows to the file: exporting a
+province (10,000 units, hundreds of thousands of ratings) stays close to the cost of
+writing the bare cells (``make bench`` measures it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from departments.models import Category, Jurisdiction
+from ratings import rules
+from ratings.models import Rating, YearScore
+from ratings.scoring import year_adjustment_reasons, year_counted_ratings, year_scores
+
+KIND_TEXT = {rules.RED_FLAG: "红旗", rules.YELLOW_LIGHT: "黄灯", rules.RED_LIGHT: "红灯"}
+GRADE_TEXT = {rules.EXCELLENT: "优秀", rules.GOOD: "良好", rules.FAIR: "一般", rules.POOR: "较差"}
+SERIOUS_TEXT = "造成较大影响"
+UNCATEGORISED = "未分类"
+
+# Column headers: the issue's contract, and the admin export's column names.
+CODE, NAME, CATEGORY = "单位编码", "单位名称", "类别"
+RED_FLAGS, YELLOW_LIGHTS, RED_LIGHTS, POINTS = "红旗数", "黄灯数", "红灯数", "加减分"
+RANK, CATEGORY_RANK, GRADE, REMARKS = "排名", "类别排名", "等次", "备注"
+NUMBER, MONTH, DEPARTMENT, UNIT, KIND, CRITERION, REASON, ESCALATED_FROM = (
+    "编号", "月份", "职能管理部门", "被考核单位", "类型", "认定条目", "事由", "升级自"
+)
+
+SUMMARY_SHEET = "总表"
+DETAIL_SHEET = "认定明细"
+
+# A leading character that a spreadsheet reads as the start of a formula (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    width: tuple[int, int] = (6, 40)  # the fitted width is held between these
+    number_format: str | None = None
+    wrap: bool = False
+    text: bool = True  # holds user text: guard it against formulas
+
+
+SCORE_COLUMNS = (
+    Column(CODE, (8, 16)),
+    Column(NAME, (10, 30)),
+    Column(CATEGORY, (6, 16)),
+    Column(RED_FLAGS, text=False),
+    Column(YELLOW_LIGHTS, text=False),
+    Column(RED_LIGHTS, text=False),
+    Column(POINTS, number_format="0.00", text=False),
+    Column(RANK, text=False),
+    Column(CATEGORY_RANK, text=False),
+    Column(GRADE, (6, 8), text=False),
+    Column(REMARKS, (10, 50), wrap=True),
+)
+DETAIL_COLUMNS = (
+    Column(NUMBER, text=False),
+    Column(MONTH, (8, 8), text=False),
+    Column(DEPARTMENT, (10, 24)),
+    Column(CODE, (8, 16)),
+    Column(UNIT, (10, 24)),
+    Column(KIND, (6, 6), text=False),
+    Column(CRITERION, (10, 40), wrap=True),
+    Column(REASON, (10, 50), wrap=True),
+    Column(ESCALATED_FROM, (8, 22), text=False),
+)
+
+
+@dataclass
+class Sheet:
+    title: str
+    columns: Sequence[Column]
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+@dataclass
+class ScoresWorkbook:
+    title: str  # printed at the top of every page
+    sheets: list[Sheet]
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    units: int
+    ratings: int
+    sheets: tuple[str, ...]
+
+
+class NothingToExport(Exception):
+    """The year has no scores yet: run the roll-up first."""
+
+
+# Reading the data ---------------------------------------------------------------------------
+
+
+def scores_workbook_data(*, jurisdiction: Jurisdiction, year: int) -> ScoresWorkbook:
+    """The workbook's sheets as plain rows (values only, in sheet order)."""
+    scores = list(
+        year_scores(jurisdiction=jurisdiction, year=year).only(
+            "unit__code", "unit__name", "unit__is_active", "category__name", "red_flags", "yellow_lights",
+            "red_lights", "points", "rank_overall", "rank_in_category", "grade_by_points", "grade", "veto_applied",
+            "promotion_applied", "through_month", "is_year_to_date",
+        )
+    )
+    if not scores:
+        raise NothingToExport(year)
+    reasons = year_adjustment_reasons(jurisdiction=jurisdiction, year=year)
+
+    summary = Sheet(SUMMARY_SHEET, SCORE_COLUMNS)
+    by_category: dict[int | None, list[tuple]] = {}
+    for score in scores:
+        row = _score_row(score, reasons)
+        summary.rows.append(row)
+        by_category.setdefault(score.category_id, []).append((score.rank_in_category, score.unit.code, row))
+
+    sheets = [summary]
+    order = {c.pk: (c.order, c.name) for c in Category.objects.filter(pk__in=[k for k in by_category if k])}
+    used = {SUMMARY_SHEET, DETAIL_SHEET}
+    for category_id in sorted(by_category, key=lambda k: order.get(k, (1 << 16, ""))):
+        name = order[category_id][1] if category_id in order else UNCATEGORISED
+        rows = [row for _rank, _code, row in sorted(by_category[category_id], key=lambda item: item[:2])]
+        sheets.append(Sheet(_sheet_title(name, used), SCORE_COLUMNS, rows))
+
+    through = max(score.through_month for score in scores)
+    sheets.append(Sheet(DETAIL_SHEET, DETAIL_COLUMNS, _detail_rows(jurisdiction, year, through)))
+    title = f"{jurisdiction.name} {year}年度效能亮榜年终考核得分"
+    if any(score.is_year_to_date for score in scores):
+        title += f"（截至{through}月）"
+    return ScoresWorkbook(title, sheets)
+
+
+def _score_row(score: YearScore, reasons: dict[tuple[int, str], str]) -> tuple:
+    return (
+        score.unit.code, score.unit.name, score.category.name if score.category_id else UNCATEGORISED,
+        score.red_flags, score.yellow_lights, score.red_lights, score.points, score.rank_overall,
+        score.rank_in_category, GRADE_TEXT[score.grade], score_remarks(score, reasons) or None,
+    )
+
+
+def score_remarks(score: YearScore, reasons: dict[tuple[int, str], str]) -> str:
+    """备注: the veto or promotion and its reason, and whether the unit is retired."""
+    notes = []
+    by_points = GRADE_TEXT[score.grade_by_points]
+    veto = reasons.get((score.unit_id, "veto"))
+    promotion = reasons.get((score.unit_id, "promotion"))
+    if veto is not None:
+        changed = f"（按得分为{by_points}）" if score.grade != score.grade_by_points else ""
+        notes.append(f"一票否决{changed}：{veto}")
+    if promotion is not None:
+        if score.promotion_applied:
+            changed = f"（按得分为{by_points}）" if score.grade != score.grade_by_points else ""
+            notes.append(f"例外晋级{changed}：{promotion}")
+        else:
+            notes.append(f"例外晋级（因一票否决未适用）：{promotion}")
+    if not score.unit.is_active:
+        notes.append("已停用")
+    return "；".join(notes)
+
+
+def _detail_rows(jurisdiction: Jurisdiction, year: int, through_month: int) -> list[tuple]:
+    rows = []
+    for (pk, p_year, p_month, department, code, unit, outcome, criterion_code, criterion_text, reason, escalation,
+         after_id, after_year, after_month) in (
+        year_counted_ratings(jurisdiction=jurisdiction, year=year, through_month=through_month)
+        .order_by("period__month", "unit__code", "department__code", "pk")
+        .values_list(
+            "pk", "period__year", "period__month", "department__name", "unit__code", "unit__name", "outcome",
+            "criterion__code", "criterion__text", "reason", "escalation", "escalated_after_id",
+            "escalated_after__period__year", "escalated_after__period__month",
+        )
+    ):
+        rows.append((
+            pk, f"{p_year}-{p_month:02d}", department, code, unit, KIND_TEXT.get(outcome, outcome),
+            f"{criterion_code} {criterion_text}" if criterion_code else None, reason,
+            escalated_from(escalation, after_id, after_year, after_month),
+        ))
+    return rows
+
+
+def escalated_from(escalation: str, after_id: int | None, after_year: int | None, after_month: int | None) -> str | None:
+    """升级自: "2026-01 黄灯 #12" for the second of consecutive yellow lights, or
+    "造成较大影响" for a yellow light that caused serious impact."""
+    if escalation == Rating.Escalation.SERIOUS:
+        return SERIOUS_TEXT
+    if escalation == Rating.Escalation.CONSECUTIVE:
+        if after_id is None:
+            return "连续黄灯"
+        return f"{after_year}-{after_month:02d} {KIND_TEXT[rules.YELLOW_LIGHT]} #{after_id}"
+    return None
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    # Excel: at most 31 characters, none of []:*?/\ , unique regardless of case.
+    base = re.sub(r"[\[\]:*?/\\]", "_", name).strip("'") or UNCATEGORISED
+    title, n = base[:31], 2
+    while title.lower() in {u.lower() for u in used}:
+        suffix = f"({n})"
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(title)
+    return title
+
+
+# Writing ------------------------------------------------------------------------------------
+
+
+def scores_workbook_export(*, jurisdiction: Jurisdiction, year: int, target: str | Path | IO[bytes]) -> ExportSummary:
+    """Write the year's workbook to a path or a binary file object."""
+    data = scores_workbook_data(jurisdiction=jurisdiction, year=year)
+    workbook_write(data.sheets, target, title=data.title)
+    sheets = data.sheets
+    return ExportSummary(units=len(sheets[0].rows), ratings=len(sheets[-1].rows), sheets=tuple(s.title for s in sheets))
+
+
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", start_color="FFD9E1F2")
+HEADER_BORDER = Border(bottom=Side(style="thin"))
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+PAPER_A4 = 9
+
+
+def workbook_write(sheets: Iterable[Sheet], target: str | Path | IO[bytes], *, title: str = "") -> None:
+    workbook = Workbook(write_only=True)
+    for sheet in sheets:
+        _write_sheet(workbook, sheet, title)
+    workbook.save(target)
+
+
+def _write_sheet(workbook: Workbook, sheet: Sheet, title: str) -> None:
+    ws = workbook.create_sheet(sheet.title)
+    columns = sheet.columns
+    # Write-only sheets take their layout before the first row.
+    for index, (column, width) in enumerate(zip(columns, _fitted_widths(sheet)), start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    last = get_column_letter(len(columns))
+    ws.auto_filter.ref = f"A1:{last}{len(sheet.rows) + 1}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = PAPER_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.oddHeader.center.text = f"{title} · {sheet.title}".strip(" ·")
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(ws, column.header)
+        cell.font, cell.fill, cell.border, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_BORDER, HEADER_ALIGNMENT
+        header.append(cell)
+    ws.append(header)
+
+    # One styled cell per formatted column, reused row after row: write-only sheets
+    # serialise a row as soon as it is appended, and styling each new cell would cost
+    # more than writing it.
+    styled: list[Cell | None] = []
+    for column in columns:
+        cell = None
+        if column.wrap or column.number_format:
+            cell = WriteOnlyCell(ws)
+            if column.wrap:
+                cell.alignment = WRAP
+            if column.number_format:
+                cell.number_format = column.number_format
+        styled.append(cell)
+    text_columns = [i for i, column in enumerate(columns) if column.text]
+    styled_columns = [(i, cell) for i, cell in enumerate(styled) if cell is not None]
+    guard = _guard_factory(ws)
+
+    for row in sheet.rows:
+        out: list[Any] = list(row)
+        for i in text_columns:
+            value = out[i]
+            if not value:
+                continue
+            if not value.isprintable():  # cheap test first: control characters are rare
+                value = out[i] = ILLEGAL_CHARACTERS_RE.sub("", value)
+            if value.startswith(FORMULA_STARTS) or value in ERROR_CODES:
+                out[i] = guard(value, styled[i])
+        for i, cell in styled_columns:
+            value = out[i]
+            if value is not None and value.__class__ is not Cell:
+                cell.value = value
+                out[i] = cell
+        ws.append(out)
+
+
+def _guard_factory(ws) -> Callable[[str, Cell | None], Cell]:
+    def guard(value: str, like: Cell | None) -> Cell:
+        """A string cell with Excel's quote prefix: shown as typed, never evaluated."""
+        cell = WriteOnlyCell(ws)
+        if like is not None:
+            cell._style = like._style.__copy__()
+        cell.value = value
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+
+    return guard
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes: a Chinese (wide) character counts double. UTF-8 spends three
+    bytes on a CJK character and one on ASCII, so this needs no loop over characters."""
+    return (len(text) + len(text.encode("utf-8"))) // 2
+
+
+def _fitted_widths(sheet: Sheet) -> list[float]:
+    widths = []
+    for index, column in enumerate(sheet.columns):
+        low, high = column.width
+        widest = display_width(column.header)
+        for value in {row[index] for row in sheet.rows}:
+            if value is None:
+                continue
+            text = _as_text(value)
+            if "\n" in text:
+                text = max(text.splitlines() or [""], key=len)
+            widest = max(widest, display_width(text))
+            if widest >= high:
+                break
+        widths.append(min(max(widest, low), high) + 2)
+    return widths
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return str(value)
