@@ -207,3 +207,26 @@ def test_the_demo_also_builds_in_january_when_no_month_of_the_year_is_closed(dem
     ratings = Rating.objects.filter(period__jurisdiction=elsewhere)
     assert ratings.filter(escalation=rules.ESCALATED_CONSECUTIVE).exists()
     assert ratings.filter(period__year=2027, status=Rating.Status.SUBMITTED).exists()
+
+
+def test_last_years_scores_show_a_veto_and_a_promotion(demo):
+    from ratings.models import YearScore
+
+    last_year = services.today().year - 1
+    scores = YearScore.objects.filter(jurisdiction=default_jurisdiction(), year=last_year)
+    assert scores.count() >= 30
+    vetoed = scores.get(veto_applied=True)
+    assert vetoed.grade_by_points == rules.EXCELLENT and vetoed.grade != rules.EXCELLENT
+    promoted = scores.get(promotion_applied=True)
+    assert promoted.grade_by_points == rules.GOOD and promoted.grade == rules.EXCELLENT
+
+
+def test_this_years_scores_are_year_to_date(demo):
+    from ratings.models import YearScore
+
+    today = services.today()
+    scores = YearScore.objects.filter(jurisdiction=default_jurisdiction(), year=today.year)
+    if today.month == 1:
+        assert not scores.exists()
+    else:
+        assert scores.exists() and all(s.is_year_to_date and s.through_month == today.month - 1 for s in scores)
