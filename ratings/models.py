@@ -316,6 +316,9 @@ class Evidence(models.Model):
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
+    # Evidence is part of a rating's record: uploads and removals are audited too.
+    history = HistoricalRecords(excluded_fields=["uploaded_at"])
+
     class Meta:
         verbose_name = _("佐证材料")
         verbose_name_plural = pgettext_lazy("plural", "佐证材料")

@@ -58,6 +58,8 @@ def test_a_rater_uploads_evidence_and_its_name_and_uploader_are_kept(client, bob
     assert item.uploaded_by == bob
     # Stored under a random name: the user's file name never becomes a path.
     assert "整改通知书" not in item.file.name and item.file.name.endswith(".pdf")
+    # The upload is part of the rating's audit trail.
+    assert [(h.history_type, h.history_user) for h in item.history.all()] == [("+", bob)]
 
 
 def test_an_upload_with_a_forbidden_extension_is_refused_with_a_clear_error(client, bob, rating):
