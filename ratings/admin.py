@@ -643,6 +643,11 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
             extra_context = {**(extra_context or {}), **self._rating_context(request, obj)}
         elif object_id is None:
             extra_context = {**(extra_context or {}), "show_submit": selectors.user_can_rate(request.user)}
+            jurisdiction = roles.user_jurisdiction(request.user)
+            if jurisdiction is not None and selectors.user_can_rate(request.user):
+                # The calendar month is open for rating without anyone having to open it.
+                today = services.today()
+                services.period_get_or_open(jurisdiction=jurisdiction, year=today.year, month=today.month)
             if request.method == "GET" and not selectors.open_periods_for(user=request.user).exists():
                 self.message_user(request, _("目前没有开放的月份，暂时不能填报；请联系效能办开放月份。"), messages.WARNING)
         try:

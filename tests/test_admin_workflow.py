@@ -88,6 +88,10 @@ def test_a_rater_cannot_rate_for_another_department_by_posting_one(
 
 def test_without_an_open_month_the_rater_is_told_why_nothing_can_be_recorded(client, alice, bob, january):
     services.period_close(period=january, by=alice)
+    now = services.today()
+    current = services.period_get_or_open(jurisdiction=january.jurisdiction, year=now.year, month=now.month)
+    if current.is_open:
+        services.period_close(period=current, by=alice)
     client.force_login(bob)
     response = client.get(reverse("admin:ratings_rating_add"))
     assert "目前没有开放的月份" in " ".join(messages_of(response))
@@ -468,3 +472,13 @@ def test_the_office_cannot_make_anyone_a_superuser(client, alice, bob):
 def test_only_the_office_manages_users(client, request, who):
     client.force_login(request.getfixturevalue(who))
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+def test_the_calendar_month_is_open_for_rating_without_anyone_opening_it(client, bob):
+    from ratings.models import Period
+    from ratings.services import today
+
+    client.force_login(bob)
+    assert client.get(reverse("admin:ratings_rating_add")).status_code == 200
+    now = today()
+    assert Period.objects.get(year=now.year, month=now.month).status == Period.Status.OPEN
