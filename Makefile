@@ -3,7 +3,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup setup-dev demo messages bench clean
+.PHONY: run run-prod test setup setup-dev demo messages bench clean
 
 setup:
 	bash scripts/setup.sh requirements.txt
@@ -15,16 +15,24 @@ setup-dev:
 run: setup
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo
+	$(PY) manage.py publish_board --pending
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## make test: set everything up and run the whole suite.
+## make run-prod: the production stack on this machine (PostgreSQL, Redis, gunicorn, Celery
+## worker and beat), with the demo district; Ctrl-C stops it all. See docs/deploy.md.
+run-prod:
+	HOST=$(HOST) PORT=$(PORT) bash scripts/run_prod.sh
+
+## make test: set everything up and run the whole suite: on SQLite, then again on a temporary
+## PostgreSQL cluster with the integration tests (Redis, a Celery worker, gunicorn) that need it.
 test: setup-dev
 	$(PY) -m pytest
+	$(PY) -m scripts.localstack with-postgres -- $(PY) -m pytest
 
 ## Regenerate the English catalogue after changing strings (needs gettext).
 messages:
-	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=tests --ignore=benchmarks --no-location --no-obsolete
-	$(PY) manage.py makemessages -d djangojs -l en --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=var --no-location --no-obsolete
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=var --ignore=static/vendor --no-location --no-obsolete
+	$(PY) manage.py makemessages -d djangojs -l en --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=var --ignore=static/vendor --no-location --no-obsolete
 
 clean:
 	rm -rf .venv db.sqlite3 var

@@ -190,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--units", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--no-province", action="store_true",
+                        help="skip the province scale on SQLite and PostgreSQL (benchmarks/province.py)")
     args = parser.parse_args(argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="liangbang-bench-"))
@@ -211,6 +213,10 @@ def main(argv: list[str] | None = None) -> int:
             note(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+    if not args.no_province:  # in processes of their own: one per database
+        from benchmarks.province import main as province
+
+        return province([])
     return 0
 
 

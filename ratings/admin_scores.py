@@ -30,6 +30,7 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.queue import QueueUnavailable
 from departments import roles
 from departments.admin import JurisdictionScopedAdmin, OfficeWritesAdmin, ScopedHistoryMixin, jurisdiction_is_fixed
 from departments.admin import scope_to_jurisdiction
@@ -156,7 +157,7 @@ class YearScoreAdmin(ExportMixin, JurisdictionScopedAdmin):
                     jurisdiction=jurisdiction, year=form.cleaned_data["year"],
                     through_month=form.cleaned_data["through_month"], by=request.user,
                 )
-            except (ValidationError, PermissionDenied) as exc:
+            except (ValidationError, PermissionDenied, QueueUnavailable) as exc:
                 self.message_user(request, _refusal(exc), messages.ERROR)
             else:
                 return HttpResponseRedirect(reverse("admin:ratings_yearscore_rollup_progress", args=[run.pk]))

@@ -198,6 +198,8 @@ def _write_scores(*, updates: list[tuple], inserts: list[tuple]) -> None:
     an UPDATE by key for the rows already there, which keeps their ids, and an INSERT
     for new ones whose ``ON CONFLICT … DO UPDATE`` covers a run that inserted them
     meanwhile. SQLite (3.24+) and PostgreSQL share the syntax."""
+    if connection.vendor == "postgresql":
+        return _write_scores_postgresql(updates=updates, inserts=inserts)
     quote = connection.ops.quote_name
     table = quote(YearScore._meta.db_table)
     values = [quote(YearScore._meta.get_field(name).column) for name in _SCORE_VALUES]
@@ -214,6 +216,31 @@ def _write_scores(*, updates: list[tuple], inserts: list[tuple]) -> None:
                 f"INSERT INTO {table} ({', '.join(values + key)}) VALUES ({', '.join(['%s'] * (len(values) + len(key)))}) "
                 f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in values)}",
                 inserts,
+            )
+
+
+def _write_scores_postgresql(*, updates: list[tuple], inserts: list[tuple]) -> None:
+    """The same two statements on PostgreSQL, each given its rows as one array per column
+    (``unnest``), so that each runs once instead of once per row: for 10,000 units the
+    writes take a quarter of the time ``executemany`` takes (make bench)."""
+    quote = connection.ops.quote_name
+    table = quote(YearScore._meta.db_table)
+    fields = [YearScore._meta.get_field(name) for name in _SCORE_VALUES + _SCORE_KEY]
+    columns = [quote(f.column) for f in fields]
+    values, key = columns[: len(_SCORE_VALUES)], columns[len(_SCORE_VALUES):]
+    rows = f"unnest({', '.join(f'%s::{f.db_type(connection)}[]' for f in fields)}) AS v ({', '.join(columns)})"
+    with connection.cursor() as cursor:
+        if updates:
+            cursor.execute(
+                f"UPDATE {table} AS t SET {', '.join(f'{c} = v.{c}' for c in values)} FROM {rows} "
+                f"WHERE {' AND '.join(f't.{c} = v.{c}' for c in key)}",
+                [list(column) for column in zip(*updates)],
+            )
+        if inserts:
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM {rows} "
+                f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in values)}",
+                [list(column) for column in zip(*inserts)],
             )
 
 
@@ -251,11 +278,22 @@ def rollup_run_create(
 def rollup_run_start(
     *, jurisdiction: Jurisdiction, year: int, through_month: int | None = None, by=None
 ) -> RollupRun:
-    """Queue a roll-up: the task starts once the run is committed."""
+    """Queue a roll-up: the task starts once the run is committed. When the broker is
+    down the run is marked failed with the reason and ``QueueUnavailable`` is raised,
+    so the office is told at once instead of watching a run that never starts."""
+    from config.queue import QueueUnavailable, enqueue
     from ratings.tasks import year_rollup_task
 
     run = rollup_run_create(jurisdiction=jurisdiction, year=year, through_month=through_month, by=by)
-    transaction.on_commit(lambda: year_rollup_task.apply_async(args=[run.pk], task_id=run.task_id))
+
+    def queue() -> None:
+        try:
+            enqueue(year_rollup_task, args=[run.pk], task_id=run.task_id)
+        except QueueUnavailable as exc:
+            rollup_run_fail(run_id=run.pk, error=str(exc))
+            raise
+
+    transaction.on_commit(queue)
     return run
 
 

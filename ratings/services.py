@@ -136,6 +136,23 @@ def period_reopen(*, period: Period, by, reason: str) -> Period:
     return period
 
 
+def period_mark_published(*, period: Period, by, note: str = "") -> Period:
+    """已发布: the board (``boards``) marks a closed month published once its edition is
+    made. An open month cannot be published; a published month stays published."""
+    _require_office(by, period.jurisdiction_id)
+    with transaction.atomic():
+        period = _lock_period(period)
+        if period.status == Period.Status.OPEN:
+            raise ValidationError(
+                _("%(period)s 尚未关账，不能发布") % {"period": period.label}, code="period_open"
+            )
+        if period.status != Period.Status.PUBLISHED:
+            period.status = Period.Status.PUBLISHED
+            _stamp(period, by, note or _("发布"))
+            period.save()
+    return period
+
+
 # Ratings --------------------------------------------------------------------------
 
 

@@ -14,8 +14,13 @@ def year_rollup_task(run_id: int) -> None:
     """Carry out a queued roll-up. A failure is recorded on the run, where the office's
     progress page shows it, rather than raised into a request (tasks run in-process by
     default)."""
+    from ratings.models import RollupRun
     from ratings.scoring import rollup_run_execute, rollup_run_fail
 
+    # Tasks are acknowledged when done (acks_late): a worker lost after the run finished
+    # but before acknowledging leaves the message to be delivered again. Nothing to do.
+    if RollupRun.objects.filter(pk=run_id, status=RollupRun.Status.DONE).exists():
+        return
     try:
         rollup_run_execute(run_id=run_id)
     except Exception as exc:  # noqa: BLE001 - any failure ends the run

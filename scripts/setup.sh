@@ -6,6 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SYSTEM_PACKAGES=(gettext)
+# WeasyPrint (the boards' PDF): Pango with HarfBuzz subsetting, fontconfig, and the CJK
+# fonts it embeds (Noto Sans CJK SC from Debian's fonts-noto-cjk).
+SYSTEM_PACKAGES+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk)
+# PostgreSQL and Redis, for the tests and benchmarks that run on them (requirements-dev)
+# and for `make run-prod` (LIANGBANG_STACK=1). They are started by us, not as services.
+if [ "${1:-requirements.txt}" != "requirements.txt" ] || [ "${LIANGBANG_STACK:-0}" = 1 ]; then
+  SYSTEM_PACKAGES+=(postgresql redis-server)
+fi
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
@@ -35,3 +43,4 @@ if [ ! -f "$stamp" ]; then
 fi
 
 .venv/bin/python manage.py compilemessages -v 0 --ignore=.venv
+.venv/bin/python scripts/vendor_assets.py

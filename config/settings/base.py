@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "departments",
     "ratings",
     "boards",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -112,6 +113,21 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# The public boards (boards app). Editions are documents in one language, whatever
+# the reader's interface language; the root URL serves the default jurisdiction
+# (empty: the first active one), the others live under /j/<code>/.
+BOARD_LANGUAGE = "zh-hans"
+BOARD_DEFAULT_JURISDICTION = env_str("LIANGBANG_BOARD_JURISDICTION", "")
+BOARD_CACHE_MAX_AGE = env_int("LIANGBANG_BOARD_CACHE_SECONDS", 300)  # stored pages, PDFs, open data
+BOARD_PAGE_MAX_AGE = env_int("LIANGBANG_BOARD_PAGE_SECONDS", 60)  # archive, unit pages
+# Responses built from stored pages are kept in this cache (0 turns it off). With a
+# per-process cache another process shows a new edition within this many seconds.
+BOARD_CACHE_ALIAS = env_str("LIANGBANG_BOARD_CACHE", "default")
+BOARD_SNAPSHOT_CACHE_SECONDS = env_int("LIANGBANG_BOARD_SNAPSHOT_SECONDS", 30)
+BOARD_LOBBY_ROWS = env_int("LIANGBANG_LOBBY_ROWS", 6)  # rows on one page of the lobby screen
+BOARD_LOBBY_SECONDS = env_int("LIANGBANG_LOBBY_SECONDS", 15)  # how long each page stays
+BOARD_LOBBY_POLL_SECONDS = env_int("LIANGBANG_LOBBY_POLL_SECONDS", 60)  # how often it looks for a new edition
 
 # django-import-export: all or nothing, inside a transaction.
 IMPORT_EXPORT_USE_TRANSACTIONS = True

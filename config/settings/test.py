@@ -1,4 +1,11 @@
 from .base import *  # noqa: F401,F403
+from config.env import database_from_url, env_str
+
+# The suite runs on SQLite by default; `make test` runs it a second time on a temporary
+# PostgreSQL cluster (scripts/localstack.py), whose URL arrives here.
+TEST_DATABASE_URL = env_str("LIANGBANG_TEST_DATABASE_URL", "")
+if TEST_DATABASE_URL:
+    DATABASES = {"default": database_from_url(TEST_DATABASE_URL, name="LIANGBANG_TEST_DATABASE_URL")}
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,377 @@
+"""Province scale, on SQLite and on PostgreSQL: ``python -m benchmarks.province``
+(``make bench`` runs it after the district benchmarks).
+
+The data set, inserted in bulk (COPY on PostgreSQL, prepared ``executemany`` on SQLite):
+
+- a province: 100 jurisdictions (districts) of 100 units and 23 departments each,
+  10,000 units, a year of approved ratings (about three per unit and month: 360,000);
+- for growth, three more jurisdictions of 1,000, 10,000 and 100,000 units with the same
+  year (36,000 / 360,000 / 3,600,000 ratings).
+
+Each measure against its baseline in the same run, on the same database:
+
+- ``province_rollup``: the year-end roll-up of all 100 districts (``year_rollup`` per
+  jurisdiction, as each office runs it) against the plain SQL GROUP BY over each
+  district's rows;
+- ``rollup_<N>_units``: one jurisdiction's roll-up against the GROUP BY over its rows;
+- ``import_10000_ratings``: ratings' import (``import_ratings --approve`` of a 10,000-row
+  CSV: parsing, look-ups, validation, escalation, history) against a bare
+  ``bulk_create`` of the same rows.
+
+Each database runs in a child process (Django is set up once per process); PostgreSQL
+is a temporary cluster started by ``scripts.localstack`` with its default, durable
+settings. Options: ``--databases``, ``--sizes``, ``--import-rows``, ``--repeat``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+YEAR = 2026
+IMPORT_YEAR, IMPORT_MONTH = 2027, 1
+DISTRICTS, DISTRICT_UNITS, DEPARTMENTS = 100, 100, 23
+CATEGORIES = ("区级机关部门", "镇", "街道", "国有企业", "园区")
+OUTCOMES = ("red_flag",) * 78 + ("yellow_light",) * 19 + ("red_light",) * 3
+REASONS = (
+    "主动承接多次转办的12345疑难工单，按时办结，群众满意",
+    "养老保险费按月征收进度达标，工作扎实",
+    "推诿扯皮，工单随意退回，群众反映强烈",
+    "重点项目推进缓慢，未按节点完成",
+)
+
+
+def note(message: str) -> None:
+    print(f"# {message}", file=sys.stderr, flush=True)
+
+
+def report(name: str, ours: float, baseline: float, unit: str = "s") -> None:
+    print(f"bench: {name} ours={ours:.3f}{unit} baseline={baseline:.3f}{unit} ratio={ours / baseline:.2f}", flush=True)
+
+
+def timed(fn: Callable[[], object]) -> float:
+    gc.collect()
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+# The data set --------------------------------------------------------------------------------
+
+
+class RatingWriter:
+    """Approved ratings straight into the table: COPY on PostgreSQL, one prepared
+    INSERT over many rows on SQLite. Columns not varied take a prototype's values."""
+
+    VARYING = ("period_id", "department_id", "unit_id", "kind", "outcome", "escalation", "reason")
+
+    def __init__(self, period, department, unit) -> None:
+        from django.db import connection
+
+        from ratings.models import Rating
+
+        prototype = Rating(period=period, department=department, unit=unit, kind="red_flag", outcome="red_flag",
+                           reason=REASONS[0], status=Rating.Status.APPROVED)
+        fields = [f for f in Rating._meta.concrete_fields if not f.primary_key]
+        for f in fields:
+            if getattr(f, "auto_now_add", False):
+                f.pre_save(prototype, add=True)
+        template = {f.column: f.get_db_prep_save(getattr(prototype, f.attname), connection) for f in fields}
+        self.fixed = tuple(template[c] for c in template if c not in self.VARYING)
+        self.columns = list(self.VARYING) + [c for c in template if c not in self.VARYING]
+        self.table = Rating._meta.db_table
+        self.connection = connection
+        self.rows = 0
+
+    def write(self, rows: list[tuple]) -> None:
+        quote = self.connection.ops.quote_name
+        columns = ", ".join(quote(c) for c in self.columns)
+        with self.connection.cursor() as cursor:
+            if self.connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {quote(self.table)} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row + self.fixed)
+            else:
+                cursor.executemany(
+                    f"INSERT INTO {quote(self.table)} ({columns}) VALUES ({', '.join(['%s'] * len(self.columns))})",
+                    [row + self.fixed for row in rows],
+                )
+        self.rows += len(rows)
+
+
+def jurisdiction_create(code: str, name: str, units: int, rng: random.Random, writer_box: list) -> int:
+    """One jurisdiction with its categories, departments, units, rule book, twelve
+    closed months and a year of approved ratings. Returns how many ratings."""
+    from django.db import transaction
+
+    from departments.models import Category, Jurisdiction, Organisation
+    from ratings.models import Period, RuleBook
+
+    with transaction.atomic():
+        jurisdiction = Jurisdiction.objects.create(code=code, name=name)
+        categories = Category.objects.bulk_create(
+            Category(jurisdiction=jurisdiction, name=c, order=i) for i, c in enumerate(CATEGORIES)
+        )
+        departments = Organisation.objects.bulk_create(
+            Organisation(jurisdiction=jurisdiction, code=f"D{i:02d}", name=f"职能管理部门{i:02d}",
+                         category=categories[0], is_department=True, is_unit=False)
+            for i in range(DEPARTMENTS)
+        )
+        unit_ids = [u.pk for u in Organisation.objects.bulk_create(
+            (Organisation(jurisdiction=jurisdiction, code=f"U{i:06d}", name=f"{name}被考核单位{i:06d}",
+                          category=categories[i % len(categories)]) for i in range(units)),
+            batch_size=5000,
+        )]
+        RuleBook.objects.create(jurisdiction=jurisdiction, year=YEAR, bonus_cap=8, deduction_cap=6)
+        periods = Period.objects.bulk_create(
+            Period(jurisdiction=jurisdiction, year=YEAR, month=m, status=Period.Status.CLOSED) for m in range(1, 13)
+        )
+        if not writer_box:
+            writer_box.append(RatingWriter(periods[0], departments[0], departments[0]))
+        writer = writer_box[0]
+        before = writer.rows
+        dept_ids = [d.pk for d in departments]
+        per_unit = (2, 3, 3, 4)
+        for period in periods:
+            rows = []
+            for unit_id in unit_ids:
+                for _ in range(rng.choice(per_unit)):
+                    outcome = rng.choice(OUTCOMES)
+                    kind = "yellow_light" if outcome == "red_light" and rng.random() < 0.8 else outcome
+                    rows.append((period.pk, rng.choice(dept_ids), unit_id, kind, outcome,
+                                 "consecutive" if kind != outcome else "", rng.choice(REASONS)))
+                if len(rows) >= 100_000:
+                    writer.write(rows)
+                    rows = []
+            writer.write(rows)
+    return writer.rows - before
+
+
+def generate(sizes: list[int], seed: int = 2026) -> None:
+    from django.db import connection
+
+    rng = random.Random(seed)
+    writer_box: list[RatingWriter] = []
+    started = time.perf_counter()
+    for d in range(DISTRICTS):
+        jurisdiction_create(f"p{d:03d}", f"第{d:03d}区", DISTRICT_UNITS, rng, writer_box)
+    province = writer_box[0].rows
+    note(f"province: {DISTRICTS} jurisdictions, {DISTRICTS * DISTRICT_UNITS:,} units, {province:,} ratings "
+         f"in {time.perf_counter() - started:.1f}s")
+    for size in sizes:
+        started_size, before = time.perf_counter(), writer_box[0].rows
+        jurisdiction_create(f"s{size}", f"规模{size}", size, rng, writer_box)
+        note(f"one jurisdiction of {size:,} units, {writer_box[0].rows - before:,} ratings "
+             f"in {time.perf_counter() - started_size:.1f}s")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    note(f"generated {writer_box[0].rows:,} ratings in {time.perf_counter() - started:.1f}s")
+
+
+# The measures --------------------------------------------------------------------------------
+
+
+def group_by_sql(*, where: str) -> str:
+    """The baseline: one aggregate over the counted ratings, what a DBA would write."""
+    return f"""
+        SELECT r.unit_id,
+               COUNT(*) FILTER (WHERE r.outcome = 'red_flag'),
+               COUNT(*) FILTER (WHERE r.outcome = 'yellow_light'),
+               COUNT(*) FILTER (WHERE r.outcome = 'red_light')
+        FROM ratings_rating r JOIN ratings_period p ON p.id = r.period_id
+        WHERE {where} AND p.year = %s AND r.status = 'approved'
+        GROUP BY r.unit_id
+    """
+
+
+def run_sql(sql: str, params: list) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return len(cursor.fetchall())
+
+
+def measure(ours: Callable[[], object], baseline: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Medians, alternating the two; a first call of each warms the caches (and makes the
+    roll-up's first insert of every row, so that the measured runs are re-runs)."""
+    ours(), baseline()
+    ours_times, baseline_times = [], []
+    for _ in range(repeat):
+        baseline_times.append(timed(baseline))
+        ours_times.append(timed(ours))
+    return statistics.median(ours_times), statistics.median(baseline_times)
+
+
+def bench_rollups(prefix: str, sizes: list[int], repeat: int) -> None:
+    from departments.models import Jurisdiction
+    from ratings.scoring import year_rollup
+
+    districts = list(Jurisdiction.objects.filter(code__regex=r"^p[0-9]{3}$").order_by("code"))
+    ids = [d.pk for d in districts]
+
+    def province() -> None:
+        for district in districts:
+            year_rollup(jurisdiction=district, year=YEAR)
+
+    def group_by_each() -> None:  # the aggregate each district's roll-up needs, and nothing else
+        sql = group_by_sql(where="p.jurisdiction_id = %s")
+        for district_id in ids:
+            run_sql(sql, [district_id, YEAR])
+
+    ours, baseline = measure(province, group_by_each, max(1, repeat // 2))
+    report(f"{prefix}.province_rollup_{len(districts)}x{DISTRICT_UNITS}", ours, baseline)
+
+    for size in sizes:
+        jurisdiction = Jurisdiction.objects.get(code=f"s{size}")
+        times = repeat if size <= 10_000 else max(1, repeat // 2)
+        ours, baseline = measure(
+            lambda: year_rollup(jurisdiction=jurisdiction, year=YEAR),
+            lambda: run_sql(group_by_sql(where="p.jurisdiction_id = %s"), [jurisdiction.pk, YEAR]),
+            times,
+        )
+        report(f"{prefix}.rollup_{size}_units", ours, baseline)
+
+
+def import_rows(count: int, rng: random.Random) -> Iterator[tuple[str, str, str]]:
+    """(department code, unit code, kind) for ``count`` distinct pairs in the 10,000-unit
+    jurisdiction: what a month of a big city's departments might send in one file."""
+    pairs = rng.sample(range(10_000 * DEPARTMENTS), count)
+    for pair in pairs:
+        unit, department = divmod(pair, DEPARTMENTS)
+        yield f"D{department:02d}", f"U{unit:06d}", rng.choice(("红旗",) * 4 + ("黄灯",))
+
+
+def bench_import(prefix: str, count: int, workdir: Path) -> None:
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from departments.models import Jurisdiction, Organisation
+    from ratings.models import Period, Rating
+
+    jurisdiction = Jurisdiction.objects.get(code="s10000")
+    rows = list(import_rows(count, random.Random(7)))
+    path = workdir / "ratings.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(["月份", "职能管理部门", "被考核单位", "类型", "认定条目", "事由", "较大影响"])
+        for department, unit, kind in rows:
+            out.writerow([f"{IMPORT_YEAR}-{IMPORT_MONTH:02d}", department, unit, kind, "", REASONS[0], "否"])
+
+    # The baseline: the same rows, their references already resolved, in one bulk insert.
+    organisations = dict(Organisation.objects.filter(jurisdiction=jurisdiction).values_list("code", "pk"))
+    baseline_period = Period.objects.create(jurisdiction=jurisdiction, year=IMPORT_YEAR, month=IMPORT_MONTH + 1)
+    kinds = {"红旗": "red_flag", "黄灯": "yellow_light"}
+
+    def baseline() -> None:
+        with transaction.atomic():
+            Rating.objects.bulk_create(
+                Rating(period=baseline_period, department_id=organisations[department], unit_id=organisations[unit],
+                       kind=kinds[kind], outcome=kinds[kind], reason=REASONS[0], status=Rating.Status.APPROVED)
+                for department, unit, kind in rows
+            )
+
+    def ours() -> None:
+        call_command("import_ratings", str(path), "--approve", "--jurisdiction", jurisdiction.code,
+                     stdout=open(os.devnull, "w"))
+
+    baseline_time = timed(baseline)
+    ours_time = timed(ours)
+    imported = Rating.objects.filter(period__year=IMPORT_YEAR, period__month=IMPORT_MONTH,
+                                     period__jurisdiction=jurisdiction).count()
+    assert imported == count, f"imported {imported} of {count} rows"
+    report(f"{prefix}.import_{count}_ratings", ours_time, baseline_time)
+
+
+# Processes -----------------------------------------------------------------------------------
+
+
+def child(args: argparse.Namespace) -> int:
+    """One database, in this process."""
+    workdir = Path(args.workdir)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    os.environ["LIANGBANG_VAR_DIR"] = str(workdir / "var")
+    if args.database_url:
+        os.environ["LIANGBANG_TEST_DATABASE_URL"] = args.database_url
+    else:
+        os.environ["LIANGBANG_SQLITE_PATH"] = str(workdir / "province.sqlite3")
+    sys.path.insert(0, str(ROOT))
+    import django
+    from django.core.management import call_command
+    from django.db import connection
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+    prefix = connection.vendor
+    started = time.perf_counter()
+    generate(args.sizes)
+    connection.close()  # measure on a fresh connection, as a request or a task would
+    gc.collect()
+    gc.freeze()
+    bench_rollups(prefix, args.sizes, args.repeat)
+    bench_import(prefix, args.import_rows, workdir)
+    note(f"{prefix}: total {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+def run_child(args: argparse.Namespace, database: str) -> int:
+    from scripts.localstack import StackError, temporary_cluster
+
+    workdir = Path(tempfile.mkdtemp(prefix=f"liangbang-province-{database}-"))
+    command = [sys.executable, "-m", "benchmarks.province", "--child", "--workdir", str(workdir),
+               "--sizes", ",".join(map(str, args.sizes)), "--repeat", str(args.repeat),
+               "--import-rows", str(args.import_rows)]
+    cluster = None
+    try:
+        if database == "postgresql":
+            try:
+                cluster = temporary_cluster(fast=False)
+                cluster.start()
+                cluster.create_database("province")
+            except StackError as exc:
+                note(f"postgresql skipped: {exc}")
+                return 1
+            command += ["--database-url", cluster.url("province")]
+        return subprocess.run(command, cwd=ROOT).returncode
+    finally:
+        if cluster is not None:
+            cluster.stop(mode="immediate")
+            shutil.rmtree(cluster.base, ignore_errors=True)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.province", description=__doc__.splitlines()[0])
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--sizes", default="1000,10000,100000",
+                        type=lambda text: [int(s) for s in text.split(",") if s])
+    parser.add_argument("--import-rows", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if 10_000 not in args.sizes:
+        parser.error("--sizes must include 10000: the import goes into that jurisdiction")
+    if args.child:
+        return child(args)
+    status = 0
+    for database in [d.strip() for d in args.databases.split(",") if d.strip()]:
+        status |= run_child(args, database)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""Rendering an edition: one set of templates (``templates/boards/partials``) makes the
+web page, the lobby screen and the PDF. Rendered once, when the edition is published,
+always in the publication language (``BOARD_LANGUAGE``): an edition is a document.
+
+WeasyPrint is called in exactly one function, ``pdf_from_html``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from boards.links import board_reverse, edition_kwargs
+from boards.models import EditionEntry
+from boards.templatetags.board_tags import css_string
+
+PDF_STYLESHEETS = ("boards/board.css", "boards/print.css")
+NOTICE_MARKER = "<!--board:notice-->"
+
+
+def html_lang(code: str) -> str:
+    """A Django language code as the pages name it (``lang``, Content-Language)."""
+    return {"zh-hans": "zh-CN", "zh-hant": "zh-TW"}.get(code, code)
+
+
+def sha256(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+@dataclass(frozen=True)
+class EditionInfo:
+    """What the partials say about an edition (the same before and after it is saved)."""
+
+    jurisdiction_name: str
+    year: int
+    month: int
+    revision: int
+    published_at: datetime
+    correction_note: str = ""
+    supersedes_revision: int | None = None
+    red_flags: int = 0
+    yellow_lights: int = 0
+    red_lights: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    lobby_html: str
+    pdf: bytes
+    html_sha256: str
+    pdf_sha256: str
+
+
+@dataclass(frozen=True)
+class LobbySettings:
+    key: str  # what the lobby's poll compares: the edition's id, or "" before the first one
+    rows: int = 6
+    seconds: int = 15
+    poll_seconds: int = 60
+    reload_seconds: int = 300
+
+
+def lobby_settings(key: str) -> LobbySettings:
+    return LobbySettings(
+        key=key,
+        rows=settings.BOARD_LOBBY_ROWS,
+        seconds=settings.BOARD_LOBBY_SECONDS,
+        poll_seconds=settings.BOARD_LOBBY_POLL_SECONDS,
+        reload_seconds=max(settings.BOARD_LOBBY_POLL_SECONDS * 5, 60),
+    )
+
+
+def edition_urls(*, jkw: dict[str, str], year: int, month: int, revision: int) -> dict[str, str]:
+    """The addresses an edition's pages link to (relative: the site's own host)."""
+    this = edition_kwargs(year, month, revision)
+    return {
+        "home": board_reverse("home", jkw),
+        "month": board_reverse("edition", jkw, **edition_kwargs(year, month)),
+        "revision": board_reverse("edition_revision", jkw, **this),
+        "pdf": board_reverse("edition_pdf", jkw, **this),
+        "json": board_reverse("edition_json", jkw, **this),
+        "csv": board_reverse("edition_csv", jkw, **this),
+        "lobby": board_reverse("lobby", jkw),
+        "previous": board_reverse("edition_revision", jkw, **edition_kwargs(year, month, revision - 1))
+        if revision > 1 else "",
+    }
+
+
+def page_counter_css() -> SafeString:
+    """"第 1 页，共 3 页" as a CSS ``content`` value with page counters."""
+    template = _("第 {page} 页，共 {pages} 页")
+    parts: list[str] = []
+    for piece in re.split(r"(\{page\}|\{pages\})", template):
+        if piece == "{page}":
+            parts.append("counter(page)")
+        elif piece == "{pages}":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append(css_string(piece))
+    return mark_safe(" ".join(parts) or '""')
+
+
+@dataclass
+class BoardContent:
+    info: EditionInfo
+    honour: list[EditionEntry]
+    warning: list[EditionEntry]
+    jkw: dict[str, str]
+    content_sha256: str
+    extra: dict = field(default_factory=dict)
+
+
+def edition_render(content: BoardContent, *, lobby_key: str) -> Rendered:
+    """The PDF first (the page quotes its checksum), then the page and the lobby screen."""
+    info = content.info
+    with translation.override(settings.BOARD_LANGUAGE):
+        urls = edition_urls(jkw=content.jkw, year=info.year, month=info.month, revision=info.revision)
+        context = {
+            "edition": info,
+            "honour": content.honour,
+            "warning": content.warning,
+            "jkw": content.jkw,
+            "jurisdiction_name": info.jurisdiction_name,
+            "content_sha256": content.content_sha256,
+            **content.extra,
+        }
+        pdf_html = render_to_string(
+            "boards/edition_pdf.html", {**context, "urls": {**urls, "previous": ""}, "page_counter": page_counter_css()}
+        )
+        pdf = pdf_from_html(pdf_html)
+        pdf_sha = sha256(pdf)
+        html = render_to_string(
+            "boards/edition.html",
+            {**context, "urls": urls, "pdf_sha256": pdf_sha, "pdf_size": len(pdf), "page_title": info.label},
+        )
+        lobby_html = render_to_string(
+            "boards/lobby.html", {**context, "urls": urls, "lobby": lobby_settings(lobby_key)}
+        )
+    return Rendered(html=html, lobby_html=lobby_html, pdf=pdf, html_sha256=sha256(html), pdf_sha256=pdf_sha)
+
+
+def lobby_empty_render(*, jurisdiction_name: str, jkw: dict[str, str]) -> str:
+    """The lobby screen before the first edition: it waits, polling for one."""
+    with translation.override(settings.BOARD_LANGUAGE):
+        return render_to_string(
+            "boards/lobby.html",
+            {"edition": None, "jurisdiction_name": jurisdiction_name, "jkw": jkw, "lobby": lobby_settings("")},
+        )
+
+
+@lru_cache(maxsize=1)
+def _stylesheets() -> tuple:
+    from weasyprint import CSS
+
+    sheets = []
+    for name in PDF_STYLESHEETS:
+        path = finders.find(name)
+        if path is None:
+            raise FileNotFoundError(f"static file {name} not found")
+        sheets.append(CSS(filename=path))
+    return tuple(sheets)
+
+
+def pdf_from_html(html: str) -> bytes:
+    """The one place WeasyPrint runs: A4 with the CJK fonts fontconfig finds (Debian's
+    fonts-noto-cjk), embedded as subsets. No network: the document links nothing external."""
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    # Everything a board needs is in the document and the stylesheets passed in; no
+    # protocol is allowed, so nothing in a document can make the renderer reach out.
+    fetcher = URLFetcher(allowed_protocols=())
+    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).write_pdf(
+        stylesheets=list(_stylesheets())
+    )
+
+
+def notice_insert(html: str, notice: str) -> str:
+    """The stored page with a notice (e.g. "superseded") where the page keeps room for one."""
+    return html.replace(NOTICE_MARKER, NOTICE_MARKER + notice, 1)

@@ -1,0 +1,448 @@
+"""Publishing the boards. Every write of ``boards`` goes through here; the admin, the
+command and the tasks call these functions.
+
+- ``edition_publish``: a closed month becomes an immutable edition (page, lobby screen,
+  PDF, checksums) and the month is marked published. Same content as the current
+  revision: nothing new is made. Changed content (the office reopened the month and
+  corrected it): a new revision, which must say what was corrected.
+- ``publish_run_*``: the same, as a run the office watches in the admin.
+- ``editions_publish_pending``: what the scheduled task does each month.
+- ``year_publish``: the year-end table, once the roll-up covers the whole year.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from boards import selectors
+from boards.links import jurisdiction_kwargs
+from boards.models import Board, Edition, EditionEntry, PublishedYear, PublishRun, edition_pdf_path
+from boards.render import BoardContent, EditionInfo, edition_render, sha256
+from boards.snapshots import generation_bump
+from config.queue import QueueUnavailable, enqueue
+from departments.models import Jurisdiction
+from departments.roles import is_office
+from ratings import publication, rules
+from ratings.models import Period
+from ratings.services import period_mark_published
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str, int], None]
+
+# Steps of a publication, as the office's progress page names them (see boards.admin).
+STEP_COLLECT = "collect"
+STEP_RENDER = "render"
+STEP_SAVE = "save"
+STEP_DONE = "done"
+
+ATTEMPTS = 3  # the month changed while we rendered: try again, then give up
+
+
+class NoteRequired(ValidationError):
+    """The month's board differs from its published revision: a correction needs a note."""
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    edition: Edition
+    created: bool  # False: the content was already published as this edition
+
+
+def _require_office(by, jurisdiction_id: int) -> None:
+    """``by=None`` is a command or a scheduled task acting for the office."""
+    if by is None:
+        return
+    profile = getattr(by, "profile", None)
+    same = profile.jurisdiction_id == jurisdiction_id if profile else bool(getattr(by, "is_superuser", False))
+    if not (is_office(by) and same):
+        raise PermissionDenied(_("只有效能办可以发布亮榜"))
+
+
+def _no_progress(step: str, percent: int) -> None:
+    return None
+
+
+# Content ---------------------------------------------------------------------------------
+
+
+def board_digest(board: publication.MonthBoard) -> str:
+    """The checksum of what the public would read: names, kinds, escalations, reasons,
+    in board order. Internal ids are left out, so re-entering an identical rating does
+    not make a new revision."""
+    rows = [
+        {k: v for k, v in asdict(row).items() if k not in ("rating_id", "unit_id")}
+        for row in board.rows
+    ]
+    payload = {"jurisdiction": board.jurisdiction_name, "year": board.year, "month": board.month, "rows": rows}
+    return sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+
+
+def board_entries(board: publication.MonthBoard) -> tuple[list[EditionEntry], list[EditionEntry]]:
+    """The board's lines as (unsaved) entries: the templates render these, and they are
+    what the edition stores."""
+
+    def entry(row: publication.BoardRow, position: int) -> EditionEntry:
+        return EditionEntry(
+            board=Board.HONOUR if row.board == publication.HONOUR else Board.WARNING,
+            position=position,
+            rating_id=row.rating_id,
+            unit_id=row.unit_id,
+            unit_code=row.unit_code,
+            unit_name=row.unit_name,
+            category=row.category,
+            department_code=row.department_code,
+            department_name=row.department_name,
+            outcome=row.outcome,
+            entered_kind=row.entered_kind,
+            escalation=row.escalation,
+            escalated_after=row.escalated_after,
+            criterion_code=row.criterion_code,
+            criterion_text=row.criterion_text,
+            reason=row.reason,
+        )
+
+    honour = [entry(row, i) for i, row in enumerate(board.honour, start=1)]
+    warning = [entry(row, i) for i, row in enumerate(board.warning, start=1)]
+    return honour, warning
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What publishing a month now would do, for the office's confirmation page."""
+
+    period: Period
+    current: Edition | None
+    changed: bool  # differs from the current revision (or nothing is published yet)
+    red_flags: int
+    yellow_lights: int
+    red_lights: int
+
+    @property
+    def needs_note(self) -> bool:
+        return self.current is not None and self.changed
+
+
+def edition_preview(*, period: Period) -> Preview:
+    board = _board_or_error(period)
+    current = selectors.edition_get(jurisdiction=period.jurisdiction, year=period.year, month=period.month)
+    counts = _counts(board)
+    return Preview(
+        period=period, current=current, changed=current is None or current.content_sha256 != board_digest(board),
+        red_flags=counts[rules.RED_FLAG], yellow_lights=counts[rules.YELLOW_LIGHT], red_lights=counts[rules.RED_LIGHT],
+    )
+
+
+def _counts(board: publication.MonthBoard) -> dict[str, int]:
+    counts = {rules.RED_FLAG: 0, rules.YELLOW_LIGHT: 0, rules.RED_LIGHT: 0}
+    for row in board.rows:
+        counts[row.outcome] += 1
+    return counts
+
+
+def _open_month_error(period: Period) -> ValidationError:
+    return ValidationError(
+        _("%(period)s 尚未关账，不能发布；请先审核完该月的认定并关账") % {"period": period.label},
+        code="period_open",
+    )
+
+
+def _board_or_error(period: Period) -> publication.MonthBoard:
+    try:
+        return publication.month_board(period=period)
+    except publication.MonthNotClosed:
+        raise _open_month_error(period) from None
+
+
+# Publishing a month ------------------------------------------------------------------------
+
+
+def edition_publish(
+    *, period: Period, by=None, note: str = "", now: datetime | None = None, progress: Progress | None = None,
+) -> PublishResult:
+    """Publish a closed month's 红旗榜 and 亮灯榜 (see the module's docstring)."""
+    progress = progress or _no_progress
+    note = (note or "").strip()
+    _require_office(by, period.jurisdiction_id)
+    jurisdiction = Jurisdiction.objects.get(pk=period.jurisdiction_id)
+    for _attempt in range(ATTEMPTS):
+        progress(STEP_COLLECT, 5)
+        board = _board_or_error(period)
+        digest = board_digest(board)
+        current = selectors.edition_get(jurisdiction=jurisdiction, year=board.year, month=board.month)
+        if current is not None and current.content_sha256 == digest:
+            _mark_published(period, by, current)
+            progress(STEP_DONE, 100)
+            return PublishResult(edition=current, created=False)
+        if current is not None and not note:
+            raise NoteRequired(
+                _("%(period)s 已发布第 %(revision)d 版，现在的内容与之不同：发布更正版本须填写更正说明")
+                % {"period": period.label, "revision": current.revision},
+                code="note_required",
+            )
+
+        revision = current.revision + 1 if current else 1
+        published_at = now or timezone.now()
+        honour, warning = board_entries(board)
+        counts = _counts(board)
+        info = EditionInfo(
+            jurisdiction_name=board.jurisdiction_name, year=board.year, month=board.month, revision=revision,
+            published_at=published_at, correction_note=note if current else "",
+            supersedes_revision=current.revision if current else None,
+            red_flags=counts[rules.RED_FLAG], yellow_lights=counts[rules.YELLOW_LIGHT],
+            red_lights=counts[rules.RED_LIGHT],
+        )
+        progress(STEP_RENDER, 20)
+        rendered = edition_render(
+            BoardContent(info=info, honour=honour, warning=warning, jkw=jurisdiction_kwargs(jurisdiction),
+                         content_sha256=digest),
+            lobby_key=lobby_key(board.year, board.month, revision),
+        )
+        progress(STEP_SAVE, 85)
+        edition = _edition_store(period, current, digest, info, rendered, honour + warning, by)
+        if edition is not None:
+            progress(STEP_DONE, 100)
+            logger.info("published %s %s revision %s", jurisdiction.code, period.label, revision)
+            return PublishResult(edition=edition, created=True)
+    raise ValidationError(_("发布过程中该月的认定又有变化，请稍后再试"), code="changed_meanwhile")
+
+
+def lobby_key(year: int, month: int, revision: int) -> str:
+    """What the lobby screen compares with the latest edition to know it must reload."""
+    return f"{year}-{month:02d}-r{revision}"
+
+
+def _edition_store(
+    period: Period, current: Edition | None, digest: str, info: EditionInfo, rendered, entries: list[EditionEntry], by,
+) -> Edition | None:
+    """Save the edition if the month is still what was rendered; None to render again."""
+    with transaction.atomic():
+        locked = Period.objects.select_for_update().get(pk=period.pk)
+        if locked.status not in publication.PUBLISHABLE:
+            raise _open_month_error(locked)  # reopened meanwhile
+        if board_digest(publication.month_board(period=locked)) != digest:
+            return None
+        latest = selectors.edition_get(jurisdiction=locked.jurisdiction, year=locked.year, month=locked.month)
+        if (latest.pk if latest else None) != (current.pk if current else None):
+            return None  # someone else published meanwhile
+        edition = Edition(
+            jurisdiction_id=locked.jurisdiction_id, period=locked, year=locked.year, month=locked.month,
+            revision=info.revision, supersedes=current, correction_note=info.correction_note,
+            jurisdiction_name=info.jurisdiction_name, red_flags=info.red_flags, yellow_lights=info.yellow_lights,
+            red_lights=info.red_lights, html=rendered.html, lobby_html=rendered.lobby_html,
+            pdf_size=len(rendered.pdf), html_sha256=rendered.html_sha256, pdf_sha256=rendered.pdf_sha256,
+            content_sha256=digest, published_at=info.published_at, published_by=by,
+        )
+        _unheld_pdfs_remove(edition)
+        edition.pdf.save("board.pdf", ContentFile(rendered.pdf), save=False)
+        try:
+            edition.save()
+            for entry in entries:
+                entry.edition = edition
+            EditionEntry.objects.bulk_create(entries, batch_size=500)
+            _mark_published(locked, by, edition)
+            transaction.on_commit(generation_bump)
+        except BaseException:
+            edition.pdf.storage.delete(edition.pdf.name)
+            raise
+    return edition
+
+
+def _unheld_pdfs_remove(edition: Edition) -> None:
+    """A worker killed between saving an edition's PDF and committing leaves the file
+    without its edition; the task, delivered again, would add a second one. Under the
+    month's lock no other attempt is half-way, so PDFs of this month and revision that
+    no edition holds are such leftovers: remove them."""
+    storage = Edition._meta.get_field("pdf").storage
+    folder, _slash, own = edition_pdf_path(edition, "board.pdf").rpartition("/")
+    prefix = own.removesuffix(f"{edition.pdf_sha256[:12]}.pdf")
+    try:
+        names = storage.listdir(folder)[1]
+    except FileNotFoundError:
+        return
+    held = set(Edition.objects.filter(pdf__startswith=f"{folder}/{prefix}").values_list("pdf", flat=True))
+    for name in names:
+        if name.startswith(prefix) and f"{folder}/{name}" not in held:
+            logger.warning("removing %s/%s, left by a publication that did not finish", folder, name)
+            storage.delete(f"{folder}/{name}")
+
+
+def _mark_published(period: Period, by, edition: Edition) -> None:
+    if period.status != Period.Status.PUBLISHED:
+        period_mark_published(
+            period=period, by=by, note=_("发布第 %(revision)d 版") % {"revision": edition.revision}
+        )
+
+
+@dataclass(frozen=True)
+class PendingOutcome:
+    period: Period
+    edition: Edition | None
+    created: bool
+    problem: str = ""
+
+
+def editions_publish_pending(*, now: datetime | None = None) -> list[PendingOutcome]:
+    """Publish every closed month that is not (or no longer) published. A month whose
+    content differs from its published revision needs the office's correction note, so
+    it is left for the office and reported."""
+    outcomes = []
+    for period in publication.periods_awaiting_publication():
+        try:
+            result = edition_publish(period=period, by=None, now=now)
+        except ValidationError as exc:
+            problem = "；".join(exc.messages)
+            logger.warning("scheduled publication skipped %s: %s", period.label, problem)
+            outcomes.append(PendingOutcome(period=period, edition=None, created=False, problem=problem))
+        else:
+            outcomes.append(PendingOutcome(period=period, edition=result.edition, created=result.created))
+    return outcomes
+
+
+# Runs the office watches -------------------------------------------------------------------
+
+
+def publish_run_start(*, period: Period, by, note: str = "") -> PublishRun:
+    """Check what can be checked at once, record the run, and queue the publication."""
+    _require_office(by, period.jurisdiction_id)
+    note = (note or "").strip()
+    preview = edition_preview(period=period)
+    if preview.needs_note and not note:
+        raise NoteRequired(
+            _("%(period)s 已发布第 %(revision)d 版，现在的内容与之不同：发布更正版本须填写更正说明")
+            % {"period": period.label, "revision": preview.current.revision},
+            code="note_required",
+        )
+    run = PublishRun.objects.create(
+        jurisdiction_id=period.jurisdiction_id, period=period, note=note, created_by=by,
+    )
+    from boards.tasks import publish_run_task
+
+    transaction.on_commit(lambda: _queue(run.pk, publish_run_task))
+    return run
+
+
+def _queue(run_id: int, task) -> None:
+    # With the broker down the run is marked failed with the reason and the caller is
+    # told (QueueUnavailable), rather than left queued for a task that was never sent.
+    try:
+        result = enqueue(task, args=[run_id])
+    except QueueUnavailable as exc:
+        publish_run_fail(run_id=run_id, error=str(exc))
+        raise
+    # Eager tasks have finished by now; a worker's run records its id for the admin.
+    PublishRun.objects.filter(pk=run_id, task_id="").update(task_id=str(getattr(result, "id", "") or ""))
+
+
+def publish_run_execute(*, run_id: int) -> PublishRun:
+    run = PublishRun.objects.select_related("period", "created_by").get(pk=run_id)
+    if run.is_finished:
+        return run
+    PublishRun.objects.filter(pk=run.pk).update(status=PublishRun.Status.RUNNING, started_at=timezone.now(), error="")
+
+    def progress(step: str, percent: int) -> None:
+        PublishRun.objects.filter(pk=run.pk).update(step=step, percent=percent)
+
+    result = edition_publish(period=run.period, by=run.created_by, note=run.note, progress=progress)
+    PublishRun.objects.filter(pk=run.pk).update(
+        status=PublishRun.Status.DONE, step=STEP_DONE, percent=100, edition=result.edition,
+        created_edition=result.created, finished_at=timezone.now(),
+    )
+    run.refresh_from_db()
+    return run
+
+
+def publish_run_fail(*, run_id: int, error: str) -> None:
+    PublishRun.objects.filter(pk=run_id).update(
+        status=PublishRun.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+
+
+# The year-end table --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearPublishResult:
+    table: PublishedYear
+    created: bool
+
+
+def year_publish(
+    *, jurisdiction: Jurisdiction, year: int, by=None, note: str = "", now: datetime | None = None,
+) -> YearPublishResult:
+    """Publish the year's roll-up (年终考核加减分) as a table on the public site.
+
+    Only a roll-up of the whole year, made after every month of the year was published
+    (and after the last correction), goes out: the table must not tell the public more
+    than the monthly boards did."""
+    _require_office(by, jurisdiction.pk)
+    note = (note or "").strip()
+    with translation.override(settings.BOARD_LANGUAGE):  # the grades' words are part of the snapshot
+        table = publication.year_table(jurisdiction=jurisdiction, year=year)
+    if not table.rows:
+        raise ValidationError(_("%(year)d 年度还没有计算年度得分") % {"year": year}, code="no_scores")
+    if not table.complete:
+        raise ValidationError(
+            _("%(year)d 年度得分是年度累计（未满全年），请在 12 月关账并发布后重新计算全年得分") % {"year": year},
+            code="year_to_date",
+        )
+    statuses = publication.period_statuses(jurisdiction=jurisdiction, year=year)
+    missing = [m for m in range(1, 13) if statuses.get(m) != Period.Status.PUBLISHED]
+    if missing:
+        months = "、".join(_("%(month)d月") % {"month": m} for m in missing)
+        raise ValidationError(
+            _("%(year)d 年度还有月份未发布亮榜：%(months)s") % {"year": year, "months": months}, code="months_missing"
+        )
+    last = Edition.objects.filter(jurisdiction=jurisdiction, year=year).order_by("-published_at").first()
+    if last is not None and table.computed_at is not None and last.published_at > table.computed_at:
+        raise ValidationError(
+            _("年度得分计算之后又发布了 %(period)s 的亮榜，请重新计算年度得分后再发布") % {"period": last.label},
+            code="rollup_stale",
+        )
+
+    rows = [asdict(row) for row in table.rows]
+    for row in rows:
+        row.pop("unit_id")
+    payload = {"jurisdiction": jurisdiction.name, "year": year, "rows": rows}
+    digest = sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+    with transaction.atomic():
+        current = selectors.year_published(jurisdiction=jurisdiction, year=year)
+        if current is not None and current.content_sha256 == digest:
+            return YearPublishResult(table=current, created=False)
+        if current is not None and not note:
+            raise NoteRequired(
+                _("%(year)d 年度考核结果已发布第 %(revision)d 版，现在的结果与之不同：发布更正版本须填写更正说明")
+                % {"year": year, "revision": current.revision},
+                code="note_required",
+            )
+        revision = current.revision + 1 if current else 1
+        published_at = now or timezone.now()
+        jkw = jurisdiction_kwargs(jurisdiction)
+        with translation.override(settings.BOARD_LANGUAGE):
+            html = render_to_string("boards/year.html", {
+                "jkw": jkw, "jurisdiction_name": jurisdiction.name, "year": year, "rows": table.rows,
+                "revision": revision, "published_at": published_at, "correction_note": note if current else "",
+                "supersedes_revision": current.revision if current else None, "page_title": str(year),
+            })
+        published = PublishedYear(
+            jurisdiction=jurisdiction, year=year, revision=revision, supersedes=current,
+            correction_note=note if current else "", jurisdiction_name=jurisdiction.name, rows=rows, html=html,
+            html_sha256=sha256(html), content_sha256=digest, computed_at=table.computed_at,
+            published_at=published_at, published_by=by,
+        )
+        published.save()
+        transaction.on_commit(generation_bump)
+    return YearPublishResult(table=published, created=True)
+

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from dashboard import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.dashboard, name="index"),
+    path("ratings/", views.dashboard_ratings, name="ratings"),
+]

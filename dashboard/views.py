@@ -1,0 +1,84 @@
+"""The leaders' dashboard: thin views that parse the filters, call the selectors and
+render. Leaders (领导) and the office (效能办) only: an anonymous visitor is sent to
+the login page, anyone else (a department rater) is refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render, resolve_url
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from dashboard import charts, links, selectors
+from dashboard.filters import STATUS_SUBMITTED, UNIT_LIST_ID, DashboardFilter, DrillDownFilter
+from departments.models import Jurisdiction
+from departments.roles import is_leader, is_office, user_jurisdiction
+
+DRILL_PAGE_SIZE = 50
+
+View = Callable[..., HttpResponse]
+
+
+def leader_or_office_required(view: View) -> View:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
+        jurisdiction = user_jurisdiction(user) if (is_leader(user) or is_office(user)) else None
+        if jurisdiction is None:
+            return render(request, "dashboard/forbidden.html", status=403)
+        return view(request, *args, jurisdiction=jurisdiction, **kwargs)
+
+    return wrapped
+
+
+@require_safe
+@never_cache  # the figures move as ratings are approved; never kept by a browser or a proxy
+@leader_or_office_required
+def dashboard(request: HttpRequest, jurisdiction: Jurisdiction) -> HttpResponse:
+    calendar = selectors.calendar_for(jurisdiction=jurisdiction)
+    filterset = DashboardFilter(request.GET, jurisdiction=jurisdiction, calendar=calendar, request=request)
+    overview = selectors.dashboard_overview(
+        query=filterset.query(), calendar=calendar, grid_page=request.GET.get("grid_page") or 1
+    )
+    return render(request, "dashboard/index.html", {
+        "filterset": filterset,
+        "query": overview.query,
+        "o": overview,
+        "charts": charts.chart_data(overview),
+        "unit_list_id": UNIT_LIST_ID,
+    })
+
+
+@require_safe
+@never_cache
+@leader_or_office_required
+def dashboard_ratings(request: HttpRequest, jurisdiction: Jurisdiction) -> HttpResponse:
+    """The ratings behind a figure, each linked to its page in the admin."""
+    calendar = selectors.calendar_for(jurisdiction=jurisdiction)
+    filterset = DrillDownFilter(
+        request.GET, queryset=selectors.drill_down_base(jurisdiction=jurisdiction),
+        jurisdiction=jurisdiction, calendar=calendar, request=request,
+    )
+    query = filterset.query()
+    page = Paginator(filterset.qs, DRILL_PAGE_SIZE).get_page(request.GET.get("page"))
+    outcome = filterset.form.cleaned_data.get("outcome") or ""
+    status = filterset.form.cleaned_data.get("status") or ""
+    return render(request, "dashboard/ratings.html", {
+        "filterset": filterset,
+        "query": query,
+        "page": page,
+        "outcome": outcome,
+        "status": status,
+        "admin_url": links.admin_drill_url(query, calendar, outcome=outcome, submitted=status == STATUS_SUBMITTED),
+        "back_url": links.dashboard_url(query),
+        "unit_list_id": UNIT_LIST_ID,
+        "unit_options": selectors.unit_options(query=query),
+    })
