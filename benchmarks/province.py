@@ -295,6 +295,72 @@ def bench_import(prefix: str, count: int, workdir: Path) -> None:
     report(f"{prefix}.import_{count}_ratings", ours_time, baseline_time)
 
 
+def bench_board_page(prefix: str, workdir: Path, *, workers: int = 4, threads: int = 16, seconds: float = 2.0,
+                     rounds: int = 5) -> None:
+    """A published board page under gunicorn with several workers and the production
+    settings (stored snapshot, whitenoise for static files) against the same gunicorn
+    serving a static file of the same bytes. Requests per second: higher is better."""
+    try:
+        from benchmarks.board import PAGE_MONTH, PAGE_ROWS, _fresh_jurisdiction, _load, _period_with_rows
+        from boards import services
+        from boards.links import board_reverse, edition_kwargs, jurisdiction_kwargs
+    except (ImportError, AttributeError) as exc:
+        note(f"board page under gunicorn: skipped ({exc})")
+        return
+    from django.conf import settings
+    from django.db import connection
+
+    from scripts.localstack import free_port
+
+    jurisdiction = _fresh_jurisdiction()
+    period = _period_with_rows(jurisdiction, PAGE_MONTH, PAGE_ROWS, random.Random(2016))
+    edition = services.edition_publish(period=period, by=None).edition
+    path = board_reverse("edition", jurisdiction_kwargs(jurisdiction), **edition_kwargs(period.year, period.month))
+    db = connection.settings_dict
+    connection.close()
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "LIANGBANG_"))}
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": "redis://127.0.0.1:1/0",  # pages never touch the broker
+        "DJANGO_SECRET_KEY": "bench-" + "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "DJANGO_STATIC_ROOT": str(workdir / "static"),
+        "DJANGO_HTTPS": "false",
+        "DJANGO_LOG_LEVEL": "WARNING",
+    })
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env,
+                   check=True)
+    (workdir / "static" / "bench").mkdir(exist_ok=True)
+    (workdir / "static" / "bench" / "board.html").write_bytes(edition.html.encode())  # served as it is
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         "--no-control-socket", "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
+    try:
+        from benchmarks.board import _wait_for
+
+        _wait_for(port)
+        static_path = "/static/bench/board.html"
+        for target in (path, static_path):
+            _load(port, target, 0.5, threads)  # warm up every worker
+        ours, baseline = [], []
+        for _ in range(rounds):
+            baseline.append(_load(port, static_path, seconds, threads))
+            ours.append(_load(port, path, seconds, threads))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    note(f"board page {path}: {len(edition.html.encode()):,} bytes, {workers} gunicorn workers, {threads} client "
+         f"threads, {seconds:g}s x {rounds} rounds, median")
+    report(f"{prefix}.board_page_gunicorn_{workers}_workers", statistics.median(ours), statistics.median(baseline),
+           "req/s")
+
+
 # Processes -----------------------------------------------------------------------------------
 
 
@@ -322,6 +388,8 @@ def child(args: argparse.Namespace) -> int:
     gc.freeze()
     bench_rollups(prefix, args.sizes, args.repeat)
     bench_import(prefix, args.import_rows, workdir)
+    if prefix == "postgresql":  # the production settings, which refuse SQLite
+        bench_board_page(prefix, workdir)
     note(f"{prefix}: total {time.perf_counter() - started:.1f}s")
     return 0
 

@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import secrets
-import shlex
 import signal
 import subprocess
 import sys
@@ -152,7 +151,11 @@ def main(argv: list[str] | None = None) -> int:
         processes = procfile()
         say("release: migrate, collectstatic")
         run_step(processes.pop("release"), env)
-        logins = "" if args.no_demo else run_step(f"python manage.py seed_demo --url {site}/admin/", env)
+        logins = ""
+        if not args.no_demo:
+            say("the demo district, and its closed months published")
+            logins = run_step(f"python manage.py seed_demo --url {site}/admin/", env)
+            run_step("python manage.py publish_board --pending", env)
 
         for name, command in processes.items():
             if stopping.is_set():

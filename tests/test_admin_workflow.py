@@ -469,7 +469,7 @@ def test_the_office_cannot_make_anyone_a_superuser(client, alice, bob):
 
 
 @pytest.mark.parametrize("who", ["bob", "leo"])
-def test_only_the_office_manages_users(client, request, who):
+def test_only_the_office_manages_users(client, db, request, who):
     client.force_login(request.getfixturevalue(who))
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
 

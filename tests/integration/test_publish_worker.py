@@ -8,6 +8,10 @@ alice (the office) closes and publishes; a citizen reads the page over HTTP.
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +22,7 @@ from boards.models import Edition, EditionEntry, PublishRun
 from ratings import rules
 from ratings.models import Period
 from tests.board_support import approved, close
-from tests.integration.conftest import integration, wait_until
+from tests.integration.conftest import ROOT, integration, wait_until
 
 pytestmark = integration
 
@@ -62,6 +66,33 @@ def test_publishing_a_month_goes_through_the_worker_and_reaches_the_public_page(
     assert status == 200 and headers["Content-Type"] == "application/pdf"
     assert hashlib.sha256(pdf).hexdigest() == edition.pdf_sha256
     assert web.get("/")[0] == 200
+
+
+def test_beat_sends_the_scheduled_publication_and_the_worker_publishes_the_closed_month(
+    closed_month, worker, stack_env, stack_dir, media_root
+):
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    every_second = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.create(name="测试：每秒发布已关账月份", task="boards.tasks.publish_pending_task",
+                                interval=every_second)
+    log = stack_dir / "beat.log"
+    beat = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel", "INFO", "--max-interval", "1",
+         "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"],
+        cwd=ROOT, env=stack_env, stdin=subprocess.DEVNULL, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_until(lambda: Edition.objects.filter(period=closed_month).exists(), timeout=90,
+                   what=f"the scheduled publication\n{log.read_text()[-2000:]}")
+    finally:
+        os.killpg(beat.pid, signal.SIGTERM)
+        beat.wait(30)
+    assert_one_complete_edition(closed_month, media_root)
+    closed_month.refresh_from_db()
+    assert closed_month.status == Period.Status.PUBLISHED
+    assert "Sending due task" in log.read_text() and "publish_pending_task" in worker.text()
 
 
 def test_a_worker_killed_in_the_middle_of_publishing_leaves_exactly_one_complete_edition(
