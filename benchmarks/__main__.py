@@ -207,12 +207,18 @@ def main(argv: list[str] | None = None) -> int:
         note(f"generated {args.units} units × 12 months in {time.perf_counter() - started:.1f}s ({workdir})")
         bench_rollup(args.repeat)
         bench_export(workdir)
+        from benchmarks import board  # the public board: page throughput and the PDF
+
+        board.run()
         note(f"total {time.perf_counter() - started:.1f}s")
     finally:
         if args.keep:
             note(f"kept {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+    from benchmarks import dashboard as dashboard_bench  # its own processes and databases
+
+    dashboard_bench.run()
     if not args.no_province:  # in processes of their own: one per database
         from benchmarks.province import main as province
 
