@@ -26,7 +26,7 @@ run-prod:
 ## make test: set everything up and run the whole suite: on SQLite, then again on a temporary
 ## PostgreSQL cluster with the integration tests (Redis, a Celery worker, gunicorn) that need it.
 test: setup-dev
-	$(PY) -m pytest
+	$(PY) -m pytest --ignore=tests/integration
 	$(PY) -m scripts.localstack with-postgres -- $(PY) -m pytest
 
 ## Regenerate the English catalogue after changing strings (needs gettext).
