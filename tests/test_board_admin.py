@@ -73,7 +73,7 @@ def test_the_progress_page_polls_while_the_run_waits_in_the_queue(client, alice,
     run = PublishRun.objects.get()
     body = client.get(response["Location"]).content.decode()
     assert run.status == PublishRun.Status.QUEUED
-    assert "已排队" in body and "boards/publish_progress.js" in body
+    assert "已排队" in body and "admin-extra/run_progress.js" in body
     assert 'data-finished="false"' in body
     assert client.get(reverse("admin:boards_publishrun_status", args=[run.pk])).json()["finished"] is False
 

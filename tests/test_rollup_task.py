@@ -102,7 +102,7 @@ def test_the_office_runs_the_rollup_in_the_admin_and_watches_it_finish(
     assert response.status_code == 302 and response["Location"] == progress_url
 
     page = client.get(progress_url).content.decode()
-    assert "ratings/rollup_progress.js" in page
+    assert "admin-extra/run_progress.js" in page
     assert reverse("admin:ratings_yearscore_rollup_status", args=[run.pk]) in page
 
     status = client.get(reverse("admin:ratings_yearscore_rollup_status", args=[run.pk])).json()

@@ -1,10 +1,13 @@
-/* The roll-up's progress page: polls the run's status until it ends.
-   Plain JavaScript, no library; the server words every message. */
+/* A background run's progress page (the year-end roll-up, a board's publication):
+   polls the run's status until it ends. Plain JavaScript, no library; the server
+   words every message. The box carries data-run-progress and data-status-url; its
+   [data-role=done] part shows once the run succeeded, with any [data-link=name]
+   pointed at the status's links[name]. */
 (function () {
   "use strict";
 
   function start() {
-    var box = document.getElementById("lb-rollup");
+    var box = document.querySelector("[data-run-progress]");
     if (!box || box.dataset.finished === "true") {
       return;
     }
@@ -17,7 +20,7 @@
     function show(data) {
       status.textContent = data.status_label;
       message.textContent = data.message;
-      if (data.finished || data.total) {
+      if (data.finished || data.total !== 0) { // a run without a count reports steps as percent
         bar.value = data.percent;
         bar.textContent = data.percent + "%";
       } else {
@@ -27,6 +30,11 @@
         message.className = "lb-notice lb-notice-warning";
       }
       if (data.finished && !data.failed) {
+        Array.prototype.forEach.call(done.querySelectorAll("[data-link]"), function (link) {
+          if (data.links && data.links[link.dataset.link]) {
+            link.href = data.links[link.dataset.link];
+          }
+        });
         done.hidden = false;
       }
     }
