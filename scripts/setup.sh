@@ -14,6 +14,10 @@ SYSTEM_PACKAGES+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfi
 if [ "${1:-requirements.txt}" != "requirements.txt" ] || [ "${LIANGBANG_STACK:-0}" = 1 ]; then
   SYSTEM_PACKAGES+=(postgresql redis-server)
 fi
+# Chromium, which the browser journeys (tests/browser, requirements-dev) drive with Playwright.
+if [ "${1:-requirements.txt}" != "requirements.txt" ]; then
+  SYSTEM_PACKAGES+=(chromium)
+fi
 
 missing=()
 for pkg in "${SYSTEM_PACKAGES[@]}"; do
