@@ -7,7 +7,8 @@ Text from users stays text everywhere:
 - JSON: standard string escaping, and ``<``, ``>``, ``&`` as ``\\u003c`` … so that a
   page that embeds the file cannot be tricked into markup;
 - CSV: UTF-8 with a BOM (Excel opens it as UTF-8), every text cell that a spreadsheet
-  would take for a formula (=, +, -, @, tab, carriage return) starts with an apostrophe.
+  would take for a formula (=, +, -, @, tab, carriage return, and the full-width ＝＋－＠)
+  starts with an apostrophe.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 from boards.models import Board, Edition, EditionEntry
-from ratings import rules
+from ratings import rules, workbook
 
 FORMAT = "liangbang-board/1"
 YEAR_FORMAT = "liangbang-year/1"
@@ -32,7 +33,7 @@ ESCALATION_LABELS = {
     rules.ESCALATED_SERIOUS: "黄灯造成较大影响",
 }
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_PREFIXES = workbook.FORMULA_STARTS
 
 CSV_HEADERS = (
     "月份", "版次", "榜单", "序号", "单位编码", "被考核单位", "单位类别", "认定结果", "部门认定类型",
@@ -41,10 +42,9 @@ CSV_HEADERS = (
 
 
 def csv_cell(value: object) -> object:
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    """A cell a spreadsheet shows as text, never runs as a formula: the same rule as the
+    year's workbook and the admin's exports (``ratings.workbook.formula_safe``)."""
+    return workbook.formula_safe(value)
 
 
 def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -13,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from departments.roles import is_office, user_department
+from ratings import uploads
 from ratings.models import Evidence, Rating
 from ratings.services import rating_validate
 
@@ -86,22 +85,52 @@ class _Link:
         return self.name
 
 
-def validate_evidence_file(upload) -> None:
-    """The rule for attachments: an allowed extension and not too big."""
-    allowed = [ext.lower().lstrip(".") for ext in settings.EVIDENCE_EXTENSIONS]
-    ext = os.path.splitext(upload.name)[1].lower().lstrip(".")
-    if ext not in allowed:
-        raise ValidationError(
-            _("不支持的文件类型“%(ext)s”，只能上传：%(allowed)s")
-            % {"ext": ext or _("无扩展名"), "allowed": "、".join(allowed)},
-            code="extension",
-        )
-    if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            _("文件过大（%(size)s），单个文件不能超过 %(max)s")
-            % {"size": filesizeformat(upload.size), "max": filesizeformat(settings.EVIDENCE_MAX_BYTES)},
-            code="size",
-        )
+def _limit_mb(max_bytes: int) -> str:
+    """The size limit as people say it: "10", "0.5" (MB)."""
+    return f"{max_bytes / (1024 * 1024):.2f}".rstrip("0").rstrip(".")
+
+
+TYPE_LABELS = {
+    "pdf": "PDF", "jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "doc": "Word", "docx": "Word",
+    "xls": "Excel", "xlsx": "Excel", "ofd": "OFD",
+}
+
+
+def evidence_extensions() -> list[str]:
+    """The types that may be uploaded: the configured ones whose content can be checked."""
+    return uploads.allowed_extensions(settings.EVIDENCE_EXTENSIONS)
+
+
+def validate_evidence_file(upload) -> str:
+    """The rule for attachments: an allowed type, by its extension and by its content,
+    not empty, not over the size limit. Returns the name to show and download it under;
+    raises a ValidationError that names the file."""
+    name = uploads.display_name(getattr(upload, "name", "") or "")
+    ext = uploads.extension(name)
+    name = name or _("佐证材料")
+    allowed = evidence_extensions()
+    problem = uploads.evidence_problem(
+        name=name, size=upload.size or 0, stream=upload, allowed=allowed, max_bytes=settings.EVIDENCE_MAX_BYTES,
+    )
+    if problem is None:
+        return name
+    label = TYPE_LABELS.get(ext) or _("文本")
+    messages = {
+        uploads.Problem.EXTENSION: _("“%(name)s”：不支持的文件类型“%(ext)s”，只能上传：%(allowed)s"),
+        uploads.Problem.EMPTY: _("“%(name)s”是空文件，请选择有内容的文件"),
+        uploads.Problem.SIZE: _("“%(name)s”文件过大（%(size)s），单个文件不能超过 %(max)s MB"),
+        uploads.Problem.CONTENT: _(
+            "“%(name)s”的内容不是 %(type)s 文件，与扩展名“%(ext)s”不符；请上传原始文件，不要只改扩展名"
+        ),
+        uploads.Problem.MARKUP: _("“%(name)s”中含有网页代码（HTML、SVG 或脚本），不能作为佐证材料上传"),
+    }
+    raise ValidationError(
+        messages[problem] % {
+            "name": name, "ext": ext or _("无扩展名"), "allowed": "、".join(allowed), "type": label,
+            "size": filesizeformat(upload.size or 0), "max": _limit_mb(settings.EVIDENCE_MAX_BYTES),
+        },
+        code=problem.value,
+    )
 
 
 class EvidenceForm(forms.ModelForm):
@@ -114,21 +143,29 @@ class EvidenceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "file" not in self.fields:
             return  # a read-only inline shows a download link instead
-        widget = self.fields["file"].widget
+        field = self.fields["file"]
+        # The stored name is random: a long name is shortened for display, not refused,
+        # and an empty file gets the message that names it (validate_evidence_file).
+        field.max_length = None
+        field.allow_empty_file = True
+        widget = field.widget
         if self.instance.pk:
             widget.download_url = reverse("ratings:evidence_download", args=[self.instance.pk])
             widget.download_name = str(self.instance)
-        widget.attrs["accept"] = ",".join("." + ext.lstrip(".") for ext in settings.EVIDENCE_EXTENSIONS)
-        self.fields["file"].help_text = _("可上传 %(allowed)s，单个文件不超过 %(max)s") % {
-            "allowed": "、".join(settings.EVIDENCE_EXTENSIONS),
-            "max": filesizeformat(settings.EVIDENCE_MAX_BYTES),
+        allowed = evidence_extensions()
+        widget.attrs["accept"] = ",".join("." + ext for ext in allowed)
+        field.help_text = _("可上传 %(allowed)s，单个文件不超过 %(max)s MB") % {
+            "allowed": "、".join(allowed), "max": _limit_mb(settings.EVIDENCE_MAX_BYTES),
         }
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         # Only a newly uploaded file is checked; the stored one passed when it came in.
         if upload is not None and "file" in self.changed_data:
-            validate_evidence_file(upload)
+            # The cleaned name travels with the file: the admin keeps it as original_name
+            # and the storage takes only its (checked) extension.
+            upload.name = validate_evidence_file(upload)
+            self.instance.original_name = upload.name
         return upload
 
 

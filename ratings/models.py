@@ -9,12 +9,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from departments.models import Jurisdiction, Organisation
 from ratings import rules
+from ratings.uploads import stored_extension
 
 
 class Kind(models.TextChoices):
@@ -300,9 +302,10 @@ class Rating(models.Model):
 
 
 def evidence_upload_to(instance: "Evidence", filename: str) -> str:
-    # Stored names are random: a user's file name never becomes a path.
-    ext = os.path.splitext(filename)[1].lower()[:10]
-    return f"evidence/{uuid.uuid4().hex}{ext}"
+    """evidence/2026/03/<random>.pdf: a user's file name never becomes a path; only its
+    checked extension is kept (ratings.uploads), anything else is stored as .bin."""
+    month = timezone.localdate().strftime("%Y/%m")
+    return f"evidence/{month}/{uuid.uuid4().hex}.{stored_extension(filename)}"
 
 
 class Evidence(models.Model):

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_safe
 
 from ratings.models import Evidence
 from ratings.selectors import evidence_is_visible
+from ratings.uploads import display_name
 
 # Content types a browser may show inline-safely; everything else is a plain download.
 # Nothing here is ever text/html, image/svg+xml or script.
@@ -46,10 +47,13 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = evidence.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    name = evidence.original_name or os.path.basename(evidence.file.name)
+    # Cleaned again here: a name stored before the upload checks existed is a header too.
+    name = display_name(evidence.original_name) or os.path.basename(evidence.file.name)
     response = FileResponse(handle, as_attachment=True, filename=name)
     response["Content-Type"] = evidence_content_type(evidence.file.name)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # Should a browser show it anyway, it runs nothing and loads nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'none'"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -55,8 +55,28 @@ NUMBER, MONTH, DEPARTMENT, UNIT, KIND, CRITERION, REASON, ESCALATED_FROM = (
 SUMMARY_SHEET = "总表"
 DETAIL_SHEET = "认定明细"
 
-# A leading character that a spreadsheet reads as the start of a formula (OWASP's list).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A leading character that a spreadsheet reads as the start of a formula: OWASP's list
+# (=, +, -, @, tab, carriage return) and, as a precaution, the full-width forms of the
+# first four, which a Chinese input method types and a spreadsheet may normalise.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def looks_like_formula(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def formula_safe(value: Any) -> Any:
+    """A value for a cell of a text format (the CSV open data, the admin's CSV and Excel
+    exports): text that starts like a formula gets a leading apostrophe, which Excel reads
+    as "this is text" (OWASP's advice); anything else is kept. The workbook itself stores
+    such text as a string cell with the quote prefix instead (``_guard_factory``)."""
+    return "'" + value if looks_like_formula(value) else value
+
+
+def header_text(text: str) -> str:
+    """Text for a printed page header: "&" starts a header code (&B bold, &F file name …),
+    "&&" is a literal ampersand."""
+    return text.replace("&", "&&")
 
 
 @dataclass(frozen=True)
@@ -270,7 +290,7 @@ def _write_sheet(workbook: Workbook, sheet: Sheet, title: str) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_options.horizontalCentered = True
-    ws.oddHeader.center.text = f"{title} · {sheet.title}".strip(" ·")
+    ws.oddHeader.center.text = header_text(f"{title} · {sheet.title}".strip(" ·"))
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
     header = []

@@ -15,6 +15,7 @@ from ratings import services
 from ratings.models import Evidence
 from ratings.views import evidence_content_type
 from tests.admin_helpers import form_data
+from tests.evidence_samples import JPEG
 
 PDF = b"%PDF-1.4\n% a tiny test file\n"
 
@@ -92,7 +93,7 @@ def test_evidence_can_be_attached_when_the_rating_is_recorded(client, bob, town,
     data = {
         "period": january.pk, "unit": town.pk, "kind": "red_flag", "criterion": flag_criterion.pk, "reason": "好",
         "evidence-TOTAL_FORMS": "1", "evidence-INITIAL_FORMS": "0", "evidence-MIN_NUM_FORMS": "0",
-        "evidence-MAX_NUM_FORMS": "1000", "evidence-0-file": SimpleUploadedFile("表扬信.jpg", b"\xff\xd8\xff"),
+        "evidence-MAX_NUM_FORMS": "1000", "evidence-0-file": SimpleUploadedFile("表扬信.jpg", JPEG),
     }
     response = client.post(reverse("admin:ratings_rating_add"), data)
     assert response.status_code == 302
