@@ -89,6 +89,16 @@ def test_plain_http_is_allowed_for_a_loopback_demonstration_and_check_deploy_say
     assert "security.W008" in result.stderr and "security.W012" in result.stderr
 
 
+def test_production_keeps_cookies_secure_and_counts_logins_by_the_address_nginx_saw():
+    code = ("import config.settings.production as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+            "s.SESSION_COOKIE_HTTPONLY, s.CSRF_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, s.SESSION_COOKIE_AGE, "
+            "s.SESSION_EXPIRE_AT_BROWSER_CLOSE, s.SECURE_HSTS_SECONDS, s.TRUSTED_PROXIES, s.AXES_ENABLED)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=production_env(LIANGBANG_SESSION_HOURS="4"),
+                            capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["True", "True", "True", "True", "Lax", "14400", "True", "31536000", "1", "True"], \
+        result.stderr
+
+
 # Database URLs ----------------------------------------------------------------------------
 
 

@@ -75,6 +75,8 @@ SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
 X_FRAME_OPTIONS = "DENY"
+# nginx appends the client's address to X-Forwarded-For; login throttling counts by it.
+TRUSTED_PROXIES = env_int("LIANGBANG_TRUSTED_PROXIES", 1)
 
 # E-mail: optional (the product sends none of its own yet); with a host, errors go to ADMINS.
 EMAIL_HOST = env_str("DJANGO_EMAIL_HOST", "")

@@ -8,6 +8,10 @@ if TEST_DATABASE_URL:
     DATABASES = {"default": database_from_url(TEST_DATABASE_URL, name="LIANGBANG_TEST_DATABASE_URL")}
 
 DEBUG = False
+# Login throttling is off except where a test turns it on (tests/test_login_throttle.py,
+# through the settings fixture): Django's test Client.login() authenticates without a
+# request, which django-axes refuses. force_login() is unaffected either way.
+AXES_ENABLED = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,1 @@
+"""Accounts: login throttling (django-axes) and the office's view of it."""

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "config.accounts"
+    label = "accounts"
+    verbose_name = _("账号安全")
+    default_auto_field = "django.db.models.BigAutoField"
