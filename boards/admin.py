@@ -176,6 +176,10 @@ class BoardMonthAdmin(ReadOnlyAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 run = services.publish_run_start(period=period, by=request.user, note=form.cleaned_data["note"])
+            except services.PublishInProgress as exc:
+                # A second click, or a colleague was first: follow the run already under way.
+                self.message_user(request, _refusal(exc), messages.WARNING)
+                return HttpResponseRedirect(reverse("admin:boards_publishrun_progress", args=[exc.run.pk]))
             except (ValidationError, PermissionDenied, QueueUnavailable) as exc:
                 form.add_error(None, _refusal(exc))
             else:
@@ -239,7 +243,7 @@ def _schedule_url(request: HttpRequest) -> str:
     """The periodic task that publishes closed months, for those who may edit it."""
     from django_celery_beat.models import PeriodicTask
 
-    if not request.user.has_perm("django_celery_beat.change_periodictask"):
+    if not (request.user.has_perm("django_celery_beat.change_periodictask") and schedules_editable_by(request)):
         return ""
     task = PeriodicTask.objects.filter(task="boards.tasks.publish_pending_task").first()
     if task is None:
@@ -415,3 +419,92 @@ class PublishedYearAdmin(ReadOnlyAdmin):
             "form": form,
         }
         return TemplateResponse(request, "boards/admin/year_form.html", context)
+
+
+# The schedules (django-celery-beat) -------------------------------------------------------------
+#
+# A periodic task runs any registered Celery task with any arguments, at once with the
+# library's "run selected tasks" action: in anyone's hands but a superuser's, that is a
+# management command over HTTP. So the library's admin is held to the product's rules:
+# the office sees the scheduled publication the product ships with, switches it on or off
+# and picks its day; it creates, deletes and runs nothing, and cannot change what a task
+# does. The scheduled publication publishes the closed months of every jurisdiction, so
+# when several jurisdictions share the installation, its schedule is the superuser's.
+
+from django_celery_beat.admin import CrontabScheduleAdmin as BeatCrontabScheduleAdmin  # noqa: E402
+from django_celery_beat.admin import PeriodicTaskAdmin as BeatPeriodicTaskAdmin  # noqa: E402
+from django_celery_beat.models import CrontabSchedule, PeriodicTask  # noqa: E402
+
+OFFICE_SCHEDULED_TASKS = ("boards.tasks.publish_pending_task",)
+
+
+def schedules_editable_by(request: HttpRequest) -> bool:
+    """May this person change the product's schedules (beyond the model permissions)?"""
+    if request.user.is_superuser:
+        return True
+    return roles.is_office(request.user) and Jurisdiction.objects.count() <= 1
+
+
+class OfficePeriodicTaskForm(forms.ModelForm):
+    """What the office may change of a scheduled task: whether it runs, and when."""
+
+    class Meta:
+        model = PeriodicTask
+        fields = ("enabled", "crontab", "description")
+
+
+admin.site.unregister(PeriodicTask)
+
+
+@admin.register(PeriodicTask)
+class PeriodicTaskAdmin(BeatPeriodicTaskAdmin):
+    OFFICE_FIELDS = ("name", "task", "enabled", "description", "crontab", "crontab_translation", "last_run_at")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.filter(task__in=OFFICE_SCHEDULED_TASKS)
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return schedules_editable_by(request) and super().has_change_permission(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if not request.user.is_superuser:
+            kwargs["form"] = OfficePeriodicTaskForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        return ((None, {"fields": self.OFFICE_FIELDS}),)
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ("name", "task", "crontab_translation", "last_run_at")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not request.user.is_superuser:
+            actions.pop("run_tasks", None)
+        if not self.has_change_permission(request):
+            for name in ("enable_tasks", "disable_tasks", "toggle_tasks"):
+                actions.pop(name, None)
+        return actions
+
+
+admin.site.unregister(CrontabSchedule)
+
+
+@admin.register(CrontabSchedule)
+class CrontabScheduleAdmin(BeatCrontabScheduleAdmin):
+    def has_add_permission(self, request) -> bool:
+        return schedules_editable_by(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return schedules_editable_by(request) and super().has_change_permission(request, obj)

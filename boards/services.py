@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,7 +36,7 @@ from departments.models import Jurisdiction
 from departments.roles import is_office
 from ratings import publication, rules
 from ratings.models import Period
-from ratings.services import period_mark_published
+from ratings.services import period_mark_published, when, who
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +53,21 @@ ATTEMPTS = 3  # the month changed while we rendered: try again, then give up
 
 class NoteRequired(ValidationError):
     """The month's board differs from its published revision: a correction needs a note."""
+
+
+class PublishInProgress(ValidationError):
+    """Someone started publishing the month already and it has not finished: ``run`` is
+    that run, whose progress the second person is sent to."""
+
+    def __init__(self, message: str, run: PublishRun):
+        super().__init__(message, code="publish_in_progress")
+        self.run = run
+
+
+# A run that has not finished after this long was lost (its worker died and the broker
+# gave its message up: Redis' visibility timeout is 30 minutes); it no longer holds the
+# month, and the next run records it as failed.
+RUN_ABANDONED_AFTER = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -315,7 +330,11 @@ def editions_publish_pending(*, now: datetime | None = None) -> list[PendingOutc
 
 
 def publish_run_start(*, period: Period, by, note: str = "") -> PublishRun:
-    """Check what can be checked at once, record the run, and queue the publication."""
+    """Check what can be checked at once, record the run, and queue the publication.
+
+    One run per month at a time: a second click, or a colleague publishing the same month,
+    is refused with ``PublishInProgress`` while the first has not finished. (A run that
+    finds the month already published with the same content makes no new edition.)"""
     _require_office(by, period.jurisdiction_id)
     note = (note or "").strip()
     preview = edition_preview(period=period)
@@ -325,12 +344,28 @@ def publish_run_start(*, period: Period, by, note: str = "") -> PublishRun:
             % {"period": period.label, "revision": preview.current.revision},
             code="note_required",
         )
-    run = PublishRun.objects.create(
-        jurisdiction_id=period.jurisdiction_id, period=period, note=note, created_by=by,
-    )
     from boards.tasks import publish_run_task
 
-    transaction.on_commit(lambda: _queue(run.pk, publish_run_task))
+    with transaction.atomic():
+        # The month's lock makes two starts at once take turns: the second sees the first's run.
+        Period.objects.select_for_update().filter(pk=period.pk).values_list("pk", flat=True).get()
+        unfinished = PublishRun.objects.filter(
+            period_id=period.pk, status__in=(PublishRun.Status.QUEUED, PublishRun.Status.RUNNING),
+        ).select_related("created_by").order_by("created_at", "pk")
+        now = timezone.now()
+        for other in unfinished:
+            if other.created_at >= now - RUN_ABANDONED_AFTER:
+                raise PublishInProgress(
+                    _("%(period)s 正在发布中（%(who)s 于 %(when)s 发起），请等待该次发布完成，无需重复操作")
+                    % {"period": period.label, "who": who(other.created_by), "when": when(other.created_at)},
+                    run=other,
+                )
+            publish_run_fail(run_id=other.pk, error=_("超过 %(minutes)d 分钟未完成，视为中断，已由新的发布任务取代") % {
+                "minutes": RUN_ABANDONED_AFTER.seconds // 60})
+        run = PublishRun.objects.create(
+            jurisdiction_id=period.jurisdiction_id, period=period, note=note, created_by=by,
+        )
+        transaction.on_commit(lambda: _queue(run.pk, publish_run_task))
     return run
 
 

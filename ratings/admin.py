@@ -10,10 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -186,8 +188,10 @@ class RefusalMixin:
         return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
 
     def _reason_page(self, request: HttpRequest, *, title: str, intro: str, form: ReasonForm,
-                     objects: Iterable, action: str | None = None, submit_label: str) -> TemplateResponse:
+                     objects: Iterable, action: str | None = None, submit_label: str,
+                     hidden: Iterable[tuple[str, str]] = ()) -> TemplateResponse:
         context = {
+            "hidden": list(hidden),
             **self.admin_site.each_context(request),
             "title": title,
             "intro": intro,
@@ -408,6 +412,34 @@ class EvidenceInline(admin.TabularInline):
         return self._editable(request, obj) and super().has_delete_permission(request, obj)
 
 
+class OpenPeriodField(forms.ModelChoiceField):
+    """The open months to rate in. A month closed after the form was opened is named,
+    with who closed it and when, rather than refused as an unknown choice."""
+
+    visible_periods = None  # the months the user may see, set by the admin
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            if self.visible_periods is not None and str(value).isdigit():
+                period = self.visible_periods.filter(pk=int(value)).first()
+                if period is not None and not period.is_open:
+                    raise ValidationError(services.period_closed_message(period), code="period_closed") from None
+            raise
+
+
+SEEN_PREFIX = "lb-seen-"  # the status of each rating when the office chose to return it
+
+
+def _seen_statuses(request: HttpRequest) -> dict[int, str]:
+    return {
+        int(name[len(SEEN_PREFIX):]): value
+        for name, value in request.POST.items()
+        if name.startswith(SEEN_PREFIX) and name[len(SEEN_PREFIX):].isdigit()
+    }
+
+
 class OutcomeFilter(admin.SimpleListFilter):
     """The result after escalation; escalated red lights can be picked out."""
 
@@ -555,6 +587,10 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
         user = request.user
         if db_field.name == "period":
             kwargs["queryset"] = selectors.open_periods_for(user=user)
+            kwargs["form_class"] = OpenPeriodField
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.visible_periods = selectors.periods_visible_to(user=user)
+            return field
         elif db_field.name == "department":
             kwargs["queryset"] = selectors.organisations_for(user=user).filter(is_department=True)
         elif db_field.name == "unit":
@@ -573,15 +609,18 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
 
     # Writes go through the services -------------------------------------------------
 
+    # The rating, then its evidence, then (if asked) the submission: each through a
+    # service that locks the month and checks it is still open, all in the admin's one
+    # transaction, so that a month closed meanwhile leaves nothing half saved.
+
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        submit = "_submit" in request.POST
         try:
             if not change:
                 rating = services.rating_record(
                     period=data["period"], department=obj.department, unit=data["unit"], kind=data["kind"],
                     reason=data["reason"], criterion=data.get("criterion"),
-                    serious_impact=data.get("serious_impact", False), by=request.user, submit=submit,
+                    serious_impact=data.get("serious_impact", False), by=request.user,
                 )
                 obj.pk = rating.pk
                 obj.status = rating.status
@@ -590,24 +629,32 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
             changes = {name: data[name] for name in form.changed_data if name in services.EDITABLE_FIELDS}
             if changes:
                 services.rating_update(rating=obj, by=request.user, **changes)
-            if submit:
-                services.rating_submit(rating=obj, by=request.user)
         except (ValidationError, PermissionDenied) as exc:
             raise ServiceRefused(_messages_of(exc)) from exc
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if "_submit" in request.POST:
+            try:
+                services.rating_submit(rating=form.instance, by=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                raise ServiceRefused(_messages_of(exc)) from exc
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Evidence:
             return super().save_formset(request, form, formset, change)
         instances = formset.save(commit=False)
-        for evidence in formset.deleted_objects:
-            evidence.delete()
         new_files = [f.instance for f in formset.forms if "file" in f.changed_data]
-        for evidence in instances:
-            if any(evidence is other for other in new_files):
-                upload = evidence.file
-                evidence.original_name = os.path.basename(getattr(upload, "name", "") or "")[:255]
-                evidence.uploaded_by = request.user
-            evidence.save()
+        try:
+            for evidence in formset.deleted_objects:
+                services.evidence_remove(evidence=evidence, by=request.user)
+            for evidence in instances:
+                name = ""
+                if any(evidence is other for other in new_files):
+                    name = os.path.basename(getattr(evidence.file, "name", "") or "")
+                services.evidence_attach(rating=form.instance, evidence=evidence, by=request.user, original_name=name)
+        except (ValidationError, PermissionDenied) as exc:
+            raise ServiceRefused(_messages_of(exc)) from exc
         return None
 
     def delete_model(self, request, obj):
@@ -637,8 +684,34 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
         }
         return deleted, model_count, set(perms_needed) | refused, protected
 
+    def _refused_page(self, request, obj: Rating, object_id: str, extra_context=None) -> HttpResponse:
+        """A form sent after the rating or its month changed (opened before the month was
+        closed, or before the rating was submitted or reviewed): nothing is saved, and the
+        page shows the rating as it is now, with why (403)."""
+        self.message_user(
+            request, _("您的修改没有保存：%(why)s") % {"why": self._refusal_for(request, obj)}, messages.ERROR
+        )
+        request.method = "GET"
+        response = self.changeform_view(request, object_id, extra_context=extra_context)
+        response.status_code = 403
+        return response
+
+    def _refusal_for(self, request, obj: Rating) -> str:
+        if not obj.period.is_open:
+            return services.period_closed_message(obj.period)
+        if selectors.user_can_rate(request.user):
+            refusal = services.rating_change_refusal(rating=obj, by=request.user)
+            if refusal:
+                return refusal
+        return selectors.rating_problem_for_user(user=request.user, rating=obj) or _("您只能查看该认定")
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         obj = self.get_object(request, unquote(object_id)) if object_id else None
+        if (
+            obj is not None and request.method == "POST"
+            and self.has_view_permission(request, obj) and not self.has_change_permission(request, obj)
+        ):
+            return self._refused_page(request, obj, object_id, extra_context)
         if obj is not None:
             extra_context = {**(extra_context or {}), **self._rating_context(request, obj)}
         elif object_id is None:
@@ -657,6 +730,12 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
             return HttpResponseRedirect(request.get_full_path())
 
     def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if (
+            obj is not None and request.method == "POST"
+            and self.has_view_permission(request, obj) and not self.has_delete_permission(request, obj)
+        ):
+            return self._refused_page(request, obj, object_id)
         try:
             return super().delete_view(request, object_id, extra_context)
         except ServiceRefused as exc:
@@ -737,21 +816,54 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
 
     # Actions --------------------------------------------------------------------
 
+    def _deleted(self, request, ids: Iterable[int]) -> list[str]:
+        """Who deleted these ratings and when, for those whose history the user may read
+        (to anyone else a rating that is not there never was)."""
+        records = Rating.history.filter(id__in=list(ids), history_type="-").select_related("history_user")
+        return [
+            f"#{record.id}：{services.rating_deleted_message(record)}"
+            for record in records.order_by("id")
+            if self.deleted_history_visible(request, record)
+        ]
+
+    def _vanished(self, request, queryset) -> list[str]:
+        """Ratings selected on the list that were deleted before the action ran."""
+        selected = {int(pk) for pk in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME) if pk.isdigit()}
+        missing = selected - set(queryset.values_list("pk", flat=True))
+        return self._deleted(request, missing) if missing else []
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # A page opened before a colleague deleted the rating: say so, back to the list.
+        deleted = self._deleted(request, [int(object_id)]) if str(object_id).isdigit() else []
+        if not deleted:
+            return super()._get_obj_does_not_exist_redirect(request, opts, object_id)
+        self.message_user(request, deleted[0], messages.WARNING)
+        return HttpResponseRedirect(reverse("admin:ratings_rating_changelist"))
+
+    def _object_or_404(self, request: HttpRequest, object_id: str):
+        if str(object_id).isdigit() and not self.get_queryset(request).filter(pk=int(object_id)).exists():
+            deleted = self._deleted(request, [int(object_id)])
+            if deleted:
+                raise ServiceRefused(deleted[0])
+        return super()._object_or_404(request, object_id)
+
     @admin.action(description=gettext_lazy("提交审核"), permissions=("submit",))
     def submit_selected(self, request, queryset):
         done, problems = 0, []
-        for rating in queryset:
-            try:
-                services.rating_submit(rating=rating, by=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                problems.append(f"{rating}：{_messages_of(exc)}")
-        self._report(request, done, problems, _("已提交 %(count)d 条认定，等待效能办审核。"))
+        with transaction.atomic():  # refusals are reported, anything else undoes the batch
+            for rating in queryset:
+                try:
+                    services.rating_submit(rating=rating, by=request.user)
+                    done += 1
+                except (ValidationError, PermissionDenied) as exc:
+                    problems.append(f"{rating}：{_messages_of(exc)}")
+        self._report(request, done, problems + self._vanished(request, queryset),
+                     _("已提交 %(count)d 条认定，等待效能办审核。"))
 
     @admin.action(description=gettext_lazy("审核通过"), permissions=("review",))
     def approve_selected(self, request, queryset):
         done, problems = services.ratings_approve_many(ratings=queryset, by=request.user)
-        self._report(request, done, problems, _("已审核通过 %(count)d 条认定。"))
+        self._report(request, done, problems + self._vanished(request, queryset), _("已审核通过 %(count)d 条认定。"))
 
     @admin.action(description=gettext_lazy("退回（需填写原因）"), permissions=("review",))
     def return_selected(self, request, queryset):
@@ -759,14 +871,21 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
         form = ReasonForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             done, problems = services.ratings_return_many(
-                ratings=ratings, by=request.user, reason=form.cleaned_data["reason"]
+                ratings=ratings, by=request.user, reason=form.cleaned_data["reason"], seen=_seen_statuses(request),
             )
-            self._report(request, done, problems, _("已退回 %(count)d 条认定。"))
+            self._report(request, done, problems + self._vanished(request, queryset), _("已退回 %(count)d 条认定。"))
             return None
         return self._reason_page(
             request, title=_("退回认定"), intro=_("退回的认定回到职能管理部门修改后重新提交。请写明退回原因，填报人会看到。"),
             form=form, objects=ratings, action="return_selected", submit_label=_("退回"),
+            hidden=self._seen_fields(request, ratings),
         )
+
+    @staticmethod
+    def _seen_fields(request, ratings: list[Rating]) -> list[tuple[str, str]]:
+        # The statuses the office sees now; a form sent back again keeps those it first saw.
+        seen = _seen_statuses(request)
+        return [(f"{SEEN_PREFIX}{r.pk}", seen.get(r.pk, r.status)) for r in ratings]
 
     # One rating at a time, from its page ----------------------------------------------
 
@@ -780,7 +899,11 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
         ] + urls
 
     def _one(self, request, object_id: str, service, success: str) -> HttpResponse:
-        rating = self._object_or_404(request, object_id)
+        try:
+            rating = self._object_or_404(request, object_id)
+        except ServiceRefused as exc:  # deleted meanwhile
+            self.message_user(request, str(exc), messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:ratings_rating_changelist"))
         if request.method != "POST":
             return HttpResponseRedirect(self._change_url(rating))
         try:
@@ -798,13 +921,20 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
         return self._one(request, object_id, services.rating_approve, _("已审核通过。"))
 
     def return_view(self, request, object_id):
-        rating = self._object_or_404(request, object_id)
+        try:
+            rating = self._object_or_404(request, object_id)
+        except ServiceRefused as exc:  # deleted meanwhile
+            self.message_user(request, str(exc), messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:ratings_rating_changelist"))
         if not roles.is_office(request.user):
             raise PermissionDenied
         form = ReasonForm(request.POST if request.method == "POST" else None)
         if form.is_bound and form.is_valid():
             try:
-                services.rating_return(rating=rating, by=request.user, reason=form.cleaned_data["reason"])
+                services.rating_return(
+                    rating=rating, by=request.user, reason=form.cleaned_data["reason"],
+                    seen_status=_seen_statuses(request).get(rating.pk),
+                )
             except (ValidationError, PermissionDenied) as exc:
                 self.message_user(request, _messages_of(exc), messages.ERROR)
             else:
@@ -812,7 +942,7 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
             return HttpResponseRedirect(self._change_url(rating))
         return self._reason_page(
             request, title=_("退回认定"), intro=_("退回的认定回到职能管理部门修改后重新提交。请写明退回原因，填报人会看到。"),
-            form=form, objects=[rating], submit_label=_("退回"),
+            form=form, objects=[rating], submit_label=_("退回"), hidden=self._seen_fields(request, [rating]),
         )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -264,15 +264,50 @@ def _run_update(run: RollupRun, **changes) -> None:
 # Runs (started from the admin or a shell, carried out by the Celery task) -----------------
 
 
+class RollupInProgress(ValidationError):
+    """A roll-up of the same year has not finished yet: ``run`` is that run."""
+
+    def __init__(self, message: str, run: RollupRun):
+        super().__init__(message, code="rollup_in_progress")
+        self.run = run
+
+
+# A run unfinished after this long was lost with its worker (Redis gives an unacknowledged
+# message up after 30 minutes); it no longer holds the year, and is recorded as failed.
+RUN_ABANDONED_AFTER = timedelta(minutes=30)
+
+
 def rollup_run_create(
     *, jurisdiction: Jurisdiction, year: int, through_month: int | None = None, by=None
 ) -> RollupRun:
-    """Record a roll-up to be carried out (by the task, or at once by the command)."""
+    """Record a roll-up to be carried out (by the task, or at once by the command).
+
+    One roll-up of a year at a time: two would write the same rows. A second start while
+    the first has not finished (a second click, a colleague, the command) is refused
+    with ``RollupInProgress``, naming who started the first and when."""
+    from ratings.services import when, who
+
     _require_office(by, jurisdiction)
     _check_year(year, through_month)
-    return RollupRun.objects.create(
-        jurisdiction=jurisdiction, year=year, through_month=through_month, created_by=by, task_id=uuid.uuid4().hex
-    )
+    with transaction.atomic():
+        # The jurisdiction's row makes two starts at once take turns.
+        Jurisdiction.objects.select_for_update().filter(pk=jurisdiction.pk).values_list("pk", flat=True).get()
+        now = timezone.now()
+        unfinished = RollupRun.objects.filter(
+            jurisdiction=jurisdiction, year=year, status__in=(RollupRun.Status.QUEUED, RollupRun.Status.RUNNING),
+        ).select_related("created_by").order_by("created_at", "pk")
+        for other in unfinished:
+            if other.created_at >= now - RUN_ABANDONED_AFTER:
+                raise RollupInProgress(
+                    _("%(year)d 年度得分正在计算中（%(who)s 于 %(when)s 发起），请等待该次计算完成，无需重复操作")
+                    % {"year": year, "who": who(other.created_by), "when": when(other.created_at)},
+                    run=other,
+                )
+            rollup_run_fail(run_id=other.pk, error=_("超过 %(minutes)d 分钟未完成，视为中断，已由新的计算取代") % {
+                "minutes": RUN_ABANDONED_AFTER.seconds // 60})
+        return RollupRun.objects.create(
+            jurisdiction=jurisdiction, year=year, through_month=through_month, created_by=by, task_id=uuid.uuid4().hex
+        )
 
 
 def rollup_run_start(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from departments.models import Jurisdiction, Organisation
 from departments.roles import is_office, user_department
 from ratings import rules
-from ratings.models import Criterion, Period, Rating, RuleBook
+from ratings.models import Criterion, Evidence, Period, Rating, RuleBook
 
 
 class PeriodClosedError(ValidationError):
@@ -41,6 +41,88 @@ def _stamp(instance, by, reason: str = "") -> None:
     instance._history_user = by
     if reason:
         instance._change_reason = reason
+
+
+# Who lost a race is told who won it, and when ------------------------------------------
+#
+# Two people may act on the same month or rating at once (two office staff approving,
+# a month closed while a rater saves). Every write below first locks the month's row
+# (SELECT … FOR UPDATE on PostgreSQL; on SQLite every transaction takes the write lock
+# when it begins, see DATABASES), then reads the state again and decides on that. The
+# second person waits for the first, finds the new state, and is refused with a message
+# that names who changed it and when.
+
+
+def who(user) -> str:
+    """A user as the messages name them; ``None`` is a command or a task."""
+    if user is None:
+        return _("系统（命令行或定时任务）")
+    return user.get_full_name() or user.get_username()
+
+
+def when(moment) -> str:
+    if moment is None:
+        return "—"
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def period_closed_message(period: Period) -> str:
+    """Why nothing in a closed (or published) month may change."""
+    return _(
+        "%(period)s 已关账（%(who)s 于 %(when)s 关账），不能再修改；如确需修改，请效能办先重新开放该月"
+    ) % {"period": period.label, "who": who(period.closed_by), "when": when(period.closed_at)}
+
+
+def _rating_state_message(rating: Rating) -> str:
+    """What happened to a rating that is no longer in the state its user saw."""
+    reviewer = {"who": who(rating.reviewed_by), "when": when(rating.reviewed_at)}
+    if rating.status == Rating.Status.APPROVED:
+        return _("该认定已由 %(who)s 于 %(when)s 审核通过") % reviewer
+    if rating.status == Rating.Status.RETURNED:
+        return _("该认定已由 %(who)s 于 %(when)s 退回（原因：%(reason)s）") % {
+            **reviewer, "reason": rating.return_reason,
+        }
+    if rating.status == Rating.Status.SUBMITTED:
+        return _("该认定已于 %(when)s 提交，正在等待效能办审核") % {"when": when(rating.submitted_at)}
+    return _("该认定现在是草稿，尚未提交审核")
+
+
+def rating_deleted_message(record) -> str:
+    """A deleted rating's last history record, in words."""
+    return _("该认定已由 %(who)s 于 %(when)s 删除") % {"who": who(record.history_user), "when": when(record.history_date)}
+
+
+def _rating_gone(rating_id: int) -> ValidationError:
+    deleted = Rating.history.filter(id=rating_id, history_type="-").select_related("history_user").first()
+    if deleted is None:
+        return ValidationError(_("没有找到该认定"), code="rating_gone")
+    return ValidationError(rating_deleted_message(deleted), code="rating_gone")
+
+
+def _lock_rating(rating_id: int) -> Rating:
+    """The rating's row, locked, as it is now. Call with its month locked first."""
+    try:
+        return Rating.objects.select_for_update().get(pk=rating_id)
+    except Rating.DoesNotExist:
+        raise _rating_gone(rating_id) from None
+
+
+def _lock_units(*unit_ids: int) -> None:
+    """Lock the units whose escalation a write recomputes, in one order (by id).
+
+    A unit's escalation reads all its approved ratings, across months, and rewrites their
+    results. Two approvals for the same unit in different months hold different months'
+    locks; without this lock each would recompute without seeing the other's approval and
+    the later month could stay a yellow light instead of becoming red. Taken after the
+    month's lock and before any rating's, so that no two writers wait on each other."""
+    ids = sorted({pk for pk in unit_ids if pk is not None})
+    if ids:
+        list(Organisation.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
+def _unit_of(rating_id: int) -> int | None:
+    # Under the month's lock a rating's unit cannot change: every writer locks the month first.
+    return Rating.objects.filter(pk=rating_id).values_list("unit_id", flat=True).first()
 
 
 # Rule books -----------------------------------------------------------------------
@@ -74,10 +156,7 @@ def _lock_period(period: Period) -> Period:
 
 def _require_open(period: Period) -> None:
     if period.status != Period.Status.OPEN:
-        raise PeriodClosedError(
-            _("%(period)s 已关账，不能再修改；如确需修改，请效能办先重新开放该月") % {"period": period.label},
-            code="period_closed",
-        )
+        raise PeriodClosedError(period_closed_message(period), code="period_closed")
 
 
 def _require_office(by, jurisdiction_id: int) -> None:
@@ -99,7 +178,13 @@ def period_close(*, period: Period, by) -> Period:
     _require_office(by, period.jurisdiction_id)
     with transaction.atomic():
         period = _lock_period(period)
-        _require_open(period)
+        if period.status != Period.Status.OPEN:
+            # Closed meanwhile by someone else (two office staff, or a second click).
+            raise PeriodClosedError(
+                _("%(period)s 已关账（%(who)s 于 %(when)s 关账），无需重复操作")
+                % {"period": period.label, "who": who(period.closed_by), "when": when(period.closed_at)},
+                code="already_closed",
+            )
         pending = list(
             period.ratings.filter(status=Rating.Status.SUBMITTED).select_related("department", "unit").order_by("pk")
         )
@@ -128,12 +213,26 @@ def period_reopen(*, period: Period, by, reason: str) -> Period:
     with transaction.atomic():
         period = _lock_period(period)
         if period.status == Period.Status.OPEN:
-            raise ValidationError(_("%(period)s 本来就是开放状态") % {"period": period.label})
+            raise _already_open(period)
         period.status = Period.Status.OPEN
         period.reopen_reason = reason
         _stamp(period, by, _("重新开放：%(reason)s") % {"reason": reason})
         period.save()
     return period
+
+
+def _already_open(period: Period) -> ValidationError:
+    """Reopening an open month: say who reopened it, if someone did."""
+    newer = None
+    for record in period.history.select_related("history_user").order_by("-history_date", "-history_id")[:50]:
+        if newer is not None and newer.status == Period.Status.OPEN and record.status != Period.Status.OPEN:
+            return ValidationError(
+                _("%(period)s 已由 %(who)s 于 %(when)s 重新开放，无需重复操作")
+                % {"period": period.label, "who": who(newer.history_user), "when": when(newer.history_date)},
+                code="already_open",
+            )
+        newer = record
+    return ValidationError(_("%(period)s 本来就是开放状态") % {"period": period.label}, code="already_open")
 
 
 def period_mark_published(*, period: Period, by, note: str = "") -> Period:
@@ -253,11 +352,11 @@ def rating_update(*, rating: Rating, by, **changes) -> Rating:
     with transaction.atomic():
         period = _lock_period(rating.period)
         _require_open(period)
-        rating = Rating.objects.select_for_update().get(pk=rating.pk)
-        _require_can_rate(by, rating.department)
+        new_unit = changes.get("unit")
+        _lock_units(_unit_of(rating.pk), new_unit.pk if new_unit is not None else None)
+        rating = _lock_rating(rating.pk)
+        _require_can_change(by, rating)
         office = by is None or is_office(by)
-        if not office and rating.status not in (Rating.Status.DRAFT, Rating.Status.RETURNED):
-            raise PermissionDenied(_("已提交的认定不能再修改；如需修改请联系效能办退回"))
         if "department" in changes and not office:
             raise PermissionDenied(_("只能填报本部门的认定"))
         old_unit = rating.unit
@@ -274,14 +373,68 @@ def rating_update(*, rating: Rating, by, **changes) -> Rating:
     return rating
 
 
+def rating_change_refusal(*, rating: Rating, by) -> str:
+    """Why ``by`` may not change the rating now, in words for the screen ('' if they may),
+    as the services would refuse it: e.g. for a form opened before the month was closed."""
+    try:
+        _require_open(rating.period)
+        _require_can_change(by, rating)
+    except (ValidationError, PermissionDenied) as exc:
+        return "；".join(getattr(exc, "messages", None) or [str(exc)])
+    return ""
+
+
+def _require_can_change(by, rating: Rating) -> None:
+    """Raters change their own drafts and returned ratings; the office any rating."""
+    _require_can_rate(by, rating.department)
+    if by is None or is_office(by):
+        return
+    if rating.status not in (Rating.Status.DRAFT, Rating.Status.RETURNED):
+        raise PermissionDenied(
+            _("%(state)s，不能再修改；如需修改请联系效能办退回") % {"state": _rating_state_message(rating)}
+        )
+
+
+def evidence_attach(*, rating: Rating, evidence: Evidence, by, original_name: str = "") -> Evidence:
+    """Attach a file to a rating (or replace an attached one), under the same rules as
+    changing the rating: its month open, the rating the user's to change."""
+    with transaction.atomic():
+        period = _lock_period(rating.period)
+        _require_open(period)
+        rating = _lock_rating(rating.pk)
+        _require_can_change(by, rating)
+        evidence.rating = rating
+        if original_name:
+            evidence.original_name = original_name[:255]
+            evidence.uploaded_by = by
+        _stamp(evidence, by)
+        evidence.save()
+    return evidence
+
+
+def evidence_remove(*, evidence: Evidence, by) -> None:
+    with transaction.atomic():
+        rating = Rating.objects.select_related("period").filter(pk=evidence.rating_id).first()
+        if rating is None:
+            raise _rating_gone(evidence.rating_id)
+        period = _lock_period(rating.period)
+        _require_open(period)
+        rating = _lock_rating(rating.pk)
+        _require_can_change(by, rating)
+        _stamp(evidence, by)
+        evidence.delete()
+
+
 def rating_submit(*, rating: Rating, by) -> Rating:
     with transaction.atomic():
         period = _lock_period(rating.period)
         _require_open(period)
-        rating = Rating.objects.select_for_update().get(pk=rating.pk)
+        rating = _lock_rating(rating.pk)
         _require_can_rate(by, rating.department)
         if rating.status not in (Rating.Status.DRAFT, Rating.Status.RETURNED):
-            raise ValidationError(_("只有草稿或已退回的认定可以提交"))
+            raise ValidationError(
+                _("%(state)s，无需重复提交") % {"state": _rating_state_message(rating)}, code="already_submitted"
+            )
         _validate(rating)
         rating.status = Rating.Status.SUBMITTED
         rating.submitted_at = timezone.now()
@@ -291,15 +444,28 @@ def rating_submit(*, rating: Rating, by) -> Rating:
 
 
 def rating_approve(*, rating: Rating, by) -> Rating:
-    """效能办审核通过: only approved ratings count anywhere."""
+    """效能办审核通过: only approved ratings count anywhere. Of two office staff approving
+    (or one approving, one returning) the same rating at once, the first wins and the
+    second is told who did what, and when."""
     with transaction.atomic():
         period = _lock_period(rating.period)
         _require_office(by, period.jurisdiction_id)
         _require_open(period)
-        rating = Rating.objects.select_for_update().get(pk=rating.pk)
+        _lock_units(_unit_of(rating.pk))
+        rating = _lock_rating(rating.pk)
+        if rating.status == Rating.Status.APPROVED:
+            raise ValidationError(
+                _("%(state)s，无需重复操作") % {"state": _rating_state_message(rating)}, code="already_approved"
+            )
+        if rating.status == Rating.Status.RETURNED:
+            raise ValidationError(
+                _("%(state)s，不能审核通过；须由填报部门修改后重新提交") % {"state": _rating_state_message(rating)},
+                code="already_returned",
+            )
         if rating.status != Rating.Status.SUBMITTED:
             raise ValidationError(
-                _("只有待审核的认定可以通过（当前状态：%(status)s）") % {"status": rating.get_status_display()}
+                _("只有待审核的认定可以通过（当前状态：%(status)s）") % {"status": rating.get_status_display()},
+                code="not_submitted",
             )
         rating.status = Rating.Status.APPROVED
         rating.reviewed_by = by
@@ -312,8 +478,11 @@ def rating_approve(*, rating: Rating, by) -> Rating:
     return rating
 
 
-def rating_return(*, rating: Rating, by, reason: str) -> Rating:
-    """退回: back to the department with a reason, to fix and submit again."""
+def rating_return(*, rating: Rating, by, reason: str, seen_status: str | None = None) -> Rating:
+    """退回: back to the department with a reason, to fix and submit again. An approved
+    rating can be returned too (the approval is withdrawn). ``seen_status`` is the status
+    the office saw when it chose to return: if the rating has changed since (a colleague
+    approved it meanwhile), it is refused and the colleague's approval stands."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("退回必须填写原因"), code="reason_required")
@@ -321,9 +490,20 @@ def rating_return(*, rating: Rating, by, reason: str) -> Rating:
         period = _lock_period(rating.period)
         _require_office(by, period.jurisdiction_id)
         _require_open(period)
-        rating = Rating.objects.select_for_update().get(pk=rating.pk)
+        _lock_units(_unit_of(rating.pk))
+        rating = _lock_rating(rating.pk)
+        if rating.status == Rating.Status.RETURNED:
+            raise ValidationError(
+                _("%(state)s，无需重复操作") % {"state": _rating_state_message(rating)}, code="already_returned"
+            )
+        if seen_status and rating.status != seen_status:
+            raise ValidationError(
+                _("%(state)s（在您打开退回页面之后），本次退回未执行；如仍需退回，请重新操作")
+                % {"state": _rating_state_message(rating)},
+                code="changed_meanwhile",
+            )
         if rating.status not in (Rating.Status.SUBMITTED, Rating.Status.APPROVED):
-            raise ValidationError(_("只有待审核或已通过的认定可以退回"))
+            raise ValidationError(_("只有待审核或已通过的认定可以退回"), code="not_submitted")
         was_approved = rating.status == Rating.Status.APPROVED
         rating.status = Rating.Status.RETURNED
         rating.return_reason = reason
@@ -341,10 +521,13 @@ def rating_delete(*, rating: Rating, by) -> None:
     with transaction.atomic():
         period = _lock_period(rating.period)
         _require_open(period)
-        rating = Rating.objects.select_for_update().get(pk=rating.pk)
+        _lock_units(_unit_of(rating.pk))
+        rating = _lock_rating(rating.pk)
         _require_can_rate(by, rating.department)
         if not (by is None or is_office(by)) and rating.status not in (Rating.Status.DRAFT, Rating.Status.RETURNED):
-            raise PermissionDenied(_("已提交的认定不能删除"))
+            raise PermissionDenied(
+                _("%(state)s，不能删除") % {"state": _rating_state_message(rating)}
+            )
         unit = rating.unit
         was_approved = rating.status == Rating.Status.APPROVED
         _stamp(rating, by, _("删除"))
@@ -360,6 +543,7 @@ def unit_escalation_refresh(*, unit: Organisation) -> list[int]:
     """Apply the rule book's escalation to all of one unit's approved ratings and store
     the result on each rating (``outcome``, ``escalation``, ``escalated_after``).
     Returns the ids of the ratings whose result changed."""
+    _lock_units(unit.pk)
     approved = list(
         Rating.objects.filter(unit=unit, status=Rating.Status.APPROVED)
         .select_related("period")
@@ -395,31 +579,47 @@ def unit_escalation_refresh(*, unit: Organisation) -> list[int]:
 def jurisdiction_escalation_refresh(*, jurisdiction: Jurisdiction) -> int:
     """Recompute every unit's escalation, e.g. after a rule book's settings changed."""
     count = 0
-    for unit in Organisation.objects.filter(jurisdiction=jurisdiction, is_unit=True):
+    # By id: the order in which every writer locks units (see _lock_units).
+    for unit in Organisation.objects.filter(jurisdiction=jurisdiction, is_unit=True).order_by("pk"):
         count += len(unit_escalation_refresh(unit=unit))
     return count
 
 
+def _refusal_line(rating: Rating, exc: Exception) -> str:
+    return f"#{rating.pk} {rating.unit.name}：{'；'.join(getattr(exc, 'messages', None) or [str(exc)])}"
+
+
 def ratings_approve_many(*, ratings: Iterable[Rating], by) -> tuple[int, list[str]]:
-    """Bulk approve; returns how many were approved and the messages for the rest."""
+    """Bulk approve; returns how many were approved and the messages for the rest.
+
+    Each refusal (a rating approved or returned by a colleague meanwhile) leaves the
+    others to go on; anything else, such as a database that stays busy, undoes the whole
+    batch, so that nothing is left half done."""
     done, problems = 0, []
-    for rating in ratings:
-        try:
-            rating_approve(rating=rating, by=by)
-            done += 1
-        except (ValidationError, PermissionDenied) as exc:
-            problems.append(f"#{rating.pk}：{'；'.join(getattr(exc, 'messages', [str(exc)]))}")
+    with transaction.atomic():
+        for rating in ratings:
+            try:
+                rating_approve(rating=rating, by=by)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                problems.append(_refusal_line(rating, exc))
     return done, problems
 
 
-def ratings_return_many(*, ratings: Iterable[Rating], by, reason: str) -> tuple[int, list[str]]:
+def ratings_return_many(
+    *, ratings: Iterable[Rating], by, reason: str, seen: dict[int, str] | None = None
+) -> tuple[int, list[str]]:
+    """Bulk return, as ``ratings_approve_many``; ``seen`` maps a rating's id to the status
+    the office saw when it chose to return it."""
     done, problems = 0, []
-    for rating in ratings:
-        try:
-            rating_return(rating=rating, by=by, reason=reason)
-            done += 1
-        except (ValidationError, PermissionDenied) as exc:
-            problems.append(f"#{rating.pk}：{'；'.join(getattr(exc, 'messages', [str(exc)]))}")
+    seen = seen or {}
+    with transaction.atomic():
+        for rating in ratings:
+            try:
+                rating_return(rating=rating, by=by, reason=reason, seen_status=seen.get(rating.pk))
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                problems.append(_refusal_line(rating, exc))
     return done, problems
 
 

@@ -18,8 +18,9 @@ def year_rollup_task(run_id: int) -> None:
     from ratings.scoring import rollup_run_execute, rollup_run_fail
 
     # Tasks are acknowledged when done (acks_late): a worker lost after the run finished
-    # but before acknowledging leaves the message to be delivered again. Nothing to do.
-    if RollupRun.objects.filter(pk=run_id, status=RollupRun.Status.DONE).exists():
+    # but before acknowledging leaves the message to be delivered again. Nothing to do;
+    # nor for a run given up as lost, which a newer run has replaced (scoring.rollup_run_create).
+    if RollupRun.objects.filter(pk=run_id, status__in=(RollupRun.Status.DONE, RollupRun.Status.FAILED)).exists():
         return
     try:
         rollup_run_execute(run_id=run_id)

@@ -53,8 +53,10 @@ def test_a_rater_records_and_submits_a_rating_in_one_step(client, bob, dept_a, t
     assert (rating.department, rating.unit, rating.status, rating.created_by) == (
         dept_a, town, Rating.Status.SUBMITTED, bob,
     )
-    history = rating.history.first()
-    assert history.history_user == bob and history.history_change_reason == "填报"
+    # The history says what happened: recorded (with its evidence), then submitted.
+    assert [(h.history_change_reason, h.status, h.history_user) for h in rating.history.order_by("history_id")] == [
+        ("填报", "draft", bob), ("提交审核", "submitted", bob),
+    ]
 
 
 def test_the_services_refusals_show_as_form_errors(client, bob, town, january, flag_criterion, yellow_criterion):

@@ -1,8 +1,11 @@
 """Settings shared by every environment. Values come from the environment,
 each with a working default for a newcomer's machine."""
 
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -24,14 +27,21 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "django_celery_beat",
+    "csp",
+    "axes",
     "departments",
     "ratings",
     "boards",
     "dashboard",
+    "config.accounts",
 ]
 
 MIDDLEWARE = [
+    # The security headers come first so that every response has them, static files too.
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.security.PermissionsPolicyMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -39,8 +49,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.dbbusy.DatabaseBusyMiddleware",  # "database is locked": a 503 page, not a 500
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -66,17 +78,111 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": env_str("LIANGBANG_SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-        "OPTIONS": {"timeout": 20},
+        # Writers take turns: each transaction takes the write lock when it begins and waits
+        # up to the timeout for it (instead of failing when a read turns into a write), and
+        # readers never wait for a writer (WAL). See config/dbbusy.py for a longer wait.
+        "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL"},
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Accounts ------------------------------------------------------------------------------------
+
+# Django's four password validators; the admin applies them whenever a password is set
+# there. The demo accounts (seed_demo) and the test factories set theirs directly.
+PASSWORD_MIN_LENGTH = env_int("LIANGBANG_PASSWORD_MIN_LENGTH", 10)
+if PASSWORD_MIN_LENGTH < 8:
+    raise ImproperlyConfigured(f"Unexpected value LIANGBANG_PASSWORD_MIN_LENGTH={PASSWORD_MIN_LENGTH}, use 8 or more")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "config.accounts.passwords.MinimumLengthValidator",  # Django's, its message in Chinese
+     "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes, config/accounts/throttle.py). A person is locked out after
+# LOGIN_FAILURE_LIMIT failures with one username from one address, for LOGIN_COOLOFF_MINUTES
+# after the last one: keyed by both, so that one person mistyping does not lock out a whole
+# office behind one NAT address and nobody can lock a colleague out from elsewhere. An
+# address failing with many usernames is locked as a whole after LOGIN_ADDRESS_FAILURE_LIMIT.
+LOGIN_FAILURE_LIMIT = env_int("LIANGBANG_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_COOLOFF_MINUTES = env_int("LIANGBANG_LOGIN_COOLOFF_MINUTES", 15)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LIANGBANG_LOGIN_ADDRESS_FAILURE_LIMIT", 10 * LOGIN_FAILURE_LIMIT)
+# Proxies in front of the web processes that append the client's address to
+# X-Forwarded-For (nginx: 1). 0: the address is REMOTE_ADDR.
+TRUSTED_PROXIES = env_int("LIANGBANG_TRUSTED_PROXIES", 0)
+for _name, _value in (("LIANGBANG_LOGIN_FAILURE_LIMIT", LOGIN_FAILURE_LIMIT),
+                      ("LIANGBANG_LOGIN_COOLOFF_MINUTES", LOGIN_COOLOFF_MINUTES),
+                      ("LIANGBANG_LOGIN_ADDRESS_FAILURE_LIMIT", LOGIN_ADDRESS_FAILURE_LIMIT)):
+    if _value < 1:
+        raise ImproperlyConfigured(f"Unexpected value {_name}={_value}, use a whole number of at least 1")
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out login before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("LIANGBANG_LOGIN_THROTTLE", True)
+AXES_HANDLER = "config.accounts.throttle.LoginThrottleHandler"  # the database: SQLite and PostgreSQL
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Tries during a lockout neither count nor extend it, so the lockout page can say when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "config.accounts.throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.accounts.throttle.client_ip"
+AXES_ENABLE_ADMIN = False  # config/accounts/admin.py shows the records to the office only
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+
+# Sessions last a working day and end with the browser. The cookies are never readable by
+# scripts nor sent on cross-site requests; production.py adds Secure and HSTS.
+SESSION_COOKIE_AGE = env_int("LIANGBANG_SESSION_HOURS", 8) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # the admin's forms carry the token; no script reads the cookie
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Security headers ---------------------------------------------------------------------------
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Browser features no page uses are switched off (config/security.py). The lobby screen
+# asks for full screen. Only names every current browser knows: an unknown one is an error
+# in the console.
+PERMISSIONS_POLICY = {
+    "accelerometer": [], "camera": [], "display-capture": [], "geolocation": [], "gyroscope": [],
+    "magnetometer": [], "microphone": [], "midi": [], "payment": [], "usb": [],
+    "fullscreen": ["self"],
+}
+# Content Security Policy (django-csp): everything from this site, no inline script, no
+# plugin, no framing. Styles: the stylesheets are files here, but ECharts' tooltips
+# (dashboard) are HTML whose markup carries style="…" attributes (the series marker, the
+# default tooltip layout; see echarts.min.js, "display:inline-block;margin-right:4px;…"),
+# so inline style *attributes* are allowed (style-src-attr) while <style> elements are
+# not (style-src-elem); a browser that predates those two directives falls back to
+# style-src, which therefore allows both.
+# PDFs go without it (config/security.py): the browser shows them in a viewer of its own.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "style-src-elem": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Chinese first: zh-hans is the default, English is kept complete.
 LANGUAGE_CODE = "zh-hans"
@@ -98,13 +204,18 @@ STORAGES = {
 
 LOGIN_URL = "admin:login"
 
-# Evidence uploads (rating attachments).
+# Evidence uploads (rating attachments). Only the types ratings.uploads can check by
+# content are accepted, whatever this list says.
 EVIDENCE_MAX_BYTES = env_int("LIANGBANG_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 EVIDENCE_EXTENSIONS = env_list(
     "LIANGBANG_EVIDENCE_EXTENSIONS",
     ["pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "txt", "ofd"],
 )
 IMPORT_MAX_BYTES = env_int("LIANGBANG_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# Data rows in one import file (header not counted). A district rates some 40 units a
+# month and a province lists about 10,000 organisations; the largest month measured
+# (docs/benchmarks.md) is 10,000 ratings. A longer file is refused while it is read.
+IMPORT_MAX_ROWS = env_int("LIANGBANG_IMPORT_MAX_ROWS", 20_000)
 
 # Celery: in-process by default so that nothing else has to run.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://")
