@@ -35,7 +35,7 @@ messages:
 	$(PY) manage.py makemessages -d djangojs -l en --ignore=.venv --ignore=tests --ignore=benchmarks --ignore=var --ignore=static/vendor --no-location --no-obsolete
 
 clean:
-	rm -rf .venv db.sqlite3 var
+	rm -rf .venv db.sqlite3 db.sqlite3-wal db.sqlite3-shm var
 
 ## make bench: time the hot paths against baselines measured in the same run.
 bench: setup-dev

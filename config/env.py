@@ -4,6 +4,12 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+# SQLite as the embedded default. Writers take turns: each transaction takes the write
+# lock when it begins and waits up to the timeout for it (instead of failing when a read
+# turns into a write), and readers never wait for a writer (WAL). config/dbbusy.py turns
+# a wait past the timeout into a clear 503.
+SQLITE_OPTIONS = {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL"}
+
 
 def env_str(name: str, default: str) -> str:
     return os.getenv(name, default)
@@ -53,7 +59,7 @@ def database_from_url(url: str, *, name: str = "DATABASE_URL") -> dict:
         path = path[1:] if path.startswith("//") else path  # sqlite:////abs/path
         if not path or path == "/":
             raise ImproperlyConfigured(f"{name} names no SQLite file: use sqlite:////absolute/path.sqlite3")
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "OPTIONS": {"timeout": 20}}
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "OPTIONS": dict(SQLITE_OPTIONS)}
     if parts.scheme not in ("postgres", "postgresql"):
         raise ImproperlyConfigured(
             f"Unexpected value {name}: the scheme must be postgresql:// (or sqlite:///), not {parts.scheme or 'none'!r}"

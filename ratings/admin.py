@@ -16,7 +16,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, Exists, F, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -152,8 +152,13 @@ class CriterionAdmin(CriterionImportAdminMixin, ScopedHistoryMixin, ObjectNotFou
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if request.path.endswith("/autocomplete/"):
-            # A rating cites a criterion in force: the newest rule books first.
-            queryset = queryset.filter(is_active=True).order_by("-rulebook__year", "code")
+            # A rating cites a criterion in force, of the rule book of a month still open
+            # (last year's identical codes would only be refused on saving), newest first.
+            open_month = Period.objects.filter(
+                jurisdiction_id=OuterRef("rulebook__jurisdiction_id"), year=OuterRef("rulebook__year"),
+                status=Period.Status.OPEN,
+            )
+            queryset = queryset.filter(Exists(open_month), is_active=True).order_by("-rulebook__year", "code")
         return queryset, may_have_duplicates
 
     def deleted_history_visible(self, request, record) -> bool:

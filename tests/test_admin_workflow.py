@@ -16,7 +16,7 @@ from departments.models import Jurisdiction, Organisation
 from ratings import services
 from ratings.models import Period, Rating, RuleBook
 from tests.admin_helpers import form_data, inline_management, messages_of
-from tests.factories import make_user
+from tests.factories import CriterionFactory, PeriodFactory, RuleBookFactory, make_user
 
 CHANGELIST = "admin:ratings_rating_changelist"
 
@@ -484,3 +484,18 @@ def test_the_calendar_month_is_open_for_rating_without_anyone_opening_it(client,
     assert client.get(reverse("admin:ratings_rating_add")).status_code == 200
     now = today()
     assert Period.objects.get(year=now.year, month=now.month).status == Period.Status.OPEN
+
+
+def test_the_criterion_picker_offers_only_the_rule_books_of_open_months(client, bob, january, flag_criterion):
+    last_year = CriterionFactory(rulebook=RuleBookFactory(year=2025), code="H01", text="主动担当，攻坚克难", kind="red_flag")
+    PeriodFactory(year=2025, month=12, status=Period.Status.CLOSED)
+    client.force_login(bob)
+
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "ratings", "model_name": "rating", "field_name": "criterion", "term": "H01"},
+    )
+
+    offered = {int(result["id"]) for result in response.json()["results"]}
+    assert offered == {flag_criterion.pk}
+    assert last_year.pk not in offered

@@ -7,7 +7,7 @@ from pathlib import Path
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_list, env_str
+from config.env import SQLITE_OPTIONS, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("LIANGBANG_VAR_DIR", str(BASE_DIR / "var")))
@@ -78,10 +78,7 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": env_str("LIANGBANG_SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-        # Writers take turns: each transaction takes the write lock when it begins and waits
-        # up to the timeout for it (instead of failing when a read turns into a write), and
-        # readers never wait for a writer (WAL). See config/dbbusy.py for a longer wait.
-        "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL"},
+        "OPTIONS": dict(SQLITE_OPTIONS),  # writers take turns, readers never wait (config/env.py)
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
