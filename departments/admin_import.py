@@ -5,7 +5,7 @@ resources and reader as the management commands, all or nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,8 +16,7 @@ from import_export.admin import ImportMixin
 from import_export.forms import ImportForm
 
 from departments.importing import (
-    IMPORT_FORMATS, ImportRejected, Summary, check_headers, check_size, parse_spreadsheet, result_errors,
-    spreadsheet_kind,
+    IMPORT_FORMATS, ImportRejected, Summary, check_size, read_dataset, result_errors, spreadsheet_kind,
 )
 from departments.resources import OrganisationResource
 from departments.roles import is_office, user_jurisdiction
@@ -25,22 +24,28 @@ from departments.roles import is_office, user_jurisdiction
 
 class SpreadsheetImportForm(ImportForm):
     """The upload step: an .xlsx or .csv file within the size limit, readable, with
-    the expected headers; what is wrong with the file as a whole is a form error."""
+    the expected headers and no formula or merged cell in them; what is wrong with
+    the file as a whole is a form error. ``notes`` say what will be ignored."""
 
-    def __init__(self, formats, resources, *, headers: tuple[Sequence[str], Sequence[str]] = ((), ()), **kwargs):
+    def __init__(self, formats, resources, *,
+                 headers: tuple[Sequence[str], Sequence[str], Mapping[str, str]] = ((), (), {}), **kwargs):
         super().__init__(formats, resources, **kwargs)
-        self.required_headers, self.optional_headers = headers
+        self.required_headers, self.optional_headers, self.refused_headers = headers
+        self.fields["import_file"].error_messages["empty"] = _("文件是空的")
+        self.notes: list[str] = []
 
     def clean_import_file(self):
         upload = self.cleaned_data["import_file"]
         try:
-            kind = spreadsheet_kind(upload.name)
-            check_size(upload.size)
-            dataset = parse_spreadsheet(b"".join(upload.chunks()), kind=kind)
-            if self.required_headers:
-                check_headers(dataset.headers, self.required_headers, self.optional_headers)
+            spreadsheet_kind(upload.name)
+            check_size(upload.size)  # before reading it
+            dataset = read_dataset(
+                name=upload.name, content=b"".join(upload.chunks()),
+                required=self.required_headers, optional=self.optional_headers, refused=self.refused_headers,
+            )
         except ImportRejected as exc:
-            raise ValidationError(exc.messages)
+            raise ValidationError(exc.listed)
+        self.notes = list(dataset.sheet_info.notes)
         return upload
 
     def clean(self) -> dict:
@@ -70,7 +75,9 @@ class SpreadsheetImportAdminMixin(ImportMixin):
 
     def get_import_form_kwargs(self, request: HttpRequest) -> dict:
         resource = self.get_import_resource_classes(request)[0](**self.get_import_resource_kwargs(request))
-        return {**super().get_import_form_kwargs(request), "headers": (resource.required_headers, resource.optional_headers)}
+        return {**super().get_import_form_kwargs(request), "headers": (
+            resource.required_headers, resource.optional_headers, resource.refused_headers,
+        )}
 
     def get_import_data_kwargs(self, **kwargs) -> dict:
         kwargs = super().get_import_data_kwargs(**kwargs)
@@ -79,9 +86,27 @@ class SpreadsheetImportAdminMixin(ImportMixin):
         kwargs.setdefault("rollback_on_validation_errors", True)
         return kwargs
 
+    def import_action(self, request: HttpRequest, **kwargs):
+        response = super().import_action(request, **kwargs)
+        # The preview says what it read but will not import (ignored columns, other
+        # worksheets, rows already recorded).
+        context = getattr(response, "context_data", None) or {}
+        result, form = context.get("result"), context.get("form")
+        for note in getattr(result, "notes", None) or getattr(form, "notes", None) or ():
+            messages.warning(request, note)
+        return response
+
+    def process_import(self, request: HttpRequest, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except ImportRejected as exc:
+            # The stored upload no longer reads as it did at the preview (a limit changed,
+            # the file went): nothing was written.
+            return self._refused(request, exc.listed)
+
     def add_data_read_fail_error_to_form(self, form, e: Exception) -> None:
         if isinstance(e, ImportRejected):
-            for message in e.messages:
+            for message in e.listed:
                 form.add_error("import_file", message)
         else:
             form.add_error("import_file", _("无法读取文件，请确认所选格式与文件一致（.xlsx 或 .csv）"))
@@ -91,10 +116,13 @@ class SpreadsheetImportAdminMixin(ImportMixin):
         # (a month closed meanwhile): then nothing was written; say why.
         errors = result_errors(result)
         if errors:
-            messages.error(request, _("导入失败，没有写入任何数据：") + "；".join(str(e) for e in errors))
-            url = reverse("admin:%s_%s_import" % self.get_model_info(), current_app=self.admin_site.name)
-            return HttpResponseRedirect(url)
+            return self._refused(request, ImportRejected(errors).listed)
         return super().process_result(result, request)
+
+    def _refused(self, request: HttpRequest, problems: list[str]) -> HttpResponseRedirect:
+        messages.error(request, _("导入失败，没有写入任何数据：") + "；".join(problems))
+        url = reverse("admin:%s_%s_import" % self.get_model_info(), current_app=self.admin_site.name)
+        return HttpResponseRedirect(url)
 
     def add_success_message(self, result, request: HttpRequest) -> None:
         messages.success(request, _("导入完成：%(summary)s") % {"summary": Summary.of(result)})

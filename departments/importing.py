@@ -5,6 +5,25 @@ in the admin (django-import-export). A clerk fixes a file by row and column, so
 every problem is reported as (row as numbered in the spreadsheet, column header,
 message); the header is row 1. One bad row imports no row.
 
+What a clerk's file may hold, and what happens to it:
+
+- Only the first worksheet is read; the others are named in a note.
+- Headers are compared without spaces and full-width forms (“ 月份 ”, “ｏ”); a column
+  the import does not know (a 备注 column) or a column without a header is ignored,
+  and a note names it. A missing or repeated column refuses the file.
+- Formulas are never evaluated: a formula cell (or an error value such as #N/A) in a
+  column the import reads is refused, naming the cell, and so is a merged cell there.
+  Text that merely starts with “=” is text; every export writes it inert.
+- Empty rows between rows are skipped and keep the numbering; trailing ones are
+  dropped. Invisible control and zero-width characters are removed from cells.
+- CSV may be UTF-8 (with or without BOM), GBK/GB18030 or UTF-16, comma- or
+  tab-separated. A file that is something else under a spreadsheet's name (an image,
+  an old .xls, a workbook called .csv) is refused with what it seems to be.
+- Limits: ``IMPORT_MAX_BYTES`` for the file (and ten times that unpacked, for an
+  .xlsx), ``IMPORT_MAX_ROWS`` data rows, ``MAX_COLUMNS`` columns. Rows are read as a
+  stream and reading stops at the first row over the limit, so a huge file costs
+  neither memory nor database work.
+
 The headers (编码, 名称 …) and the cell values (红旗, 两者 …) are the file format,
 not interface text: they stay in Chinese whatever the interface language is.
 """
@@ -13,9 +32,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
+import warnings
 import zipfile
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -33,6 +55,19 @@ from departments.models import Jurisdiction
 
 HEADER_ROWS = 1  # the header is row 1, the first data row is row 2
 EXTENSIONS = (".xlsx", ".csv")
+MAX_COLUMNS = 100  # a clerk's list has a dozen columns; wider is not a list of rows
+UNPACKED_RATIO = 10  # an .xlsx may unpack to this many times IMPORT_MAX_BYTES
+MAX_LISTED = 100  # problems listed in one message; the rest are counted
+
+# What a spreadsheet reads as the start of a formula (as ratings/workbook.py guards).
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+# Chinese Excel's built-in date formats (yyyy"年"m"月", m"月"d"日" …): the workbook
+# names them by number only and openpyxl does not know them as dates.
+CJK_DATE_FORMAT_IDS = frozenset({27, 28, 29, 30, 31, 36, 50, 51, 52, 53, 54, 57, 58})
+
+_INVISIBLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
+_HEADER_JUNK_RE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
 
 
 # Errors ---------------------------------------------------------------------------
@@ -41,11 +76,13 @@ EXTENSIONS = (".xlsx", ".csv")
 @dataclass(frozen=True)
 class RowError:
     """One problem in a spreadsheet: ``row`` as the clerk sees it (None for the whole
-    file), ``column`` the header ("" for the whole row), and why."""
+    file), ``column`` the header ("" for the whole row), and why. ``unexpected`` marks
+    an exception the import did not foresee (a bug, not a bad file)."""
 
     row: int | None
     column: str
     message: str
+    unexpected: bool = False
 
     def __str__(self) -> str:
         if self.row is None:
@@ -72,15 +109,37 @@ class ImportRejected(Exception):
     def messages(self) -> list[str]:
         return [str(error) for error in self.errors]
 
+    @property
+    def listed(self) -> list[str]:
+        """The messages, the first MAX_LISTED of them and a count of the rest."""
+        messages = self.messages
+        if len(messages) <= MAX_LISTED:
+            return messages
+        rest = len(messages) - MAX_LISTED
+        return messages[:MAX_LISTED] + [_("……另有 %(count)d 处问题未列出") % {"count": rest}]
+
     def text(self) -> str:
-        return "\n".join(self.messages)
+        return "\n".join(self.listed)
 
 
-# Reading --------------------------------------------------------------------------
+# Cells ----------------------------------------------------------------------------
+
+
+class BadCell(str):
+    """A cell that cannot be imported as it stands (a formula, an error value): its
+    text as the clerk sees it, and the problem. Refused only in a column that is read."""
+
+    problem: str
+
+    def __new__(cls, text: str, problem: str) -> BadCell:
+        cell = super().__new__(cls, text)
+        cell.problem = problem
+        return cell
 
 
 def cell_text(value: Any) -> str:
-    """A cell as the clerk reads it: numbers without a trailing .0, dates as ISO."""
+    """A cell as the clerk reads it: numbers without a trailing .0, dates as ISO,
+    without invisible characters or surrounding spaces."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -91,11 +150,56 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).strip()
+    text = str(value)
+    if not text.isprintable():  # cheap test first: most cells hold none
+        text = _INVISIBLE_RE.sub("", text)
+    return text.strip()
+
+
+def normalise_header(value: Any) -> str:
+    """“ 月 份 ”, “月份\\n” and full-width letters are the header they look like."""
+    return _HEADER_JUNK_RE.sub("", unicodedata.normalize("NFKC", cell_text(value)))
 
 
 def is_blank(values: Iterable[Any]) -> bool:
     return all(cell_text(value) == "" for value in values)
+
+
+def starts_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS)
+
+
+def column_letter(number: int) -> str:
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def row_list(numbers: Sequence[int], shown: int = 10) -> str:
+    """第 2、3、5 行 (the first ``shown`` rows, then how many in all)."""
+    listed = "、".join(str(number) for number in numbers[:shown])
+    if len(numbers) <= shown:
+        return _("第 %(rows)s 行") % {"rows": listed}
+    return _("第 %(rows)s 行等 %(count)d 行") % {"rows": listed, "count": len(numbers)}
+
+
+def _shorten(text: str, length: int = 30) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def _formula(text: str) -> BadCell:
+    return BadCell(text, _(
+        "是公式（%(formula)s）；导入时不计算公式，请改为直接填写的值（复制后“选择性粘贴 → 值”）"
+    ) % {"formula": _shorten(text)})
+
+
+def _error_value(text: str) -> BadCell:
+    return BadCell(text, _("是错误值 %(value)s，请改为正确的值") % {"value": text})
+
+
+# Reading --------------------------------------------------------------------------
 
 
 def check_size(size: int) -> None:
@@ -109,96 +213,319 @@ def check_size(size: int) -> None:
 
 
 def _megabytes(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{-(-size // 1024)} KB"  # rounded up
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def _xlsx_rows(content: bytes) -> list[list[Any]]:
+@dataclass
+class SheetInfo:
+    """What the reader learnt about the file besides its cells; kept on the Dataset."""
+
+    sheet: str = ""  # the worksheet read ("" for a CSV)
+    other_sheets: list[str] = field(default_factory=list)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # min col, min row, max col, max row
+    headerless: set[int] = field(default_factory=set)  # columns past the header that hold something
+    notes: list[str] = field(default_factory=list)
+    conformed: bool = False
+
+
+def sheet_info(dataset: tablib.Dataset) -> SheetInfo:
+    info = getattr(dataset, "sheet_info", None)
+    if info is None:
+        info = dataset.sheet_info = SheetInfo()
+    return info
+
+
+@dataclass
+class _Source:
+    rows: Iterator[tuple[int, list[Any]]]  # (row number from 1, cells), row numbers increasing
+    info: SheetInfo
+
+
+# What a file is, by its first bytes, when it is not what its name says.
+_SIGNATURES = (
+    (b"\x89PNG", "PNG 图片"),
+    (b"\xff\xd8\xff", "JPEG 图片"),
+    (b"GIF8", "GIF 图片"),
+    (b"%PDF", "PDF 文件"),
+    (b"Rar!", "RAR 压缩包"),
+    (b"7z\xbc\xaf", "7z 压缩包"),
+    (b"\x1f\x8b", "gzip 压缩包"),
+)
+_OLE = b"\xd0\xcf\x11\xe0"  # old .xls, .doc, and workbooks with an opening password
+_ZIP = b"PK\x03\x04"
+
+
+def _not_a_table(content: bytes) -> str | None:
+    for signature, what in _SIGNATURES:
+        if content.startswith(signature):
+            return _("这是一个 %(what)s，不是电子表格；请选择 .xlsx 或 .csv 文件") % {"what": what}
+    if content.startswith(_OLE):
+        return _(
+            "这是旧版 Excel（.xls）文件或设置了打开密码的工作簿；请在 Excel 中去掉密码并“另存为”Excel 工作簿（.xlsx）后再试"
+        )
+    return None
+
+
+def _xlsx_source(content: bytes) -> _Source:
     import openpyxl
+    from openpyxl.utils.cell import range_boundaries
+    # The worksheet parser of openpyxl's read-only mode (pinned in requirements.txt):
+    # used directly for one streaming pass that sees formulas, row numbers as stored
+    # (not the sheet's declared size, which some programs get wrong) and merged cells.
+    from openpyxl.worksheet._reader import WorkSheetParser
 
     unreadable = _("无法读取这个 .xlsx 文件，它可能不是 Excel 工作簿或已损坏，请在 Excel 中另存为 .xlsx 后再试")
-    if not zipfile.is_zipfile(io.BytesIO(content)):
+    if not content.startswith(_ZIP):
+        problem = _not_a_table(content)
+        if problem:
+            raise ImportRejected.file(problem)
+        if b"\x00" not in content[:4096] and _decodes(content[:4096]):
+            raise ImportRejected.file(_("这个文件是文本（CSV），不是 Excel 工作簿；请把文件扩展名改为 .csv 后再导入"))
         raise ImportRejected.file(unreadable)
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except Exception as exc:  # BadZipFile, and whatever a damaged directory makes zipfile raise
+        raise ImportRejected.file(unreadable) from exc
+    limit = settings.IMPORT_MAX_BYTES * UNPACKED_RATIO
+    if unpacked > limit:
+        raise ImportRejected.file(
+            _("这个 .xlsx 文件解压后太大（%(size)s，上限为 %(limit)s）")
+            % {"size": _megabytes(unpacked), "limit": _megabytes(limit)}
+        )
     # openpyxl raises many kinds of errors on a file that is a zip but not a workbook.
     try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        try:
-            return [list(row) for row in book.active.iter_rows(values_only=True)]
-        finally:
-            book.close()
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False, keep_links=False)
     except Exception as exc:
         raise ImportRejected.file(unreadable) from exc
+    if not book.worksheets:
+        book.close()
+        raise ImportRejected.file(_("这个工作簿里没有工作表"))
+    sheet = book.worksheets[0]
+    info = SheetInfo(sheet=sheet.title, other_sheets=[s.title for s in book.worksheets[1:]])
+    date_styles = set(book._date_formats) | {
+        index for index, style in enumerate(book._cell_styles) if style.numFmtId in CJK_DATE_FORMAT_IDS
+    }
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        try:
+            with book._archive.open(sheet._worksheet_path) as xml:
+                parser = WorkSheetParser(
+                    xml, sheet._shared_strings, data_only=False, epoch=book.epoch,
+                    date_formats=date_styles, timedelta_formats=book._timedelta_formats,
+                )
+                last = 0
+                for number, cells in parser.parse():
+                    if number <= last:
+                        raise ValueError("rows out of order")
+                    last = number
+                    yield number, _xlsx_cells(cells)
+                for merged in parser.merged_cells.mergeCell if parser.merged_cells else ():
+                    info.merged.append(range_boundaries(merged.ref))
+        except ImportRejected:
+            raise
+        except Exception as exc:
+            raise ImportRejected.file(unreadable) from exc
+        finally:
+            book.close()
+
+    return _Source(rows(), info)
+
+
+def _xlsx_cells(cells: list[dict]) -> list[Any]:
+    """A parsed row as a list of values by column, up to MAX_COLUMNS + 1."""
+    values: dict[int, Any] = {}
+    for cell in cells:
+        value, kind, column = cell["value"], cell["data_type"], cell["column"]
+        if value is None:
+            continue
+        if kind == "f":
+            value = _formula(getattr(value, "text", None) or str(value))
+        elif kind == "e":
+            value = _error_value(str(value))
+        values[min(column, MAX_COLUMNS + 1)] = value
+    return [values.get(column) for column in range(1, max(values, default=0) + 1)]
+
+
+def _decodes(content: bytes) -> bool:
+    try:
+        _decode_csv(content)
+    except ImportRejected:
+        return False
+    return True
 
 
 def _decode_csv(content: bytes) -> str:
-    # Excel saves UTF-8 with a BOM; Chinese Excel's plain "CSV" is GBK (gb18030 is its superset).
-    for encoding in ("utf-8-sig", "gb18030"):
+    # Excel saves UTF-8 with a BOM; Chinese Excel's plain "CSV" is GBK (gb18030 is its
+    # superset); "Unicode text" is UTF-16 with a BOM.
+    encodings = ("utf-16",) if content.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
             return content.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportRejected.file(_("无法识别 CSV 文件的编码，请另存为“CSV UTF-8”或 .xlsx 后再试"))
+    raise ImportRejected.file(_("无法识别 CSV 文件的编码，它可能不是文本表格；请另存为“CSV UTF-8”或 .xlsx 后再试"))
 
 
-def _csv_rows(content: bytes) -> list[list[Any]]:
-    if b"\x00" in content:
-        raise ImportRejected.file(_("无法读取这个 .csv 文件，它可能不是文本表格，请另存为 CSV 或 .xlsx 后再试"))
+def _csv_source(content: bytes) -> _Source:
+    if content.startswith(_ZIP):
+        raise ImportRejected.file(_("这个文件其实是 Excel 工作簿（.xlsx）；请把文件扩展名改为 .xlsx 后再导入"))
+    problem = _not_a_table(content)
+    if problem:
+        raise ImportRejected.file(problem)
     text = _decode_csv(content)
-    try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""))]
-    except csv.Error as exc:
-        raise ImportRejected.file(_("无法读取这个 .csv 文件：%(error)s") % {"error": exc}) from exc
+    if "\x00" in text:
+        raise ImportRejected.file(_("无法读取这个 .csv 文件，它可能不是文本表格，请另存为 CSV 或 .xlsx 后再试"))
+    first_line = text[:4096].partition("\n")[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        number = 0
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            for number, row in enumerate(reader, start=1):
+                if len(row) > MAX_COLUMNS:
+                    row = row[:MAX_COLUMNS] + [next((cell for cell in row[MAX_COLUMNS:] if cell.strip()), "")]
+                yield number, row
+        except csv.Error as exc:
+            message = (
+                _("有一个单元格超过 %(limit)d 个字符，请检查引号是否成对") % {"limit": csv.field_size_limit()}
+                if "field limit" in str(exc) else _("无法按 CSV 格式读取这一行，请检查引号是否成对")
+            )
+            raise ImportRejected([RowError(number + 1, "", message)]) from exc
+
+    return _Source(rows(), SheetInfo())
 
 
 def parse_spreadsheet(content: bytes, *, kind: str) -> tablib.Dataset:
     """Read the first sheet (``kind`` "xlsx" or "csv") into a Dataset of text cells.
 
-    The first row is the header. Trailing empty rows and columns are dropped; empty
-    rows in between are kept (and skipped on import) so that row numbers stay the
-    spreadsheet's own."""
+    The first row is the header. Trailing empty rows are dropped; empty rows in between
+    are kept (and skipped on import) so that row numbers stay the spreadsheet's own.
+    Formula and error cells stay as BadCell until ``conform`` knows the columns read."""
     check_size(len(content))
-    rows = _xlsx_rows(content) if kind == "xlsx" else _csv_rows(content)
-    while rows and is_blank(rows[-1]):
-        rows.pop()
-    if not rows:
-        raise ImportRejected.file(_("文件是空的"))
-    headers = [cell_text(value).lstrip("\ufeff") for value in rows[0]]
-    while headers and headers[-1] == "":
-        headers.pop()
+    with warnings.catch_warnings():
+        # openpyxl warns about features it drops (data validation, styles); they do not matter here.
+        warnings.simplefilter("ignore")
+        source = _xlsx_source(content) if kind == "xlsx" else _csv_source(content)
+        return _read_rows(source)
+
+
+def _read_rows(source: _Source) -> tablib.Dataset:
+    limit = settings.IMPORT_MAX_ROWS
+    info = source.info
+    headers: list[str] = []
+    rows: list[list[Any]] = []
+    for number, cells in source.rows:
+        if number == 1:
+            headers = [normalise_header(cell) for cell in cells]
+            while headers and headers[-1] == "":
+                headers.pop()
+            continue
+        values = [cell if isinstance(cell, BadCell) else cell_text(cell) for cell in cells]
+        if not any(values):
+            continue  # kept below, as padding, only if a row follows
+        if number - HEADER_ROWS > limit:
+            # Stop reading here: nothing more is held, and the database is never asked.
+            raise ImportRejected([RowError(number, "", _(
+                "一个文件最多导入 %(limit)s 行数据（第 2 行至第 %(last)s 行），这个文件更长；请把它拆成几个文件分别导入"
+            ) % {"limit": f"{limit:,}", "last": f"{limit + HEADER_ROWS:,}"})])
+        if len(values) > MAX_COLUMNS and values[MAX_COLUMNS]:
+            raise ImportRejected([RowError(number, "", _(
+                "%(column)s 列之后还有内容；一个文件最多 %(max)d 列，请删去多余的列"
+            ) % {"column": column_letter(MAX_COLUMNS), "max": MAX_COLUMNS})])
+        width = len(headers)
+        info.headerless.update(column for column in range(width + 1, len(values) + 1) if values[column - 1])
+        while len(rows) < number - HEADER_ROWS - 1:
+            rows.append([""] * width)
+        rows.append((values + [""] * width)[:width])
     if not headers:
-        raise ImportRejected.file(_("第 1 行应为表头，但它是空的"))
-    width = len(headers)
-    errors = []
-    dataset = tablib.Dataset(headers=headers)
-    for number, row in enumerate(rows[1:], start=HEADER_ROWS + 1):
-        cells = [cell_text(value) for value in row]
-        if any(cells[width:]):
-            errors.append(RowError(number, "", _("表头以外的列中有内容，请删除或补上表头")))
-        cells = (cells + [""] * width)[:width]
-        dataset.append(cells)
-    if errors:
-        raise ImportRejected(errors)
-    if all(is_blank(row) for row in dataset):
+        raise ImportRejected.file(_("第 1 行应为表头，但它是空的") if rows else _("文件是空的"))
+    if len(headers) > MAX_COLUMNS:
+        raise ImportRejected([RowError(1, "", _("表头超过 %(max)d 列，请删去多余的列") % {"max": MAX_COLUMNS})])
+    if not rows:
         raise ImportRejected.file(_("文件中只有表头，没有数据（从第 2 行开始填写）"))
+    dataset = tablib.Dataset(*rows, headers=headers)
+    dataset.sheet_info = info
     return dataset
 
 
-def check_headers(headers: Sequence[str] | None, required: Sequence[str], optional: Sequence[str] = ()) -> None:
-    """The header row must hold each required column once and nothing unknown."""
-    headers = [str(h or "").strip() for h in headers or []]
+def conform(dataset: tablib.Dataset, required: Sequence[str], optional: Sequence[str] = (),
+            refused: Mapping[str, str] | None = None) -> list[str]:
+    """Check the header row and the cells of the columns an import reads, then keep
+    only those columns (in place). Returns the notes for the clerk: what was ignored.
+
+    Refused: a required column missing, a column twice, a column in ``refused``
+    (header → why), a formula, error value or merged cell in a column that is read.
+    Ignored with a note: unknown columns, columns without a header, other worksheets."""
+    info = sheet_info(dataset)
+    if info.conformed:
+        return info.notes
+    headers = [normalise_header(header) for header in dataset.headers or []]
+    known = (*required, *optional)
     expected = "、".join(required)
-    errors = []
-    for position, header in enumerate(headers, start=1):
-        if header == "":
-            errors.append(RowError(1, "", _("第 %(n)d 列没有表头") % {"n": position}))
-        elif header not in required and header not in optional:
-            errors.append(RowError(1, header, _("不认识这一列，表头应为：%(expected)s") % {"expected": expected}))
-        elif headers.count(header) > 1 and headers.index(header) == position - 1:
+    used: dict[str, int] = {}
+    errors: list[RowError] = []
+    for index, header in enumerate(headers):
+        if header in known and header not in used:
+            used[header] = index
+    for header in headers:
+        if header in (refused or {}):
+            errors.append(RowError(1, header, str(refused[header])))
+    for header in used:
+        if headers.count(header) > 1:
             errors.append(RowError(1, header, _("这一列出现了 %(count)d 次") % {"count": headers.count(header)}))
-    for header in required:
-        if header not in headers:
-            errors.append(RowError(1, header, _("缺少这一列，表头应为：%(expected)s") % {"expected": expected}))
+    missing = [header for header in required if header not in used]
+    if missing and not used:
+        found = "、".join(_shorten(h, 12) for h in headers[:8] if h) or _("（空）")
+        raise ImportRejected([RowError(None, "", _(
+            "第 1 行应为表头（%(expected)s），但一列也没有找到；第 1 行是：%(found)s。"
+            "如果表头上面还有标题行，请删去标题行；如果表头是乱码，请另存为“CSV UTF-8”或 .xlsx 后再试"
+        ) % {"expected": expected, "found": found})])
+    errors.extend(RowError(1, header, _("缺少这一列，表头应为：%(expected)s") % {"expected": expected})
+                  for header in missing)
+    for header, index in used.items():
+        for offset, row in enumerate(dataset):
+            if isinstance(row[index], BadCell):
+                errors.append(RowError(offset + HEADER_ROWS + 1, header, row[index].problem))
+    for min_col, min_row, max_col, max_row in info.merged:
+        columns = [header for header, index in used.items() if min_col <= index + 1 <= max_col]
+        if columns:
+            errors.append(RowError(min_row, columns[0], _(
+                "%(range)s 是合并单元格：合并后只有第一格有值；请取消合并，并在每一格填写"
+            ) % {"range": f"{column_letter(min_col)}{min_row}:{column_letter(max_col)}{max_row}"}))
     if errors:
-        raise ImportRejected(errors)
+        raise ImportRejected(sorted(errors, key=lambda e: (e.row or 0, used.get(e.column, -1))))
+
+    notes = []
+    if info.other_sheets:
+        notes.append(_("只读取了第一个工作表“%(sheet)s”，没有读取：%(others)s") % {
+            "sheet": info.sheet, "others": "、".join(f"“{name}”" for name in info.other_sheets),
+        })
+    unknown = [f"{header}（{column_letter(index + 1)} 列）" for index, header in enumerate(headers)
+               if header and index not in used.values() and header not in (refused or {})]
+    if unknown:
+        notes.append(_("以下列不在导入格式中，没有导入：%(columns)s") % {"columns": "、".join(unknown)})
+    headerless = set(info.headerless)
+    for index, header in enumerate(headers):
+        if not header and any(cell_text(row[index]) for row in dataset):
+            headerless.add(index + 1)
+    if headerless:
+        notes.append(_("以下列没有表头，没有导入：%(columns)s") % {
+            "columns": "、".join(f"{column_letter(column)} 列" for column in sorted(headerless)),
+        })
+
+    kept = sorted(used.items(), key=lambda item: item[1])
+    rows = [[row[index] for _header, index in kept] for row in dataset]
+    dataset.wipe()
+    dataset.headers = [header for header, _index in kept]
+    for row in rows:
+        dataset.append(row)
+    info.notes.extend(notes)
+    info.conformed = True
+    return info.notes
 
 
 def spreadsheet_kind(name: str) -> str:
@@ -213,22 +540,26 @@ def spreadsheet_kind(name: str) -> str:
 
 
 def read_dataset(
-    *, name: str, content: bytes, required: Sequence[str] = (), optional: Sequence[str] = ()
+    *, name: str, content: bytes, required: Sequence[str] = (), optional: Sequence[str] = (),
+    refused: Mapping[str, str] | None = None,
 ) -> tablib.Dataset:
     """A spreadsheet's bytes, as uploaded or read from disk, checked and parsed."""
     dataset = parse_spreadsheet(content, kind=spreadsheet_kind(name))
     if required:
-        check_headers(dataset.headers, required, optional)
+        conform(dataset, required, optional, refused)
     return dataset
 
 
-def read_file(path: str | Path, *, required: Sequence[str] = (), optional: Sequence[str] = ()) -> tablib.Dataset:
+def read_file(path: str | Path, *, required: Sequence[str] = (), optional: Sequence[str] = (),
+              refused: Mapping[str, str] | None = None) -> tablib.Dataset:
     path = Path(path)
     if not path.is_file():
         raise ImportRejected.file(_("找不到文件“%(path)s”") % {"path": path})
+    spreadsheet_kind(path.name)
     # Refuse a huge file before reading it into memory.
     check_size(path.stat().st_size)
-    return read_dataset(name=path.name, content=path.read_bytes(), required=required, optional=optional)
+    return read_dataset(name=path.name, content=path.read_bytes(), required=required, optional=optional,
+                        refused=refused)
 
 
 class XLSXFormat(base_formats.XLSX):
@@ -261,7 +592,12 @@ IMPORT_FORMATS = [XLSXFormat, CSVFormat]
 
 class SheetResult(Result):
     """import-export's result, numbered as the spreadsheet is (header = row 1) and
-    without the empty rows a clerk leaves between entries."""
+    without the empty rows a clerk leaves between entries; ``notes`` tell the clerk
+    what was read but not imported (ignored columns, rows already recorded)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.notes: list[str] = []
 
     def append_invalid_row(self, number, row, validation_error):
         super().append_invalid_row(number + HEADER_ROWS, row, validation_error)
@@ -291,6 +627,8 @@ class SheetResource(resources.ModelResource):
 
     required_headers: tuple[str, ...] = ()
     optional_headers: tuple[str, ...] = ()
+    # Headers that must not be there, and why (a 年度 column where the year is given).
+    refused_headers: dict[str, str] = {}
     required_columns: tuple[str, ...] = ()
     # Model fields whose errors belong to a column other than their own field's.
     extra_columns: dict[str, str] = {}
@@ -300,6 +638,7 @@ class SheetResource(resources.ModelResource):
         self.jurisdiction = jurisdiction
         self.user = user
         self.current_row: int | None = None
+        self.notes: list[str] = []  # for the clerk, about rows read but not imported
         for field in self.fields.values():
             if hasattr(field.widget, "bind"):
                 field.widget.bind(self)
@@ -308,13 +647,18 @@ class SheetResource(resources.ModelResource):
     def get_result_class(cls):
         return SheetResult
 
-    # The header check, again, for the admin (the commands checked it while reading).
+    # The header and cell check, again, for the admin (the commands did it while reading).
     def before_import(self, dataset, **kwargs):
+        self.notes = []
         try:
-            check_headers(dataset.headers, self.required_headers, self.optional_headers)
+            conform(dataset, self.required_headers, self.optional_headers, self.refused_headers)
         except ImportRejected:
-            del dataset[0:len(dataset)]
+            del dataset[0:len(dataset)]  # import no row
             raise
+
+    def after_import(self, dataset, result, **kwargs):
+        if isinstance(result, SheetResult):
+            result.notes = [*sheet_info(dataset).notes, *self.notes]
 
     def import_row(self, row, instance_loader, **kwargs):
         if is_blank(row.values()):
@@ -405,7 +749,9 @@ def result_errors(result: Result) -> list[RowError]:
             errors.append(RowError(None, "", str(base.error)))
     for error_row in result.error_rows:
         for error in error_row.errors:
-            errors.append(RowError(error_row.number, "", str(error.error)))
+            # An exception the import did not foresee: still refused, still named by row.
+            errors.append(RowError(error_row.number, "", _("导入这一行时出错：%(error)s") % {"error": error.error},
+                                   unexpected=True))
     for invalid in result.invalid_rows:
         for key, messages in invalid.error_dict.items():
             column = "" if key == NON_FIELD_ERRORS else key
@@ -429,8 +775,25 @@ def import_all_or_nothing(resource: resources.Resource, dataset: tablib.Dataset,
 
 def import_file(resource: SheetResource, path: str | Path, *, dry_run: bool = False) -> Result:
     """Read a spreadsheet from disk and import it all or nothing."""
-    dataset = read_file(path, required=resource.required_headers, optional=resource.optional_headers)
+    dataset = read_file(path, required=resource.required_headers, optional=resource.optional_headers,
+                        refused=resource.refused_headers)
     return import_all_or_nothing(resource, dataset, dry_run=dry_run, file_name=Path(path).name)
+
+
+def command_import(resource_class: type[SheetResource], path: str | Path, *, jurisdiction: str | None,
+                   dry_run: bool = False, **resource_kwargs) -> Result:
+    """The import commands: read and check the whole file first, without the database,
+    then import it into the jurisdiction all or nothing (CommandError if refused)."""
+    try:
+        dataset = read_file(path, required=resource_class.required_headers, optional=resource_class.optional_headers,
+                            refused=resource_class.refused_headers)
+    except ImportRejected as exc:
+        raise rejected_command_error(exc)
+    resource = resource_class(jurisdiction=command_jurisdiction(jurisdiction), **resource_kwargs)
+    try:
+        return import_all_or_nothing(resource, dataset, dry_run=dry_run, file_name=Path(path).name)
+    except ImportRejected as exc:
+        raise rejected_command_error(exc)
 
 
 @dataclass(frozen=True)
@@ -479,3 +842,8 @@ def dry_run_note(dry_run: bool) -> str:
 
 def rejected_command_error(exc: ImportRejected) -> CommandError:
     return CommandError(_("导入失败，没有写入任何数据：") + "\n" + exc.text())
+
+
+def write_notes(stdout, result: Result) -> None:
+    for note in getattr(result, "notes", ()):
+        stdout.write(_("注意：%(note)s") % {"note": note})

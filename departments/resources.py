@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
-from departments.importing import ResourceWidget, SheetResource, cell_text
+from departments.importing import ResourceWidget, SheetResource, cell_text, row_list, starts_like_formula
 from departments.models import Category, Organisation
 
 CODE, NAME, CATEGORY, ROLE = "编码", "名称", "类别", "角色"
@@ -29,11 +29,29 @@ class TextWidget(widgets.CharWidget):
         return cell_text(value)
 
 
+def identifier_text(value) -> str:
+    """A code or a name: it is shown on the boards and in every export and looked up
+    as typed, so it may not read as a formula nor run over several lines."""
+    text = cell_text(value)
+    if starts_like_formula(text):
+        raise ValueError(
+            _("不能以“%(char)s”开头：电子表格会把它当作公式；请删去开头的“%(char)s”") % {"char": text[0]}
+        )
+    if any(character in text for character in "\r\n\t"):
+        raise ValueError(_("不能有换行或制表符，请写在一行内"))
+    return text
+
+
+class IdentifierWidget(TextWidget):
+    def clean(self, value, row=None, **kwargs) -> str:
+        return identifier_text(value)
+
+
 class CategoryWidget(ResourceWidget, widgets.Widget):
     """类别 by name within the jurisdiction, created when new; empty means none."""
 
     def clean(self, value, row=None, **kwargs) -> Category | None:
-        name = cell_text(value)
+        name = identifier_text(value)
         if not name:
             return None
         if len(name) > Category._meta.get_field("name").max_length:
@@ -69,10 +87,15 @@ class RoleField(fields.Field):
 
 class OrganisationResource(SheetResource):
     """Keyed by (jurisdiction, 编码): re-importing the same file changes nothing,
-    a changed name, category or role updates the organisation in place."""
+    a changed name, category or role updates the organisation in place.
 
-    code = fields.Field(attribute="code", column_name=CODE, widget=TextWidget())
-    name = fields.Field(attribute="name", column_name=NAME, widget=TextWidget())
+    A code or a name twice in the file is refused, and so is a new code for a name an
+    active organisation already has (a re-coded list would otherwise double every
+    organisation). A retired organisation is left as it is: an unchanged row is
+    noted, a change is refused (re-enable it in the admin first)."""
+
+    code = fields.Field(attribute="code", column_name=CODE, widget=IdentifierWidget())
+    name = fields.Field(attribute="name", column_name=NAME, widget=IdentifierWidget())
     category = fields.Field(attribute="category", column_name=CATEGORY, widget=CategoryWidget())
     role = RoleField(attribute="role", column_name=ROLE, widget=RoleWidget())
 
@@ -92,6 +115,10 @@ class OrganisationResource(SheetResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.rows_by_code: dict[str, int] = {}
+        self.rows_by_name: dict[str, int] = {}
+        self.file_codes: set[str] = set()
+        self.retired_rows: list[int] = []
+        self._active_names: dict[str, set[str]] | None = None
 
     def get_queryset(self):
         return Organisation.objects.filter(jurisdiction=self.jurisdiction)
@@ -99,7 +126,51 @@ class OrganisationResource(SheetResource):
     def init_instance(self, row=None) -> Organisation:
         return Organisation(jurisdiction=self.jurisdiction)
 
+    def get_instance(self, instance_loader, row) -> Organisation | None:
+        try:
+            return super().get_instance(instance_loader, row)
+        except ValueError:
+            return None  # a bad 编码: import_instance names the column
+
+    def before_import(self, dataset, **kwargs) -> None:
+        super().before_import(dataset, **kwargs)
+        self.file_codes = {cell_text(code) for code in dataset[CODE]} if len(dataset) else set()
+
+    def codes_named(self, name: str) -> set[str]:
+        """The codes of the active organisations that have this name now."""
+        if self._active_names is None:
+            self._active_names = {}
+            active = Organisation.objects.filter(jurisdiction=self.jurisdiction, is_active=True)
+            for code, other in active.values_list("code", "name"):
+                self._active_names.setdefault(other, set()).add(code)
+        return self._active_names.get(name, set())
+
     def check_row(self, instance: Organisation, row) -> None:
         first = self.rows_by_code.setdefault(instance.code, self.current_row)
         if first != self.current_row:
             raise ValidationError({CODE: _("编码“%(code)s”与第 %(row)d 行重复") % {"code": instance.code, "row": first}})
+        first = self.rows_by_name.setdefault(instance.name, self.current_row)
+        if first != self.current_row:
+            raise ValidationError({NAME: _("名称“%(name)s”与第 %(row)d 行重复") % {"name": instance.name, "row": first}})
+        # Codes in this file get their names from it; the file's own duplicates are caught above.
+        others = self.codes_named(instance.name) - {instance.code} - self.file_codes
+        if others:
+            raise ValidationError({NAME: _(
+                "“%(name)s”已是编码为“%(other)s”的单位的名称；同一单位不能有两个编码，如要改编码请在后台修改原来的单位"
+            ) % {"name": instance.name, "other": "、".join(sorted(others))}})
+
+    def skip_row(self, instance: Organisation, original, row, import_validation_errors=None) -> bool:
+        skip = super().skip_row(instance, original, row, import_validation_errors)
+        if original is None or original._state.adding or original.is_active or import_validation_errors:
+            return skip
+        if skip:
+            self.retired_rows.append(self.current_row)
+            return True
+        raise ValidationError({CODE: _(
+            "“%(name)s”（编码 %(code)s）已停用，导入不能修改停用的单位；如需恢复请在后台重新启用，否则请删去这一行"
+        ) % {"name": original.name, "code": original.code}})
+
+    def after_import(self, dataset, result, **kwargs) -> None:
+        if self.retired_rows:
+            self.notes.append(_("%(rows)s是已停用的单位，保持停用，没有改动") % {"rows": row_list(self.retired_rows)})
+        super().after_import(dataset, result, **kwargs)

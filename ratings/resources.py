@@ -8,14 +8,16 @@ through ``ratings.services.rating_record``, the same checks as a rating entered 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
-from departments.importing import ResourceWidget, SheetResource, cell_text
+from departments.importing import ResourceWidget, SheetResource, cell_text, row_list
 from departments.models import Organisation
-from departments.resources import TextWidget
+from departments.resources import IdentifierWidget, TextWidget
 from ratings import rules, services
 from ratings.models import Criterion, Period, Rating, RuleBook
 
@@ -33,8 +35,10 @@ CHINESE_MONTH_RE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月$")
 
 
 def parse_month(text: str) -> tuple[int, int]:
-    """``YYYY-MM`` → (year, month); ValueError with the clerk's wording otherwise."""
-    match = MONTH_RE.match(text) or CHINESE_MONTH_RE.match(text)
+    """``YYYY-MM`` → (year, month); ValueError with the clerk's wording otherwise.
+    Full-width digits and dashes (２０２６－０３) are read as what they look like."""
+    normal = unicodedata.normalize("NFKC", text)
+    match = MONTH_RE.match(normal) or CHINESE_MONTH_RE.match(normal)
     if match:
         year, month = int(match.group(1)), int(match.group(2))
         if MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12:
@@ -81,10 +85,15 @@ class YesNoWidget(widgets.Widget):
 
 
 class MonthWidget(ResourceWidget, widgets.Widget):
-    """月份 → the jurisdiction's period, opened on demand; a closed month is refused."""
+    """月份 → the jurisdiction's period, opened on demand; a closed month, or a month
+    of a year that has no rule book yet, is refused."""
 
     def clean(self, value, row=None, **kwargs) -> Period:
         year, month = parse_month(cell_text(value))
+        if self.resource.rulebook_of_year(year) is None:
+            raise ValueError(
+                _("%(year)s 年度还没有认定细则，不能导入这一年的认定；请效能办先建立该年度的认定细则") % {"year": year}
+            )
         period = self.resource.period_for(year, month)
         if not period.is_open:
             raise ValueError(
@@ -112,6 +121,9 @@ class OrganisationWidget(ResourceWidget, widgets.Widget):
             raise ValueError(_("本辖区没有编码或名称为“%(value)s”的%(role)s") % {"value": text, "role": role})
         if not (organisation.is_department if self.department else organisation.is_unit):
             raise ValueError(_("“%(name)s”不是%(role)s") % {"name": organisation.name, "role": role})
+        if self.department and not organisation.is_active:
+            # (A retired unit is refused by rating_record itself.)
+            raise ValueError(_("“%(name)s”已停用，不能再填报认定") % {"name": organisation.name})
         return organisation
 
     def render(self, value, obj=None, **kwargs) -> str:
@@ -131,7 +143,7 @@ class CriterionWidget(ResourceWidget, widgets.Widget):
             return None  # the 月份 column reports the problem
         rulebook = self.resource.rulebook_of_year(year)
         if rulebook is None:
-            raise ValueError(_("%(year)s 年度认定细则还没有建立，找不到条目“%(code)s”") % {"year": year, "code": code})
+            return None  # the 月份 column reports it
         criterion = self.resource.criterion_for(rulebook, code)
         if criterion is None:
             raise ValueError(_("%(year)s 年度认定细则中没有编码为“%(code)s”的条目") % {"year": year, "code": code})
@@ -154,7 +166,7 @@ class CriterionResource(SheetResource):
     ``year`` is the rule book's year; with ``year_column`` a 年度 column may give each
     row's year instead (the admin uses this; empty 年度 means ``year``)."""
 
-    code = fields.Field(attribute="code", column_name=CODE, widget=TextWidget())
+    code = fields.Field(attribute="code", column_name=CODE, widget=IdentifierWidget())
     text = fields.Field(attribute="text", column_name=TEXT, widget=TextWidget())
     kind = fields.Field(attribute="kind", column_name=KIND, widget=KindWidget(CRITERION_KINDS))
     # Read from the row by rulebook_for(); declared so that the preview shows each row's year.
@@ -162,6 +174,10 @@ class CriterionResource(SheetResource):
 
     required_headers = (CODE, TEXT, KIND)
     required_columns = (CODE, TEXT, KIND)
+    # On the command line the year is an argument: a 年度 column would be misleading.
+    refused_headers = {
+        YEAR: gettext_lazy("命令行按参数中的年度导入，文件里不能有这一列；请删去这一列，或在后台导入（按这一列分年度）"),
+    }
 
     class Meta:
         model = Criterion
@@ -175,7 +191,8 @@ class CriterionResource(SheetResource):
     def __init__(self, *, year: int, year_column: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.year = year
-        self.optional_headers = (YEAR,) if year_column else ()
+        if year_column:
+            self.optional_headers, self.refused_headers = (YEAR,), {}
         self.rulebooks: dict[int, RuleBook] = {}
         self.rows_by_code: dict[tuple[int, str], int] = {}
 
@@ -247,6 +264,7 @@ class RatingResource(SheetResource):
         self.rulebooks: dict[int, RuleBook | None] = {}
         self.criteria: dict[int, dict[str, Criterion]] = {}
         self.rows_by_key: dict[tuple, int] = {}
+        self.recorded_rows: dict[str, list[int]] = {}  # rows already recorded, by the rating's status
         self._organisations: tuple[dict[str, Organisation], dict[str, list[Organisation]]] | None = None
 
     # Look-ups, cached for the file (named so as not to hide the fields).
@@ -324,7 +342,17 @@ class RatingResource(SheetResource):
     def skip_row(self, instance: Rating, original, row, import_validation_errors=None) -> bool:
         if import_validation_errors or instance._state.adding:
             return False
-        return not (self.approve and instance.status == Rating.Status.SUBMITTED)
+        if self.approve and instance.status == Rating.Status.SUBMITTED:
+            return False
+        self.recorded_rows.setdefault(instance.get_status_display(), []).append(self.current_row)
+        return True
+
+    def after_import(self, dataset, result, **kwargs) -> None:
+        for status, numbers in self.recorded_rows.items():
+            self.notes.append(
+                _("%(rows)s与已有的认定相同（%(status)s），没有重复导入") % {"rows": row_list(numbers), "status": status}
+            )
+        super().after_import(dataset, result, **kwargs)
 
     def do_instance_save(self, instance: Rating, is_create: bool) -> None:
         try:

@@ -122,7 +122,7 @@ def test_an_empty_file_is_a_form_error(client, alice, tmp_path):
 def test_an_unreadable_file_is_a_form_error(client, alice, tmp_path):
     client.force_login(alice)
     path = tmp_path / "orgs.xlsx"
-    path.write_text("not a workbook", encoding="utf-8")
+    path.write_bytes(b"\x00\x01not a workbook\xff")
 
     shown = preview(client, reverse("admin:departments_organisation_import"), path)
 
@@ -199,3 +199,17 @@ def test_only_the_office_sees_the_import_button(client, alice, bob):
     client.force_login(bob)
     page = client.get(url)
     assert page.status_code == 200 and import_url not in page.content.decode()
+
+
+def test_a_stored_file_that_no_longer_reads_at_confirmation_writes_nothing(client, alice, tmp_path, settings):
+    client.force_login(alice)
+    shown = preview(client, reverse("admin:departments_organisation_import"),
+                    write_csv(tmp_path / "orgs.csv", ORG_HEADERS, ORG_ROWS), CSV)
+    settings.IMPORT_MAX_ROWS = 1  # lowered between the preview and the confirmation
+
+    done = confirm(client, "departments_organisation", shown)
+
+    assert done.status_code == 302 and done.url.endswith("/import/")
+    messages = " ".join(str(m) for m in done.wsgi_request._messages)
+    assert "导入失败，没有写入任何数据：第 3 行：一个文件最多导入 1 行数据" in messages
+    assert not Organisation.objects.exists()

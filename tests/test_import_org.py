@@ -165,11 +165,13 @@ def test_a_missing_header_is_named(db, tmp_path):
     assert Organisation.objects.count() == 0
 
 
-def test_an_unknown_header_is_named(db, tmp_path):
+def test_an_unknown_column_is_ignored_and_named_in_a_note(db, tmp_path):
     path = write_xlsx(tmp_path / "orgs.xlsx", ORG_HEADERS + ["备注"], [ROWS[0] + ["新设"]])
 
-    with pytest.raises(CommandError, match="第 1 行「备注」：不认识这一列"):
-        run("import_org", path)
+    out = run("import_org", path)
+
+    assert "注意：以下列不在导入格式中，没有导入：备注（E 列）" in out
+    assert "新增 1" in out
 
 
 def test_a_header_twice_is_named(db, tmp_path):
@@ -179,11 +181,11 @@ def test_a_header_twice_is_named(db, tmp_path):
         run("import_org", path)
 
 
-def test_a_file_that_is_not_a_spreadsheet_renamed_xlsx_is_refused(db, tmp_path):
+def test_a_csv_file_renamed_xlsx_is_refused_with_the_fix(db, tmp_path):
     path = tmp_path / "orgs.xlsx"
     path.write_text("编码,名称,类别,角色\nT10,漆桥街道,街道,被考核单位\n", encoding="utf-8")
 
-    with pytest.raises(CommandError, match="无法读取这个 .xlsx 文件"):
+    with pytest.raises(CommandError, match="这个文件是文本（CSV），不是 Excel 工作簿；请把文件扩展名改为 .csv"):
         run("import_org", path)
 
 

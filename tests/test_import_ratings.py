@@ -4,6 +4,7 @@ rating entered by hand, all or nothing."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from django.core.management.base import CommandError
@@ -177,7 +178,7 @@ BAD_ROWS = [
     ("an unknown criterion", row(认定条目="H99"), "「认定条目」：2026 年度认定细则中没有编码为“H99”的条目"),
     ("a criterion of the wrong kind", row(认定条目="Y01"), "「认定条目」：所选认定条目的类型与认定类型不符"),
     ("a missing criterion the rule book requires", row(认定条目=""), "「认定条目」：本年度认定细则要求每条认定引用一个认定条目"),
-    ("a criterion of a year without a rule book", row(月份="2027-01"), "「认定条目」：2027 年度认定细则还没有建立"),
+    ("a month of a year without a rule book", row(月份="2027-01"), "「月份」：2027 年度还没有认定细则"),
     ("an empty reason", row(事由=""), "「事由」：不能为空"),
     ("an empty unit", row(被考核单位=""), "「被考核单位」：不能为空"),
     ("a serious impact that is neither yes nor no", row(较大影响="可能"), "「较大影响」：“可能”应为 是 或 否"),
@@ -304,3 +305,16 @@ def test_a_period_is_looked_up_in_the_jurisdiction_given(org_chart, tmp_path):
     out = run("import_ratings", write_xlsx(tmp_path / "march.xlsx", RATING_HEADERS, GOOD_ROWS), "--jurisdiction", "default")
 
     assert "新增 3" in out
+
+
+def test_the_sample_files_import_as_the_readme_shows(db):
+    samples = Path(__file__).parents[1] / "docs" / "samples"
+
+    run("import_org", samples / "organisations.csv")
+    run("import_rulebook", 2026, samples / "rulebook.csv")
+    out = run("import_ratings", samples / "ratings.csv", "--approve")
+
+    assert "新增 8，更新 0，未变 0" in out
+    assert "注意" not in out  # nothing in the samples is ignored
+    red_lights = Rating.objects.filter(outcome="red_light").order_by("unit__name")
+    assert [(r.unit.name, r.escalation) for r in red_lights] == [("区城建集团", "serious"), ("砖墙镇", "consecutive")]

@@ -111,7 +111,7 @@ def test_a_missing_header_is_named(db, tmp_path):
 def test_a_year_column_is_not_accepted_on_the_command_line(db, tmp_path):
     path = write_xlsx(tmp_path / "rules.xlsx", RULEBOOK_HEADERS + ["年度"], [ROWS[0] + [2026]])
 
-    with pytest.raises(CommandError, match="第 1 行「年度」：不认识这一列"):
+    with pytest.raises(CommandError, match="第 1 行「年度」：命令行按参数中的年度导入，文件里不能有这一列"):
         run("import_rulebook", 2026, path)
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from departments.importing import (
-    ImportRejected, Summary, command_jurisdiction, dry_run_note, import_file, rejected_command_error,
-)
+from departments.importing import Summary, command_import, dry_run_note, write_notes
 from departments.resources import OrganisationResource
 
 
@@ -22,9 +20,6 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help=_("只检查，不写入"))
 
     def handle(self, *args, file: str, jurisdiction: str | None, dry_run: bool, **options) -> None:
-        resource = OrganisationResource(jurisdiction=command_jurisdiction(jurisdiction))
-        try:
-            result = import_file(resource, file, dry_run=dry_run)
-        except ImportRejected as exc:
-            raise rejected_command_error(exc)
+        result = command_import(OrganisationResource, file, jurisdiction=jurisdiction, dry_run=dry_run)
+        write_notes(self.stdout, result)
         self.stdout.write(dry_run_note(dry_run) + _("单位名录导入完成：%(summary)s") % {"summary": Summary.of(result)})

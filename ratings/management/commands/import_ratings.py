@@ -5,9 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from departments.importing import (
-    ImportRejected, Summary, command_jurisdiction, dry_run_note, import_file, rejected_command_error,
-)
+from departments.importing import Summary, command_import, dry_run_note, write_notes
 from ratings.resources import RatingResource
 
 
@@ -26,11 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--jurisdiction", help=_("辖区编码（只有一个辖区时可省略）"))
 
     def handle(self, *args, file: str, approve: bool, dry_run: bool, jurisdiction: str | None, **options) -> None:
-        resource = RatingResource(jurisdiction=command_jurisdiction(jurisdiction), approve=approve)
-        try:
-            result = import_file(resource, file, dry_run=dry_run)
-        except ImportRejected as exc:
-            raise rejected_command_error(exc)
+        result = command_import(RatingResource, file, jurisdiction=jurisdiction, dry_run=dry_run, approve=approve)
+        write_notes(self.stdout, result)
         status = _("已审核通过") if approve else _("待审核")
         self.stdout.write(
             dry_run_note(dry_run)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from departments.importing import ImportRejected, Summary, command_jurisdiction, import_file, rejected_command_error
+from departments.importing import Summary, command_import, write_notes
 from ratings.resources import CriterionResource, parse_year
 
 
@@ -24,11 +24,8 @@ class Command(BaseCommand):
             year_number = parse_year(year.strip())
         except ValueError as exc:
             raise CommandError(str(exc))
-        resource = CriterionResource(jurisdiction=command_jurisdiction(jurisdiction), year=year_number)
-        try:
-            result = import_file(resource, file)
-        except ImportRejected as exc:
-            raise rejected_command_error(exc)
+        result = command_import(CriterionResource, file, jurisdiction=jurisdiction, year=year_number)
+        write_notes(self.stdout, result)
         self.stdout.write(
             _("%(year)s 年度认定细则条目导入完成：%(summary)s") % {"year": year_number, "summary": Summary.of(result)}
         )
