@@ -90,15 +90,17 @@ class MonthWidget(ResourceWidget, widgets.Widget):
 
     def clean(self, value, row=None, **kwargs) -> Period:
         year, month = parse_month(cell_text(value))
-        if self.resource.rulebook_of_year(year) is None:
-            raise ValueError(
-                _("%(year)s 年度还没有认定细则，不能导入这一年的认定；请效能办先建立该年度的认定细则") % {"year": year}
-            )
+        # A closed month is the first thing to say; opening a month on demand is undone
+        # with the rest of the import when any row is refused.
         period = self.resource.period_for(year, month)
         if not period.is_open:
             raise ValueError(
                 _("%(period)s %(status)s，不能再导入认定；如确需补录，请效能办先重新开放该月")
                 % {"period": period.label, "status": period.get_status_display()}
+            )
+        if self.resource.rulebook_of_year(year) is None:
+            raise ValueError(
+                _("%(year)s 年度还没有认定细则，不能导入这一年的认定；请效能办先建立该年度的认定细则") % {"year": year}
             )
         return period
 
