@@ -270,6 +270,8 @@ def _validate(rating: Rating) -> None:
     errors: dict[str, list[str]] = {}
     if not rating.department.is_department:
         errors.setdefault("department", []).append(_("“%(name)s”不是职能管理部门") % {"name": rating.department.name})
+    elif not rating.department.is_active and rating._state.adding:
+        errors.setdefault("department", []).append(_("“%(name)s”已停用，不能再填报认定") % {"name": rating.department.name})
     if not rating.unit.is_unit:
         errors.setdefault("unit", []).append(_("“%(name)s”不是被考核单位") % {"name": rating.unit.name})
     elif not rating.unit.is_active and rating._state.adding:
