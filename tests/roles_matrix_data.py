@@ -1,0 +1,304 @@
+"""The scene of the role matrix (tests/test_role_matrix.py): two jurisdictions, every
+status a rating can have, published, superseded, closed-but-unpublished and open months,
+evidence, year scores and a published year table, built once through the real services.
+
+Every piece of text that someone may or may not see carries a *marker*: a short ASCII
+token (``ZQ…QZ``) that survives HTML escaping, JSON's ``\\u`` escapes, CSV, Excel and PDF
+text extraction. A marker says who may read it in the admin and on which public site
+it is published, if any; the matrix asserts that no response shows a marker to anyone
+else.
+
+The people (as in tests/conftest.py, plus one):
+
+- ``alice``: the efficiency office (效能办) of the district (J1);
+- ``bob``: rater of department A (区住建局) in J1; ``carol``: rater of department B
+  (区市场监管局) in J1;
+- ``leo``: a leader (领导) in J1;
+- ``olga``: the efficiency office of the neighbouring district (J2), which shares the
+  installation; nothing of J1 is hers, nothing of J2 is J1's;
+- ``anon``: a citizen without an account.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule
+
+from boards import render
+from boards import services as board_services
+from boards.models import Edition, PublishedYear, PublishRun
+from departments import roles
+from departments.models import Category, Jurisdiction, Organisation
+from ratings import rules, scoring, services
+from ratings.models import Criterion, Evidence, GradeAdjustment, Rating, RuleBook, YearScore
+from tests.factories import make_user
+
+PERSONAS = ("anon", "bob", "carol", "leo", "alice", "olga")
+J1_ADMIN = {"leo", "alice"}  # read everything of J1 in the admin
+A = {"bob"} | J1_ADMIN  # department A's ratings
+B = {"carol"} | J1_ADMIN  # department B's ratings
+J2 = {"olga"}
+
+J1_CODE, J2_CODE = "default", "lishui"
+
+
+@dataclass(frozen=True)
+class Marker:
+    token: str
+    readers: frozenset[str]  # who may see it in the admin, the dashboard and downloads
+    public_in: str | None = None  # the jurisdiction whose public site publishes it
+
+    def __str__(self) -> str:
+        return self.token
+
+
+def _marker(name: str, readers: set[str], public_in: str | None = None) -> Marker:
+    return Marker(f"ZQ{name}QZ", frozenset(readers), public_in)
+
+
+M = SimpleNamespace(
+    # 2025: published, and in the published year table.
+    PUB_2025=_marker("PUBXXV", A, J1_CODE),
+    # 2026-01: published (revision 1, superseded by revision 2).
+    PUB_A_JAN=_marker("PUBAJAN", A, J1_CODE),
+    PUB_B_JAN=_marker("PUBBJAN", B, J1_CODE),
+    CORR_R2=_marker("CORRRTWO", A, J1_CODE),  # added by the correction, revision 2
+    NOTE_R2=_marker("NOTERTWO", J1_ADMIN, J1_CODE),  # the correction note
+    CORR_UNPUB=_marker("CORRUNPUB", B),  # a later correction, closed but not republished
+    # 2026-02: closed, never published.
+    CLOSED_A=_marker("CLOSEDA", A),
+    CLOSED_B=_marker("CLOSEDB", B),
+    # 2026-03: open, every status.
+    DRAFT_A=_marker("DRAFTA", A),
+    SUBMITTED_A=_marker("SUBMITA", A),
+    RETURNED_A=_marker("RETURNA", A),
+    RETURN_WHY_A=_marker("WHYA", A),
+    APPROVED_A=_marker("APPROVEA", A),
+    EVIDENCE_A=_marker("EVIDA", A),  # the evidence file's name
+    EVIDENCE_FILE_A=_marker("FILEA", A),  # inside the evidence file
+    DRAFT_B=_marker("DRAFTB", B),
+    SUBMITTED_B=_marker("SUBMITB", B),
+    RETURNED_B=_marker("RETURNB", B),
+    RETURN_WHY_B=_marker("WHYB", B),
+    APPROVED_B=_marker("APPROVEB", B),
+    EVIDENCE_B=_marker("EVIDB", B),
+    EVIDENCE_FILE_B=_marker("FILEB", B),
+    # The office's year-end decisions.
+    VETO=_marker("VETO", J1_ADMIN),
+    # J1's organisations: J1's own and public on J1's site, never in J2.
+    J1_UNIT=_marker("JONEUNIT", {"bob", "carol"} | J1_ADMIN, J1_CODE),
+    # The neighbouring district.
+    PUB_J2=_marker("PUBJTWO", J2, J2_CODE),
+    DRAFT_J2=_marker("DRAFTJTWO", J2),
+    EVIDENCE_J2=_marker("EVIDJTWO", J2),
+    EVIDENCE_FILE_J2=_marker("FILEJTWO", J2),
+    J2_UNIT=_marker("JTWOUNIT", J2, J2_CODE),
+    # Who tried to log in from where (the browser's name): each office its own people's.
+    LOGIN_J1=_marker("LOGINJONE", {"alice"}),
+    LOGIN_J2=_marker("LOGINJTWO", J2),
+)
+MARKERS: tuple[Marker, ...] = tuple(vars(M).values())
+
+
+def forbidden_in_admin(persona: str) -> list[Marker]:
+    """What ``persona`` may never see on an admin page, the dashboard or a download."""
+    return [m for m in MARKERS if persona not in m.readers]
+
+
+def forbidden_in_public(jurisdiction_code: str) -> list[Marker]:
+    """What the public site of a jurisdiction may never show."""
+    return [m for m in MARKERS if m.public_in != jurisdiction_code]
+
+
+def _fake_pdf(html: str) -> bytes:
+    # Months whose PDF no test reads (WeasyPrint takes about half a second a page).
+    return b"%PDF-1.7\n% not rendered\n" + hashlib.sha256(html.encode()).hexdigest().encode() + b"\n%%EOF\n"
+
+
+@dataclass
+class Scene:
+    j1: Jurisdiction
+    j2: Jurisdiction
+    users: dict = field(default_factory=dict)
+    o: SimpleNamespace = field(default_factory=SimpleNamespace)  # the objects the URLs point at
+
+
+def build_scene(monkeypatch) -> Scene:
+    """Everything, through the services (``monkeypatch`` stands in for WeasyPrint where
+    the PDF is never read)."""
+    j1 = Jurisdiction.objects.get(code=J1_CODE)
+    j2 = Jurisdiction.objects.create(code=J2_CODE, name="邻区")
+    scene = Scene(j1=j1, j2=j2)
+    o = scene.o
+
+    towns = Category.objects.create(jurisdiction=j1, name="街道", order=1)
+    bureaus = Category.objects.create(jurisdiction=j1, name="区级机关部门", order=2)
+    o.category = towns
+    dept_a = Organisation.objects.create(jurisdiction=j1, code="ZJJ", name="区住建局", category=bureaus,
+                                         is_department=True, is_unit=False)
+    dept_b = Organisation.objects.create(jurisdiction=j1, code="SCJ", name="区市场监管局", category=bureaus,
+                                         is_department=True, is_unit=False)
+    t1 = Organisation.objects.create(jurisdiction=j1, code="T01", name="淳溪街道", category=towns)
+    t2 = Organisation.objects.create(jurisdiction=j1, code="T02", name="古柏街道", category=towns)
+    t3 = Organisation.objects.create(jurisdiction=j1, code="T03", name=f"东坝街道{M.J1_UNIT}", category=towns)
+    o.dept_a, o.dept_b, o.t1, o.t2, o.t3 = dept_a, dept_b, t1, t2, t3
+
+    alice = make_user("alice", roles.OFFICE)
+    bob = make_user("bob", roles.RATER, department=dept_a)
+    carol = make_user("carol", roles.RATER, department=dept_b)
+    leo = make_user("leo", roles.LEADER)
+
+    l_towns = Category.objects.create(jurisdiction=j2, name="镇")
+    l_dept = Organisation.objects.create(jurisdiction=j2, code="LSJ", name="邻区住建局", is_department=True,
+                                         is_unit=False)
+    l_unit = Organisation.objects.create(jurisdiction=j2, code="L01", name=f"邻区镇{M.J2_UNIT}", category=l_towns)
+    olga = make_user("olga", roles.OFFICE, jurisdiction=j2)
+    RuleBook.objects.create(jurisdiction=j2, year=2026)
+    o.l_dept, o.l_unit = l_dept, l_unit
+    scene.users = {"alice": alice, "bob": bob, "carol": carol, "leo": leo, "olga": olga}
+
+    rulebook = RuleBook.objects.create(jurisdiction=j1, year=2026)
+    flag = Criterion.objects.create(rulebook=rulebook, code="H01", text="主动担当，攻坚克难", kind=rules.RED_FLAG)
+    yellow = Criterion.objects.create(rulebook=rulebook, code="Y01", text="推诿扯皮，慢作为", kind=rules.YELLOW_LIGHT)
+    RuleBook.objects.create(jurisdiction=j1, year=2025)
+    o.rulebook, o.flag, o.yellow = rulebook, flag, yellow
+    crit = {rules.RED_FLAG: flag, rules.YELLOW_LIGHT: yellow}
+
+    def record(period, dept, unit, kind, marker, by, *, submit=False, criterion=True) -> Rating:
+        return services.rating_record(
+            period=period, department=dept, unit=unit, kind=kind, reason=f"事由 {marker}", by=by, submit=submit,
+            criterion=crit[kind] if criterion else None,
+        )
+
+    def approved(period, dept, unit, kind, marker, **kwargs) -> Rating:
+        rating = record(period, dept, unit, kind, marker, alice, submit=True, **kwargs)
+        return services.rating_approve(rating=rating, by=alice)
+
+    # 2025: twelve published months and the published year table (fake PDFs).
+    with monkeypatch.context() as patch:
+        patch.setattr(render, "pdf_from_html", _fake_pdf)
+        for month in range(1, 13):
+            period = services.period_get_or_open(jurisdiction=j1, year=2025, month=month)
+            if month == 6:
+                approved(period, dept_a, t1, rules.RED_FLAG, M.PUB_2025, criterion=False)
+            services.period_close(period=period, by=alice)
+            board_services.edition_publish(period=period, by=alice)
+    o.rollup_run = scoring.rollup_run_create(jurisdiction=j1, year=2025, by=alice)
+    scoring.rollup_run_execute(run_id=o.rollup_run.pk)
+    o.year_table = board_services.year_publish(jurisdiction=j1, year=2025, by=alice).table
+    o.year_score = YearScore.objects.get(jurisdiction=j1, year=2025, unit=t1)
+
+    # 2026-01: published as revision 1 (through a run, as the admin does), corrected as
+    # revision 2, then corrected again without being republished.
+    jan = services.period_get_or_open(jurisdiction=j1, year=2026, month=1)
+    approved(jan, dept_a, t1, rules.RED_FLAG, M.PUB_A_JAN)
+    o.b_january_yellow = approved(jan, dept_b, t2, rules.YELLOW_LIGHT, M.PUB_B_JAN)
+    services.period_close(period=jan, by=alice)
+    o.publish_run = board_services.publish_run_start(period=jan, by=alice)
+    board_services.publish_run_execute(run_id=o.publish_run.pk)
+    services.period_reopen(period=jan, by=alice, reason="复核更正")
+    approved(jan, dept_a, t2, rules.RED_FLAG, M.CORR_R2)
+    services.period_close(period=jan, by=alice)
+    board_services.edition_publish(period=jan, by=alice, note=f"更正说明 {M.NOTE_R2}")
+    services.period_reopen(period=jan, by=alice, reason="再次更正")
+    approved(jan, dept_b, t1, rules.YELLOW_LIGHT, M.CORR_UNPUB)
+    services.period_close(period=jan, by=alice)
+    o.january = jan
+    o.edition_r1 = Edition.objects.get(jurisdiction=j1, year=2026, month=1, revision=1)
+    o.edition_r2 = Edition.objects.get(jurisdiction=j1, year=2026, month=1, revision=2)
+
+    # 2026-02: closed, never published. A's yellow light follows B's January one:
+    # a red light whose earlier half belongs to another department.
+    feb = services.period_get_or_open(jurisdiction=j1, year=2026, month=2)
+    o.a_february_red = approved(feb, dept_a, t2, rules.YELLOW_LIGHT, M.CLOSED_A)
+    approved(feb, dept_b, t3, rules.RED_FLAG, M.CLOSED_B)
+    services.period_close(period=feb, by=alice)
+    o.february = feb
+
+    # 2026-03: open, with each department's ratings in every status and evidence.
+    mar = services.period_get_or_open(jurisdiction=j1, year=2026, month=3)
+    o.march = mar
+
+    def evidence(rating, name_marker, file_marker, by) -> Evidence:
+        item = Evidence()
+        item.file.save("upload.pdf", ContentFile(f"%PDF-1.4\n% {file_marker}\n".encode()), save=False)
+        return services.evidence_attach(rating=rating, evidence=item, by=by, original_name=f"佐证{name_marker}.pdf")
+
+    o.a_draft = record(mar, dept_a, t1, rules.RED_FLAG, M.DRAFT_A, bob)
+    o.a_evidence = evidence(o.a_draft, M.EVIDENCE_A, M.EVIDENCE_FILE_A, bob)
+    o.a_submitted = record(mar, dept_a, t2, rules.RED_FLAG, M.SUBMITTED_A, bob, submit=True)
+    o.a_returned = services.rating_return(
+        rating=record(mar, dept_a, t3, rules.RED_FLAG, M.RETURNED_A, bob, submit=True), by=alice,
+        reason=f"退回 {M.RETURN_WHY_A}",
+    )
+    o.a_approved = approved(mar, dept_a, t3, rules.RED_FLAG, M.APPROVED_A)
+    o.b_draft = record(mar, dept_b, t1, rules.YELLOW_LIGHT, M.DRAFT_B, carol)
+    o.b_evidence = evidence(o.b_draft, M.EVIDENCE_B, M.EVIDENCE_FILE_B, carol)
+    o.b_submitted = record(mar, dept_b, t2, rules.RED_FLAG, M.SUBMITTED_B, carol, submit=True)
+    o.b_returned = services.rating_return(
+        rating=record(mar, dept_b, t3, rules.YELLOW_LIGHT, M.RETURNED_B, carol, submit=True), by=alice,
+        reason=f"退回 {M.RETURN_WHY_B}",
+    )
+    o.b_approved = approved(mar, dept_b, t1, rules.RED_FLAG, M.APPROVED_B)
+
+    # 2026-04: open and empty (to close or delete); 2026 so far: scores, not published.
+    o.april = services.period_get_or_open(jurisdiction=j1, year=2026, month=4)
+    scoring.year_rollup(jurisdiction=j1, year=2026, through_month=2)
+    o.veto = scoring.grade_adjustment_record(unit=t1, year=2026, kind=GradeAdjustment.Kind.VETO,
+                                             reason=f"一票否决 {M.VETO}", by=alice)
+
+    # The neighbouring district: one published month, one open month with a draft.
+    l_jan = services.period_get_or_open(jurisdiction=j2, year=2026, month=1)
+    l_rating = services.rating_record(period=l_jan, department=l_dept, unit=l_unit, kind=rules.RED_FLAG,
+                                      reason=f"事由 {M.PUB_J2}", by=olga, submit=True)
+    services.rating_approve(rating=l_rating, by=olga)
+    services.period_close(period=l_jan, by=olga)
+    o.l_publish_run = board_services.publish_run_start(period=l_jan, by=olga)
+    board_services.publish_run_execute(run_id=o.l_publish_run.pk)
+    o.l_mar = services.period_get_or_open(jurisdiction=j2, year=2026, month=3)
+    o.l_draft = services.rating_record(period=o.l_mar, department=l_dept, unit=l_unit, kind=rules.RED_FLAG,
+                                       reason=f"事由 {M.DRAFT_J2}", by=olga)
+    o.l_evidence = evidence(o.l_draft, M.EVIDENCE_J2, M.EVIDENCE_FILE_J2, olga)
+    o.l_rollup_run = scoring.rollup_run_create(jurisdiction=j2, year=2026, through_month=1, by=olga)
+    scoring.rollup_run_execute(run_id=o.l_rollup_run.pk)
+
+    # The schedules of django-celery-beat (the publication task is made by a migration).
+    o.periodic_task = PeriodicTask.objects.get(task="boards.tasks.publish_pending_task")
+    o.crontab = CrontabSchedule.objects.first()
+    o.interval = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.DAYS)
+    o.solar = SolarSchedule.objects.create(event="sunrise", latitude=31.3, longitude=118.9)
+    o.clocked = ClockedSchedule.objects.create(clocked_time=timezone.now())
+    o.office_group = roles_group(roles.OFFICE)
+
+    # Failed and successful logins (django-axes), of a J1 and a J2 account.
+    from config.accounts.models import LoginLockout, LoginRecord
+
+    def login_trace(username: str, marker: Marker) -> tuple:
+        seen = {"username": username, "ip_address": "10.0.0.7", "user_agent": f"浏览器 {marker}",
+                "http_accept": "text/html", "path_info": "/admin/login/"}
+        failed = LoginLockout.objects.create(get_data="", post_data="", failures_since_start=3, **seen)
+        return failed, LoginRecord.objects.create(**seen)
+
+    o.bob_lockout, o.bob_login = login_trace("bob", M.LOGIN_J1)
+    o.olga_lockout, o.olga_login = login_trace("olga", M.LOGIN_J2)
+
+    assert not PublishRun.objects.filter(status=PublishRun.Status.FAILED).exists()
+    assert PublishedYear.objects.count() == 1 and Edition.objects.filter(jurisdiction=j2).count() == 1
+    return scene
+
+
+def roles_group(name: str):
+    from django.contrib.auth.models import Group
+
+    return Group.objects.get(name=name)
+
+
+__all__ = [
+    "J1_CODE", "J2_CODE", "M", "MARKERS", "PERSONAS", "Marker", "Scene", "build_scene", "forbidden_in_admin",
+    "forbidden_in_public",
+]

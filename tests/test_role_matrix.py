@@ -1,0 +1,1074 @@
+"""Who may do what: every address of the product against every person.
+
+The single authoritative table of the product's permissions. Every URL pattern that
+``django.urls.get_resolver()`` knows (the public board at the root and under
+``j/<code>/``, its files and feed, the lobby screen, open data, the dashboard, the
+evidence download, ``/healthz``, ``/i18n/`` and every page of every admin, the import,
+export, close, reopen, roll-up and publish views included) has at least one row below,
+and ``test_every_url_pattern_has_a_row`` fails as soon as a new one has none.
+
+Each row is tried by each person of tests/roles_matrix_data.py (a citizen, the raters
+of departments A and B, a leader, the office, and the office of a second jurisdiction
+on the same installation). Each answer must have the expected status, and its body
+(HTML, JSON, CSV, Atom, the PDF's text, the Excel file's cells) must not contain the
+marker of anything that person may not read. The writes (approve, return, submit,
+close, reopen, publish, roll-up, import, delete, …) are posted by everyone, and the
+database must have changed for exactly the people who may make that change.
+
+Management commands are for whoever has a shell on the server: no URL reaches one, and
+the admin views that do the same work are rows of the table
+(``test_no_management_command_is_reachable_over_http``).
+
+The scene is built once for the module, through the real services, inside a
+transaction that is rolled back at the end; each test runs in its own savepoint.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from ratings.export_resources import RatingExportResource, YearScoreExportResource
+from tests.board_support import _board_cache, pdf_text, response_bytes  # noqa: F401
+from tests.roles_matrix_data import (
+    J1_CODE,
+    J2_CODE,
+    M,
+    MARKERS,
+    PERSONAS,
+    Marker,
+    Scene,
+    build_scene,
+    forbidden_in_admin,
+    forbidden_in_public,
+)
+
+# import-export warns that RatingAdmin keeps its default get_valid_export_item_pks(), which
+# lists every rating; harmless, as the export filters the admin's own (scoped) list with it.
+pytestmark = pytest.mark.filterwarnings("ignore:The 'get_valid_export_item_pks:DeprecationWarning")
+
+
+# The scene -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def media_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("role-matrix-media")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, media_dir):
+    """The evidence files and PDFs of the scene live here for the whole module."""
+    settings.MEDIA_ROOT = media_dir
+
+
+@pytest.fixture(scope="module")
+def scene(django_db_setup, django_db_blocker, media_dir):
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media_dir), pytest.MonkeyPatch.context() as patch:
+        with transaction.atomic():
+            built = build_scene(patch)
+            yield built
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def as_persona(client, scene, db):
+    def login(persona: str):
+        if persona != "anon":
+            client.force_login(scene.users[persona])
+        return client
+
+    return login
+
+
+# Reading a response --------------------------------------------------------------------------
+
+_PDF_TEXT: dict[str, str] = {}
+
+
+def body_text(response) -> str:
+    """What a person reads in the response: the page, the JSON, the CSV, the text of the
+    PDF, the cells of the Excel file."""
+    data = response_bytes(response)
+    kind = response.get("Content-Type", "")
+    if kind.startswith("application/pdf"):
+        # The text a reader sees, and the bytes as they are (an uploaded "PDF" may be anything).
+        key = hashlib.sha256(data).hexdigest()
+        if key not in _PDF_TEXT:
+            from pypdf.errors import PyPdfError
+
+            try:
+                _PDF_TEXT[key] = pdf_text(data)
+            except (PyPdfError, ValueError):
+                _PDF_TEXT[key] = ""
+        return _PDF_TEXT[key] + "\n" + data.decode("utf-8", errors="replace")
+    if "spreadsheetml" in kind:
+        import openpyxl
+
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+        return "\n".join(
+            str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for cell in row
+            if cell is not None
+        )
+    return data.decode("utf-8", errors="replace")
+
+
+# The table -------------------------------------------------------------------------------------
+
+ANON, BOB, CAROL, LEO, ALICE, OLGA = PERSONAS
+
+
+def expect(text: str) -> dict[str, int]:
+    """``"302 200 404 200 200 404"``: the status for anon, bob, carol, leo, alice, olga."""
+    codes = [int(code) for code in text.split()]
+    assert len(codes) == len(PERSONAS), text
+    return dict(zip(PERSONAS, codes))
+
+
+@dataclass(frozen=True)
+class Case:
+    route: str  # the URL pattern, as get_resolver() lists it
+    url: Callable[[Scene], str]
+    expected: dict[str, int]
+    label: str = ""
+    public: str | None = None  # the jurisdiction code of a public page
+    post: Callable[[Scene], dict] | None = None  # a POST that reads (an export)
+    shows: dict[str, tuple[Marker, ...]] = field(default_factory=dict)  # positive controls
+    check: Callable | None = None  # more: check(scene, persona, response) -> list of problems
+
+    @property
+    def id(self) -> str:
+        return f"{self.route} {self.label}".strip()
+
+
+CASES: list[Case] = []
+
+
+def row(route: str, expected: str, url: str | Callable[[Scene], str] | None = None, label: str = "", **kwargs):
+    if url is None:
+        url = "/" + route
+    if isinstance(url, str):
+        fixed = url
+        url = lambda s, fixed=fixed: fixed  # noqa: E731
+    CASES.append(Case(route=route, url=url, expected=expect(expected), label=label, **kwargs))
+
+
+def shows(persons: str, *markers: Marker) -> dict[str, tuple[Marker, ...]]:
+    return {p: markers for p in persons.split()}
+
+
+def merge(*parts: dict) -> dict:
+    merged: dict[str, tuple] = {}
+    for part in parts:
+        for key, value in part.items():
+            merged[key] = merged.get(key, ()) + value
+    return merged
+
+
+# Expectations used again and again.              anon bob carol leo alice olga
+EVERYONE = "200 200 200 200 200 200"
+NOT_FOUND = "404 404 404 404 404 404"
+STAFF = "302 200 200 200 200 200"  # any account that works in the admin
+STAFF_NOT_FOUND = "302 404 404 404 404 404"
+REDIRECT = "302 302 302 302 302 302"
+NOBODY = "302 403 403 403 403 403"  # a superuser's page
+OFFICES = "302 403 403 403 200 200"  # the office of each jurisdiction, each on its own data
+LEADERS_AND_OFFICES = "302 403 403 200 200 200"
+J1_READERS_J2_MISSING = "302 200 200 200 200 404"  # everyone of J1 reads it; for J2 it does not exist
+J1_OVERSEERS_J2_MISSING = "302 403 403 200 200 404"  # the leader and the office of J1
+J1_OFFICE_J2_MISSING = "302 403 403 403 200 404"
+
+
+# The site, outside the admin ---------------------------------------------------------------------
+
+row("healthz", EVERYONE)
+row("i18n/setlang/", REDIRECT, "/i18n/setlang/?language=en&next=https://evil.example/",
+    label="GET changes nothing and never leaves the site", check=lambda s, p, r: _stays_home(r))
+row("dashboard/", LEADERS_AND_OFFICES, check=lambda s, p, r: _dashboard_jurisdiction(s, p, r))
+row("dashboard/ratings/", LEADERS_AND_OFFICES, "/dashboard/ratings/?year=2026&month_to=3&status=submitted",
+    label="submitted", shows=shows("leo alice", M.SUBMITTED_A, M.SUBMITTED_B, M.RETURNED_A))
+row("dashboard/ratings/", LEADERS_AND_OFFICES, "/dashboard/ratings/?year=2026&month_to=3", label="counted",
+    shows=merge(shows("leo alice", M.APPROVED_A, M.APPROVED_B, M.CLOSED_A), shows("olga", M.PUB_J2)))
+for label, query in (("J2's department", "department={l_dept}"), ("J2's unit", "unit=L01"),
+                     ("J2's category", "category={l_cat}")):
+    row("dashboard/ratings/", LEADERS_AND_OFFICES,
+        lambda s, q=query: "/dashboard/ratings/?year=2026&month_to=3&" + q.format(
+            l_dept=s.o.l_dept.pk, l_cat=s.o.l_unit.category_id), label=label)
+row("ratings/evidence/<int:pk>/", "302 200 404 200 200 404", lambda s: f"/ratings/evidence/{s.o.a_evidence.pk}/",
+    label="A's evidence", shows=shows("bob leo alice", M.EVIDENCE_FILE_A))
+row("ratings/evidence/<int:pk>/", "302 404 200 200 200 404", lambda s: f"/ratings/evidence/{s.o.b_evidence.pk}/",
+    label="B's evidence", shows=shows("carol leo alice", M.EVIDENCE_FILE_B))
+row("ratings/evidence/<int:pk>/", "302 404 404 404 404 200", lambda s: f"/ratings/evidence/{s.o.l_evidence.pk}/",
+    label="J2's evidence", shows=shows("olga", M.EVIDENCE_FILE_J2))
+row("ratings/evidence/<int:pk>/", "302 404 404 404 404 404", "/ratings/evidence/999999/", label="no such id")
+
+
+def _stays_home(response) -> list[str]:
+    """A GET sets no language, and a foreign ``next`` is not followed."""
+    problems = [] if response["Location"] == "/" else [f"redirects to {response['Location']}"]
+    return problems + [f"sets {name}" for name in response.cookies]
+
+
+def _dashboard_jurisdiction(scene, persona, response) -> list[str]:
+    if response.status_code != 200:
+        return []
+    wanted = scene.j2 if persona == OLGA else scene.j1
+    found = response.context["query"].jurisdiction
+    return [] if found == wanted else [f"dashboard of {found}"]
+
+
+# The public board, at the root (J1) and under j/<code>/ (J2) ---------------------------------------
+
+PUBLIC_J1 = shows(" ".join(PERSONAS), M.PUB_A_JAN, M.CORR_R2)  # the current revision of 2026-01
+PUBLIC_R1 = shows(" ".join(PERSONAS), M.PUB_A_JAN, M.PUB_B_JAN)
+PUBLIC_R1_A = shows(" ".join(PERSONAS), M.PUB_A_JAN)
+PUBLIC_J2 = shows(" ".join(PERSONAS), M.PUB_J2)
+J1_UNIT_PUBLIC = shows(" ".join(PERSONAS), M.J1_UNIT)
+
+# route (relative to the board's root), J1's address, its status, J2's address, its status, positive controls
+BOARD = [
+    ("", "/", EVERYONE, "/", EVERYONE, (PUBLIC_J1, PUBLIC_J2)),
+    ("<yyyy:year>/<mm:month>/", "/2026/01/", EVERYONE, "/2026/01/", EVERYONE, (PUBLIC_J1, PUBLIC_J2)),
+    ("<yyyy:year>/<mm:month>/", "/2026/02/", NOT_FOUND, "/2026/03/", NOT_FOUND, ({}, {})),
+    ("<yyyy:year>/<mm:month>/", "/2026/03/", NOT_FOUND, "/2025/06/", NOT_FOUND, ({}, {})),
+    ("<yyyy:year>/<mm:month>/r<int:revision>/", "/2026/01/r1/", EVERYONE, "/2026/01/r1/", EVERYONE,
+     (PUBLIC_R1, PUBLIC_J2)),
+    ("<yyyy:year>/<mm:month>/r<int:revision>/", "/2026/01/r3/", NOT_FOUND, "/2026/01/r2/", NOT_FOUND, ({}, {})),
+    ("<yyyy:year>/<mm:month>/board.pdf", "/2026/01/board.pdf", EVERYONE, "/2026/01/board.pdf", EVERYONE,
+     (PUBLIC_J1, PUBLIC_J2)),
+    ("<yyyy:year>/<mm:month>/board.pdf", "/2026/02/board.pdf", NOT_FOUND, "/2026/03/board.pdf", NOT_FOUND, ({}, {})),
+    ("<yyyy:year>/<mm:month>/r<int:revision>/board.pdf", "/2026/01/r1/board.pdf", EVERYONE, "/2026/01/r1/board.pdf",
+     EVERYONE, (PUBLIC_R1, PUBLIC_J2)),
+    ("<yyyy:year>/<mm:month>/board.json", "/2026/01/board.json", EVERYONE, "/2026/01/board.json", EVERYONE,
+     (PUBLIC_J1, PUBLIC_J2)),
+    ("<yyyy:year>/<mm:month>/board.json", "/2026/02/board.json", NOT_FOUND, "/2026/03/board.json", NOT_FOUND,
+     ({}, {})),
+    ("<yyyy:year>/<mm:month>/r<int:revision>/board.json", "/2026/01/r1/board.json", EVERYONE,
+     "/2026/01/r1/board.json", EVERYONE, (PUBLIC_R1, PUBLIC_J2)),
+    ("<yyyy:year>/<mm:month>/board.csv", "/2026/01/board.csv", EVERYONE, "/2026/01/board.csv", EVERYONE,
+     (PUBLIC_J1, PUBLIC_J2)),
+    ("<yyyy:year>/<mm:month>/board.csv", "/2026/02/board.csv", NOT_FOUND, "/2026/03/board.csv", NOT_FOUND, ({}, {})),
+    ("<yyyy:year>/<mm:month>/r<int:revision>/board.csv", "/2026/01/r1/board.csv", EVERYONE, "/2026/01/r1/board.csv",
+     EVERYONE, (PUBLIC_R1, PUBLIC_J2)),
+    ("archive/", "/archive/", EVERYONE, "/archive/", EVERYONE, ({}, {})),
+    ("archive/<yyyy:year>/", "/archive/2026/", EVERYONE, "/archive/2026/", EVERYONE, ({}, {})),
+    ("archive/<yyyy:year>/", "/archive/2024/", NOT_FOUND, "/archive/2025/", NOT_FOUND, ({}, {})),
+    ("units/", "/units/", EVERYONE, "/units/", EVERYONE, ({}, {})),
+    ("units/<path:code>/", "/units/T01/", EVERYONE, "/units/L01/", EVERYONE, (PUBLIC_R1_A, PUBLIC_J2)),
+    ("units/<path:code>/", "/units/T03/", EVERYONE, "/units/T01/", NOT_FOUND, (J1_UNIT_PUBLIC, {})),
+    ("units/<path:code>/", "/units/L01/", NOT_FOUND, "/units/LSJ/", NOT_FOUND, ({}, {})),
+    ("lobby/", "/lobby/", EVERYONE, "/lobby/", EVERYONE, (PUBLIC_J1, PUBLIC_J2)),
+    ("lobby/status.json", "/lobby/status.json", EVERYONE, "/lobby/status.json", EVERYONE, ({}, {})),
+    ("years/<yyyy:year>/", "/years/2025/", EVERYONE, "/years/2025/", NOT_FOUND, (J1_UNIT_PUBLIC, {})),
+    ("years/<yyyy:year>/", "/years/2026/", NOT_FOUND, "/years/2026/", NOT_FOUND, ({}, {})),
+    ("years/<yyyy:year>/r<int:revision>/", "/years/2025/r1/", EVERYONE, "/years/2025/r1/", NOT_FOUND,
+     (J1_UNIT_PUBLIC, {})),
+    ("years/<yyyy:year>/table.csv", "/years/2025/table.csv", EVERYONE, "/years/2025/table.csv", NOT_FOUND,
+     (J1_UNIT_PUBLIC, {})),
+    ("years/<yyyy:year>/table.csv", "/years/2026/table.csv", NOT_FOUND, "/years/2026/table.csv", NOT_FOUND, ({}, {})),
+    ("years/<yyyy:year>/table.json", "/years/2025/table.json", EVERYONE, "/years/2025/table.json", NOT_FOUND,
+     (J1_UNIT_PUBLIC, {})),
+    ("years/<yyyy:year>/table.json", "/years/2026/table.json", NOT_FOUND, "/years/2026/table.json", NOT_FOUND,
+     ({}, {})),
+    ("data/", "/data/", EVERYONE, "/data/", EVERYONE, ({}, {})),
+    ("data/editions.json", "/data/editions.json", EVERYONE, "/data/editions.json", EVERYONE, ({}, {})),
+    ("feed/", "/feed/", EVERYONE, "/feed/", EVERYONE, (shows(" ".join(PERSONAS), M.NOTE_R2), {})),
+]
+
+for route, j1_url, j1_expected, j2_url, j2_expected, (j1_shows, j2_shows) in BOARD:
+    row(route, j1_expected, j1_url, label="J1", public=J1_CODE, shows=j1_shows)
+    row(f"j/<slug:jurisdiction>/{route}", j2_expected, f"/j/{J2_CODE}{j2_url}", label="J2", public=J2_CODE,
+        shows=j2_shows)
+row("j/<slug:jurisdiction>/", EVERYONE, f"/j/{J1_CODE}/", label="J1 by its code", public=J1_CODE, shows=PUBLIC_J1)
+row("j/<slug:jurisdiction>/", NOT_FOUND, "/j/nowhere/", label="unknown jurisdiction", public=J1_CODE)
+
+
+# The admin site ----------------------------------------------------------------------------------
+
+row("admin/", STAFF)
+row("admin/login/", "200 302 302 302 302 302")
+row("admin/logout/", "302 405 405 405 405 405", label="GET")
+row("admin/password_change/", STAFF)
+row("admin/password_change/done/", STAFF)
+row("admin/jsi18n/", STAFF)
+row("admin/r/<path:content_type_id>/<path:object_id>/", STAFF_NOT_FOUND,
+    lambda s: f"/admin/r/{_content_type('ratings', 'rating')}/{s.o.a_draft.pk}/", label="a rating has no site page")
+row("admin/(?P<url>.*)$", STAFF_NOT_FOUND, "/admin/no-such-page/")
+APPS = "admin/^(?P<app_label>auth|django_celery_beat|departments|ratings|boards|accounts)/$"
+row(APPS, "302 404 404 404 200 200", "/admin/auth/", label="auth")
+row(APPS, "302 404 404 404 200 200", "/admin/django_celery_beat/", label="django_celery_beat")
+row(APPS, STAFF, "/admin/departments/", label="departments")
+row(APPS, STAFF, "/admin/ratings/", label="ratings")
+row(APPS, "302 404 404 200 200 200", "/admin/boards/", label="boards")
+row(APPS, "302 404 404 404 200 200", "/admin/accounts/", label="accounts")
+
+
+def _content_type(app_label: str, model: str) -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_by_natural_key(app_label, model).pk
+
+
+def autocomplete(app_label: str, model: str, field_name: str, term: str = "") -> str:
+    return "/admin/autocomplete/?" + urlencode(
+        {"app_label": app_label, "model_name": model, "field_name": field_name, "term": term})
+
+
+def _autocomplete_ratings(scene, persona, response) -> list[str]:
+    """Ratings found by searching their reasons: only those the person may read."""
+    if response.status_code != 200:
+        return []
+    from ratings.models import Rating
+
+    found = [int(item["id"]) for item in response.json()["results"]]
+    problems = []
+    for rating in Rating.objects.filter(pk__in=found):
+        marker = next(m for m in MARKERS if m.token in rating.reason)
+        if persona not in marker.readers:
+            problems.append(f"finds {marker.token}")
+    wanted = {BOB: 1, CAROL: 1, LEO: 2, ALICE: 2, OLGA: 1}[persona]
+    if len(found) != wanted:
+        problems.append(f"finds {len(found)} drafts, not {wanted}")
+    return problems
+
+
+def _autocomplete_users(scene, persona, response) -> list[str]:
+    if response.status_code != 200:
+        return []
+    names = {item["text"] for item in response.json()["results"]}
+    own = {"olga"} if persona == OLGA else {"alice", "bob", "carol", "leo"}
+    return [] if names == own else [f"finds the accounts {sorted(names)}"]
+
+
+AUTOCOMPLETE = "admin/autocomplete/"
+row(AUTOCOMPLETE, STAFF, autocomplete("ratings", "rating", "unit"), label="a rating's unit",
+    shows=merge(shows("bob carol leo alice", M.J1_UNIT), shows("olga", M.J2_UNIT)))
+row(AUTOCOMPLETE, STAFF, autocomplete("ratings", "gradeadjustment", "unit"), label="an adjustment's unit",
+    shows=merge(shows("bob carol leo alice", M.J1_UNIT), shows("olga", M.J2_UNIT)))
+row(AUTOCOMPLETE, STAFF, autocomplete("ratings", "rating", "escalated_after", "ZQDRAFT"),
+    label="ratings, searched by their reasons", check=_autocomplete_ratings)
+row(AUTOCOMPLETE, STAFF, autocomplete("ratings", "rating", "criterion"), label="a rating's criterion",
+    check=lambda s, p, r: [] if r.status_code != 200 or (len(r.json()["results"]) == (0 if p == OLGA else 2))
+    else [f"{len(r.json()['results'])} criteria"])
+row(AUTOCOMPLETE, "302 403 403 403 200 200", autocomplete("ratings", "rating", "created_by"), label="accounts",
+    check=_autocomplete_users)
+row(AUTOCOMPLETE, STAFF_NOT_FOUND, autocomplete("ratings", "rating", "period"), label="months are not searchable")
+
+
+# Every page of every ModelAdmin: the list, add, change, delete, history and the bare id.
+
+def admin_pages(app_model: str, obj: Callable[[Scene], object], *, changelist: str, add: str, change: str,
+                delete: str, history: str, version: str | None = None, shows_: dict | None = None,
+                changelist_shows: dict | None = None, changelist_check: Callable | None = None) -> None:
+    base = f"admin/{app_model.replace('.', '/')}/"
+    root = "/" + base
+    row(base, changelist, shows=changelist_shows or {}, check=changelist_check)
+    row(base + "add/", add)
+    row(base + "<path:object_id>/change/", change, lambda s: f"{root}{obj(s).pk}/change/", shows=shows_ or {})
+    row(base + "<path:object_id>/delete/", delete, lambda s: f"{root}{obj(s).pk}/delete/")
+    row(base + "<path:object_id>/history/", history, lambda s: f"{root}{obj(s).pk}/history/")
+    row(base + "<path:object_id>/", REDIRECT, lambda s: f"{root}{obj(s).pk}/", label="the bare id")
+    if version is not None:
+        row(base + "^([^/]+)/history/([^/]+)/$", version,
+            lambda s: f"{root}{obj(s).pk}/history/{obj(s).history.order_by('history_id').first().history_id}/")
+
+
+def _rating(name: str) -> Callable[[Scene], object]:
+    return lambda s: getattr(s.o, name)
+
+
+#          model                          anon bob carol leo alice olga
+admin_pages("auth.group", lambda s: s.o.office_group,
+            changelist=NOBODY, add=NOBODY, change=NOBODY, delete=NOBODY, history=NOBODY)
+admin_pages("auth.user", lambda s: s.users["bob"],
+            changelist=OFFICES, add=OFFICES, change=J1_OFFICE_J2_MISSING, delete=J1_OFFICE_J2_MISSING,
+            history=J1_OFFICE_J2_MISSING)
+row("admin/auth/user/<id>/password/", J1_OFFICE_J2_MISSING, lambda s: f"/admin/auth/user/{s.users['bob'].pk}/password/")
+# The offices read the scheduled publication; with two jurisdictions, only a superuser changes it.
+admin_pages("django_celery_beat.periodictask", lambda s: s.o.periodic_task,
+            changelist=OFFICES, add=NOBODY, change=OFFICES, delete=NOBODY, history=OFFICES)
+admin_pages("django_celery_beat.crontabschedule", lambda s: s.o.crontab,
+            changelist=OFFICES, add=NOBODY, change=OFFICES, delete=NOBODY, history=OFFICES)
+for model, name in (("clockedschedule", "clocked"), ("solarschedule", "solar"), ("intervalschedule", "interval")):
+    admin_pages(f"django_celery_beat.{model}", lambda s, name=name: getattr(s.o, name),
+                changelist=NOBODY, add=NOBODY, change=NOBODY, delete=NOBODY, history=NOBODY)
+# Failed logins and the login record: the office's, each office its own people's.
+admin_pages("accounts.loginlockout", lambda s: s.o.bob_lockout,
+            changelist=OFFICES, add=NOBODY, change=J1_OFFICE_J2_MISSING, delete=J1_OFFICE_J2_MISSING,
+            history=J1_OFFICE_J2_MISSING, changelist_shows=merge(shows("alice", M.LOGIN_J1), shows("olga", M.LOGIN_J2)))
+admin_pages("accounts.loginrecord", lambda s: s.o.bob_login,
+            changelist=OFFICES, add=NOBODY, change=J1_OFFICE_J2_MISSING, delete=NOBODY, history=J1_OFFICE_J2_MISSING,
+            changelist_shows=merge(shows("alice", M.LOGIN_J1), shows("olga", M.LOGIN_J2)))
+admin_pages("departments.jurisdiction", lambda s: s.j1,
+            changelist=LEADERS_AND_OFFICES, add=NOBODY, change=J1_OVERSEERS_J2_MISSING, delete=NOBODY,
+            history=J1_OVERSEERS_J2_MISSING)
+admin_pages("departments.category", lambda s: s.o.category,
+            changelist=LEADERS_AND_OFFICES, add=OFFICES, change=J1_OVERSEERS_J2_MISSING,
+            delete=J1_OFFICE_J2_MISSING, history=J1_OVERSEERS_J2_MISSING)
+admin_pages("departments.organisation", lambda s: s.o.t3,
+            changelist=STAFF, add=OFFICES, change=J1_READERS_J2_MISSING, delete=J1_OFFICE_J2_MISSING,
+            history=J1_READERS_J2_MISSING, version=J1_READERS_J2_MISSING,
+            shows_=shows("bob carol leo alice", M.J1_UNIT),
+            changelist_shows=merge(shows("bob carol leo alice", M.J1_UNIT), shows("olga", M.J2_UNIT)))
+row("admin/departments/organisation/import/", OFFICES)
+row("admin/departments/organisation/process_import/", "302 405 405 405 405 405", label="GET")
+admin_pages("ratings.rulebook", lambda s: s.o.rulebook,
+            changelist=STAFF, add=OFFICES, change=J1_READERS_J2_MISSING, delete=J1_OFFICE_J2_MISSING,
+            history=J1_READERS_J2_MISSING, version=J1_READERS_J2_MISSING)
+admin_pages("ratings.criterion", lambda s: s.o.flag,
+            changelist=STAFF, add=OFFICES, change=J1_READERS_J2_MISSING, delete=J1_OFFICE_J2_MISSING,
+            history=J1_READERS_J2_MISSING, version=J1_READERS_J2_MISSING)
+row("admin/ratings/criterion/import/", OFFICES)
+row("admin/ratings/criterion/process_import/", "302 405 405 405 405 405", label="GET")
+
+
+def _march_counts(scene, persona, response) -> list[str]:
+    """The months list counts a rater's own department's ratings only: in March, four."""
+    if response.status_code != 200:
+        return []
+    months = {period.pk: period for period in response.context["cl"].result_list}
+    if persona == OLGA:
+        return [] if scene.o.march.pk not in months else ["lists J1's March"]
+    march = months[scene.o.march.pk]
+    counts = (march.total_count, march.submitted_count, march.approved_count)
+    wanted = (4, 1, 1) if persona in (BOB, CAROL) else (8, 2, 2)
+    return [] if counts == wanted else [f"counts {counts}, not {wanted}"]
+
+
+admin_pages("ratings.period", lambda s: s.o.march,
+            changelist=STAFF, add=OFFICES, change=J1_READERS_J2_MISSING, delete=J1_OFFICE_J2_MISSING,
+            history=J1_READERS_J2_MISSING, version=J1_READERS_J2_MISSING, changelist_check=_march_counts)
+row("admin/ratings/period/<path:object_id>/close/", "302 302 302 302 302 404",
+    lambda s: f"/admin/ratings/period/{s.o.april.pk}/close/", label="GET goes back to the month")
+row("admin/ratings/period/<path:object_id>/reopen/", J1_OFFICE_J2_MISSING,
+    lambda s: f"/admin/ratings/period/{s.o.february.pk}/reopen/", label="GET asks for the reason")
+
+RATINGS = "/admin/ratings/rating/"
+admin_pages("ratings.rating", _rating("a_draft"),
+            changelist=STAFF, add="302 200 200 403 200 200", change="302 200 404 200 200 404",
+            delete="302 200 404 403 200 404", history="302 200 404 200 200 404", version="302 200 404 200 200 404",
+            shows_=shows("bob leo alice", M.DRAFT_A, M.EVIDENCE_A),
+            changelist_shows=merge(shows("bob", M.RETURN_WHY_A), shows("carol", M.RETURN_WHY_B),
+                                   shows("leo alice", M.RETURN_WHY_A, M.RETURN_WHY_B)),
+            changelist_check=lambda s, p, r: _listed_ratings(s, p, r, at_least=1))
+for name, who in (("b_draft", "302 404 200 200 200 404"), ("l_draft", "302 404 404 404 404 200")):
+    row("admin/ratings/rating/<path:object_id>/change/", who,
+        lambda s, n=name: f"{RATINGS}{getattr(s.o, n).pk}/change/",
+        label=name)
+    row("admin/ratings/rating/<path:object_id>/history/", who,
+        lambda s, n=name: f"{RATINGS}{getattr(s.o, n).pk}/history/", label=name)
+row("admin/ratings/rating/<path:object_id>/change/", "302 200 404 200 200 404",
+    lambda s: f"{RATINGS}{s.o.a_february_red.pk}/change/", label="A's red light after B's yellow",
+    shows=shows("bob leo alice", M.CLOSED_A))
+row("admin/ratings/rating/<path:object_id>/change/", "302 404 200 200 200 404",
+    lambda s: f"{RATINGS}{s.o.b_january_yellow.pk}/change/", label="B's yellow before A's red light",
+    shows=shows("carol leo alice", M.PUB_B_JAN))
+for action, a_who, b_who in (("submit", "302 302 404 302 302 404", "302 404 302 302 302 404"),
+                             ("approve", "302 302 404 302 302 404", "302 404 302 302 302 404"),
+                             ("return", "302 403 404 403 200 404", "302 404 403 403 200 404")):
+    row(f"admin/ratings/rating/<path:object_id>/{action}/", a_who,
+        lambda s, a=action: f"{RATINGS}{s.o.a_submitted.pk}/{a}/", label="GET A's")
+    row(f"admin/ratings/rating/<path:object_id>/{action}/", b_who,
+        lambda s, a=action: f"{RATINGS}{s.o.b_submitted.pk}/{a}/", label="GET B's")
+row("admin/ratings/rating/import/", OFFICES)
+row("admin/ratings/rating/process_import/", "302 405 405 405 405 405", label="GET")
+row("admin/ratings/rating/export/", STAFF, label="GET the form")
+
+
+def _listed_ratings(scene, persona, response, at_least: int = 0) -> list[str]:
+    """The ratings a list shows: only those the person may read (and some, when asked)."""
+    if response.status_code != 200:
+        return []
+    listed = list(response.context["cl"].result_list)
+    problems = []
+    for rating in listed:
+        marker = next(m for m in MARKERS if m.token in rating.reason)
+        if persona not in marker.readers:
+            problems.append(f"lists {marker.token}")
+    if len(listed) < at_least:
+        problems.append("lists nothing")
+    return problems
+
+
+def _changelist(query: dict) -> Callable[[Scene], str]:
+    def url(s: Scene) -> str:
+        values = {key: (value(s) if callable(value) else value) for key, value in query.items()}
+        return RATINGS + "?" + urlencode(values)
+
+    return url
+
+
+SEARCHES = [
+    ("search every marker", {"q": "ZQ"}),
+    ("drafts", {"status__exact": "draft"}),
+    ("returned", {"status__exact": "returned"}),
+    ("not in force", {"outcome": "none"}),
+    ("a unit", {"unit__id__exact": lambda s: s.o.t1.pk}),
+    ("the open month", {"period__id__exact": lambda s: s.o.march.pk}),
+    ("B's department", {"department__id__exact": lambda s: s.o.dept_b.pk}),
+    ("J1's months", {"period__id__in": lambda s: f"{s.o.march.pk},{s.o.february.pk}"}),
+    ("J2's month", {"period__id__exact": lambda s: s.o.l_mar.pk}),
+]
+for label, query in SEARCHES:
+    row("admin/ratings/rating/", STAFF, _changelist(query), label=label, check=_listed_ratings)
+# Choosing a jurisdiction is a superuser's filter: for anyone else it is a bad request.
+row("admin/ratings/rating/", "302 400 400 400 400 400",
+    _changelist({"period__jurisdiction__id__exact": lambda s: s.j1.pk}),
+    label="J1's jurisdiction")
+
+def _export(resource, file_format: str) -> Callable[[Scene], dict]:
+    """The export form as a browser posts it: a format, the resource, every column ticked."""
+    from django import forms
+    from import_export.admin import ExportMixin
+    from import_export.formats.base_formats import CSV, XLSX
+
+    form = ExportMixin.export_form_class([XLSX, CSV], [resource])
+    columns = {name: "on" for name, f in form.fields.items() if isinstance(f, forms.BooleanField)}
+    return lambda s: {"format": file_format, "resource": "0", **columns}
+
+
+def _every_rating(scene: Scene) -> list[int]:
+    from ratings.models import Rating
+
+    return list(Rating.objects.values_list("pk", flat=True))
+
+
+def _a_file(scene, persona, response) -> list[str]:
+    if response.status_code != 200:
+        return []
+    disposition = response.get("Content-Disposition", "")
+    return [] if disposition.startswith("attachment") else ["not a file"]
+
+
+for label, file_format in (("Excel", "0"), ("CSV", "1")):
+    row("admin/ratings/rating/export/", STAFF, label=f"POST {label}", post=_export(RatingExportResource, file_format),
+        check=_a_file,
+        shows=merge(shows("bob", M.DRAFT_A, M.SUBMITTED_A, M.CLOSED_A), shows("carol", M.DRAFT_B, M.CLOSED_B),
+                    shows("leo alice", M.DRAFT_A, M.DRAFT_B), shows("olga", M.DRAFT_J2)))
+row("admin/ratings/rating/export/", STAFF, label="POST every id there is",
+    post=lambda s: {**_export(RatingExportResource, "1")(s), "export_items": _every_rating(s)}, check=_a_file,
+    shows=merge(shows("bob", M.DRAFT_A), shows("carol", M.DRAFT_B), shows("olga", M.DRAFT_J2)))
+row("admin/ratings/rating/export/", STAFF, RATINGS + "export/?q=ZQDRAFT", label="POST a search",
+    post=_export(RatingExportResource, "1"), check=_a_file,
+    shows=merge(shows("bob", M.DRAFT_A), shows("carol", M.DRAFT_B)))
+
+admin_pages("ratings.yearscore", lambda s: s.o.year_score,
+            changelist=LEADERS_AND_OFFICES, add=NOBODY, change=J1_OVERSEERS_J2_MISSING, delete=NOBODY,
+            history=J1_OVERSEERS_J2_MISSING, changelist_shows=shows("leo alice", M.J1_UNIT))
+row("admin/ratings/yearscore/rollup/", OFFICES, label="GET the form")
+row("admin/ratings/yearscore/rollup/<int:run_id>/", J1_OVERSEERS_J2_MISSING,
+    lambda s: f"/admin/ratings/yearscore/rollup/{s.o.rollup_run.pk}/")
+row("admin/ratings/yearscore/rollup/<int:run_id>/status/", J1_OVERSEERS_J2_MISSING,
+    lambda s: f"/admin/ratings/yearscore/rollup/{s.o.rollup_run.pk}/status/")
+row("admin/ratings/yearscore/rollup/<int:run_id>/", "302 403 403 404 404 200",
+    lambda s: f"/admin/ratings/yearscore/rollup/{s.o.l_rollup_run.pk}/", label="J2's run")
+row("admin/ratings/yearscore/workbook/", "302 403 403 403 200 302", "/admin/ratings/yearscore/workbook/?year=2025",
+    shows=shows("alice", M.PUB_2025, M.J1_UNIT))
+row("admin/ratings/yearscore/export/", OFFICES, label="GET the form")
+row("admin/ratings/yearscore/export/", OFFICES, label="POST CSV",
+    post=_export(YearScoreExportResource, "1"), check=_a_file, shows=shows("alice", M.J1_UNIT))
+admin_pages("ratings.rolluprun", lambda s: s.o.rollup_run,
+            changelist=LEADERS_AND_OFFICES, add=NOBODY, change=J1_OVERSEERS_J2_MISSING, delete=NOBODY,
+            history=J1_OVERSEERS_J2_MISSING)
+admin_pages("ratings.gradeadjustment", lambda s: s.o.veto,
+            changelist=LEADERS_AND_OFFICES, add=OFFICES, change=J1_OVERSEERS_J2_MISSING,
+            delete=J1_OFFICE_J2_MISSING, history=J1_OVERSEERS_J2_MISSING, version=J1_OVERSEERS_J2_MISSING,
+            shows_=shows("leo alice", M.VETO), changelist_shows=shows("leo alice", M.VETO))
+
+admin_pages("boards.boardmonth", lambda s: s.o.february,
+            changelist=LEADERS_AND_OFFICES, add=NOBODY, change=J1_OVERSEERS_J2_MISSING, delete=NOBODY,
+            history=J1_OVERSEERS_J2_MISSING)
+row("admin/boards/boardmonth/<int:period_id>/publish/", J1_OFFICE_J2_MISSING,
+    lambda s: f"/admin/boards/boardmonth/{s.o.february.pk}/publish/", label="GET the preview")
+row("admin/boards/boardmonth/runs/<int:run_id>/", J1_OVERSEERS_J2_MISSING,
+    lambda s: f"/admin/boards/boardmonth/runs/{s.o.publish_run.pk}/")
+row("admin/boards/boardmonth/runs/<int:run_id>/status/", J1_OVERSEERS_J2_MISSING,
+    lambda s: f"/admin/boards/boardmonth/runs/{s.o.publish_run.pk}/status/")
+row("admin/boards/boardmonth/runs/<int:run_id>/", "302 403 403 404 404 200",
+    lambda s: f"/admin/boards/boardmonth/runs/{s.o.l_publish_run.pk}/", label="J2's run")
+admin_pages("boards.edition", lambda s: s.o.edition_r1,
+            changelist=LEADERS_AND_OFFICES, add=NOBODY, change=J1_OVERSEERS_J2_MISSING, delete=NOBODY,
+            history=J1_OVERSEERS_J2_MISSING)
+admin_pages("boards.publishrun", lambda s: s.o.publish_run,
+            changelist=LEADERS_AND_OFFICES, add=NOBODY, change=J1_OVERSEERS_J2_MISSING, delete=NOBODY,
+            history=J1_OVERSEERS_J2_MISSING)
+admin_pages("boards.publishedyear", lambda s: s.o.year_table,
+            changelist=LEADERS_AND_OFFICES, add=NOBODY, change=J1_OVERSEERS_J2_MISSING, delete=NOBODY,
+            history=J1_OVERSEERS_J2_MISSING)
+row("admin/boards/publishedyear/publish/", OFFICES, label="GET the form")
+
+
+# Reading ---------------------------------------------------------------------------------------------
+
+
+def _problems(scene: Scene, case: Case, persona: str, response) -> list[str]:
+    problems = []
+    if response.status_code != case.expected[persona]:
+        problems.append(f"status {response.status_code}, expected {case.expected[persona]}")
+    text = body_text(response)
+    forbidden = forbidden_in_public(case.public) if case.public else forbidden_in_admin(persona)
+    problems += [f"shows {m.token}" for m in forbidden if m.token in text]
+    if response.status_code == case.expected[persona] == 200 or case.post:
+        problems += [f"does not show {m.token}" for m in case.shows.get(persona, ()) if m.token not in text]
+    if case.check is not None:
+        problems += case.check(scene, persona, response)
+    return problems
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_each_person_gets_what_the_table_says_and_reads_nothing_more(scene, as_persona, case, persona):
+    client = as_persona(persona)
+    url = case.url(scene)
+    response = client.post(url, case.post(scene)) if case.post else client.get(url)
+    assert _problems(scene, case, persona, response) == [], (persona, url)
+
+
+# Coverage ----------------------------------------------------------------------------------------
+
+
+def url_patterns(patterns=None, prefix: str = "") -> list[str]:
+    """Every URL pattern of the project, as its full route."""
+    found = []
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            found += url_patterns(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            assert isinstance(pattern, URLPattern)
+            found.append(prefix + str(pattern.pattern))
+    return found
+
+
+def test_every_url_pattern_has_a_row():
+    covered = {case.route for case in CASES}
+    assert sorted(set(url_patterns()) - covered) == []
+
+
+def test_every_row_is_a_url_pattern():
+    assert sorted({case.route for case in CASES} - set(url_patterns())) == []
+
+
+
+# Writing ---------------------------------------------------------------------------------------------
+#
+# Each write is posted by every person; the state it changes is read before and after. It
+# must have changed for exactly the people in ``allowed`` (to ``after`` when given), and
+# stayed as it was for everyone else, whatever the answer.
+
+
+@dataclass(frozen=True)
+class Write:
+    name: str
+    route: str
+    url: Callable[[Scene], str]
+    data: Callable[[Scene], dict]
+    state: Callable[[Scene], object]
+    allowed: tuple[str, ...]
+    expected: dict[str, int]
+    after: dict[str, object] = field(default_factory=dict)  # the state each allowed person leaves
+    prepare: Callable[[Scene], None] | None = None
+
+
+WRITES: list[Write] = []
+
+
+def write(name: str, route: str, url: Callable[[Scene], str], data: Callable[[Scene], dict],
+          state: Callable[[Scene], object], allowed: str, expected: str, **kwargs) -> None:
+    WRITES.append(Write(name=name, route=route, url=url, data=data, state=state, allowed=tuple(allowed.split()),
+                        expected=expect(expected), **kwargs))
+
+
+def office_form(scene: Scene, url: str, *, superuser: bool = False, **changes) -> dict:
+    """The change form as the office (or a superuser) sees it, with ``changes``: what a
+    browser would post."""
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    from tests.admin_helpers import form_data
+
+    browser = Client()
+    if superuser:
+        browser.force_login(User.objects.create_superuser("root", password="pw-root-2026-zq"))
+    else:
+        browser.force_login(scene.users["alice"])
+    response = browser.get(url)
+    assert response.status_code == 200, url
+    return form_data(response, **changes)
+
+
+def _status(rating_attr: str) -> Callable[[Scene], str]:
+    def state(s: Scene) -> str:
+        from ratings.models import Rating
+
+        found = Rating.objects.filter(pk=getattr(s.o, rating_attr).pk).first()
+        return found.status if found else "deleted"
+
+    return state
+
+
+def _statuses(*attrs: str) -> Callable[[Scene], tuple]:
+    return lambda s: tuple(_status(attr)(s) for attr in attrs)
+
+
+def _period_status(attr: str) -> Callable[[Scene], str]:
+    def state(s: Scene) -> str:
+        from ratings.models import Period
+
+        found = Period.objects.filter(pk=getattr(s.o, attr).pk).first()
+        return found.status if found else "deleted"
+
+    return state
+
+
+def _count(model_path: str, **lookup) -> Callable[[Scene], int]:
+    def state(s: Scene) -> int:
+        from django.apps import apps
+
+        values = {key: (value(s) if callable(value) else value) for key, value in lookup.items()}
+        return apps.get_model(model_path).objects.filter(**values).count()
+
+    return state
+
+
+def _action(action: str, *attrs: str, **extra) -> Callable[[Scene], dict]:
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+
+    return lambda s: {"action": action, "index": "0",
+                      ACTION_CHECKBOX_NAME: [str(getattr(s.o, attr).pk) for attr in attrs], **extra}
+
+
+def _rating_url(attr: str, suffix: str) -> Callable[[Scene], str]:
+    return lambda s: f"{RATINGS}{getattr(s.o, attr).pk}/{suffix}"
+
+
+def _new_rating(s: Scene) -> dict:
+    return {
+        "period": s.o.march.pk, "department": s.o.dept_a.pk, "unit": s.o.t2.pk, "kind": "yellow_light",
+        "criterion": s.o.yellow.pk, "reason": "新增的认定",
+        "evidence-TOTAL_FORMS": "0", "evidence-INITIAL_FORMS": "0", "evidence-MIN_NUM_FORMS": "0",
+        "evidence-MAX_NUM_FORMS": "1000",
+    }
+
+
+def _import_confirmation(model: str, headers: list[str], rows: list[list[str]]) -> Callable[[Scene], dict]:
+    """The office previews a spreadsheet; the confirmation it is shown is what gets posted."""
+
+    def data(s: Scene) -> dict:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.test import Client
+
+        out = io.StringIO()
+        csv.writer(out).writerows([headers, *rows])
+        office = Client()
+        office.force_login(s.users["alice"])
+        upload = SimpleUploadedFile("import.csv", out.getvalue().encode("utf-8-sig"), content_type="text/csv")
+        shown = office.post(f"/admin/{model.replace('_', '/', 1)}/import/",
+                            {"import_file": upload, "format": "1", "resource": "0"})
+        form = shown.context["confirm_form"]
+        assert form is not None, shown.content.decode()[:2000]
+        return form.initial
+
+    return data
+
+
+J1_RATINGS = _count("ratings.Rating", period__jurisdiction=lambda s: s.j1)
+J1_ORGS = _count("departments.Organisation", jurisdiction=lambda s: s.j1)
+REASON = {"reason": "按规定处理", "apply": "1"}
+
+#                                                                                       anon bob carol leo alice olga
+write("approve A's submitted rating", "admin/ratings/rating/<path:object_id>/approve/",
+      _rating_url("a_submitted", "approve/"), lambda s: {}, _status("a_submitted"), "alice", "302 302 404 302 302 404")
+write("return A's submitted rating", "admin/ratings/rating/<path:object_id>/return/",
+      _rating_url("a_submitted", "return/"), lambda s: {"reason": "材料不全"}, _status("a_submitted"), "alice",
+      "302 403 404 403 302 404")
+write("submit A's draft", "admin/ratings/rating/<path:object_id>/submit/",
+      _rating_url("a_draft", "submit/"), lambda s: {}, _status("a_draft"), "bob alice", "302 302 404 302 302 404")
+write("submit B's draft", "admin/ratings/rating/<path:object_id>/submit/",
+      _rating_url("b_draft", "submit/"), lambda s: {}, _status("b_draft"), "carol alice", "302 404 302 302 302 404")
+write("edit A's draft", "admin/ratings/rating/<path:object_id>/change/", _rating_url("a_draft", "change/"),
+      lambda s: office_form(s, f"{RATINGS}{s.o.a_draft.pk}/change/", reason="改过的事由"),
+      lambda s: s.o.a_draft.__class__.objects.get(pk=s.o.a_draft.pk).reason, "bob alice", "302 302 404 403 302 404")
+write("delete A's draft", "admin/ratings/rating/<path:object_id>/delete/", _rating_url("a_draft", "delete/"),
+      lambda s: {"post": "yes"}, _status("a_draft"), "bob alice", "302 302 404 403 302 404")
+write("record a rating for department A", "admin/ratings/rating/add/", lambda s: f"{RATINGS}add/", _new_rating,
+      _count("ratings.Rating", department=lambda s: s.o.dept_a), "bob alice", "302 302 302 403 302 200")
+write("approve the submitted ratings from the list", "admin/ratings/rating/", lambda s: RATINGS,
+      _action("approve_selected", "a_submitted", "b_submitted"), _statuses("a_submitted", "b_submitted"), "alice",
+      "302 302 302 200 302 302", after={"alice": ("approved", "approved")})
+write("return the submitted ratings from the list", "admin/ratings/rating/", lambda s: RATINGS,
+      _action("return_selected", "a_submitted", "b_submitted", **REASON), _statuses("a_submitted", "b_submitted"),
+      "alice", "302 302 302 200 302 302", after={"alice": ("returned", "returned")})
+write("submit both drafts from the list", "admin/ratings/rating/", lambda s: RATINGS,
+      _action("submit_selected", "a_draft", "b_draft"), _statuses("a_draft", "b_draft"), "bob carol alice",
+      "302 302 302 200 302 302",
+      after={"bob": ("submitted", "draft"), "carol": ("draft", "submitted"), "alice": ("submitted", "submitted")})
+write("delete both drafts from the list", "admin/ratings/rating/", lambda s: RATINGS,
+      _action("delete_selected", "a_draft", "b_draft", post="yes"), _statuses("a_draft", "b_draft"),
+      "bob carol alice", "302 302 302 200 302 302",
+      after={"bob": ("deleted", "draft"), "carol": ("draft", "deleted"), "alice": ("deleted", "deleted")})
+write("revert A's draft to an old version", "admin/ratings/rating/^([^/]+)/history/([^/]+)/$",
+      lambda s: f"{RATINGS}{s.o.a_draft.pk}/history/{s.o.a_draft.history.order_by('history_id').first().history_id}/",
+      lambda s: {"reason": "改回去"}, lambda s: s.o.a_draft.history.count(), "", "302 403 403 403 403 403")
+
+PERIODS = "/admin/ratings/period/"
+write("close April", "admin/ratings/period/<path:object_id>/close/", lambda s: f"{PERIODS}{s.o.april.pk}/close/",
+      lambda s: {}, _period_status("april"), "alice", "302 403 403 403 302 404")
+write("reopen February", "admin/ratings/period/<path:object_id>/reopen/",
+      lambda s: f"{PERIODS}{s.o.february.pk}/reopen/", lambda s: {"reason": "复核"}, _period_status("february"),
+      "alice", "302 403 403 403 302 404")
+write("close April from the list", "admin/ratings/period/", lambda s: PERIODS, _action("close_selected", "april"),
+      _period_status("april"), "alice", "302 200 200 200 302 302")
+write("reopen February from the list", "admin/ratings/period/", lambda s: PERIODS,
+      _action("reopen_selected", "february", **REASON), _period_status("february"), "alice", "302 200 200 200 302 302")
+write("open May", "admin/ratings/period/add/", lambda s: f"{PERIODS}add/",
+      lambda s: {"year": "2026", "month": "5"}, _count("ratings.Period", jurisdiction=lambda s: s.j1), "alice",
+      "302 403 403 403 302 302")
+write("delete April", "admin/ratings/period/<path:object_id>/delete/", lambda s: f"{PERIODS}{s.o.april.pk}/delete/",
+      lambda s: {"post": "yes"}, _period_status("april"), "alice", "302 403 403 403 302 404")
+
+write("publish February", "admin/boards/boardmonth/<int:period_id>/publish/",
+      lambda s: f"/admin/boards/boardmonth/{s.o.february.pk}/publish/", lambda s: {"note": ""},
+      _count("boards.PublishRun", period=lambda s: s.o.february), "alice", "302 403 403 403 302 404")
+write("publish February from the list", "admin/boards/boardmonth/", lambda s: "/admin/boards/boardmonth/",
+      _action("publish_selected", "february"), _count("boards.PublishRun", period=lambda s: s.o.february), "alice",
+      "302 403 403 200 302 302")
+write("publish the year 2025 again, corrected", "admin/boards/publishedyear/publish/",
+      lambda s: "/admin/boards/publishedyear/publish/",
+      lambda s: {"year": "2025", "note": "更正：例外晋级", "jurisdiction": s.j1.pk},  # a fixed field, ignored
+      _count("boards.PublishedYear", jurisdiction=lambda s: s.j1), "alice", "302 403 403 403 302 200",
+      prepare=lambda s: _promote_t3_in_2025(s))
+write("compute the 2026 scores", "admin/ratings/yearscore/rollup/", lambda s: "/admin/ratings/yearscore/rollup/",
+      lambda s: {"year": "2026", "through_month": "", "jurisdiction": s.j1.pk},
+      _count("ratings.RollupRun", jurisdiction=lambda s: s.j1),
+      "alice", "302 403 403 403 302 302")
+
+write("import ratings", "admin/ratings/rating/process_import/", lambda s: f"{RATINGS}process_import/",
+      _import_confirmation("ratings_rating", ["月份", "职能管理部门", "被考核单位", "类型", "认定条目", "事由", "较大影响"],
+                           [["2026-03", "ZJJ", "T01", "红旗", "H01", "导入的认定", ""]]),
+      J1_RATINGS, "alice", "302 403 403 403 302 302")
+write("import organisations", "admin/departments/organisation/process_import/",
+      lambda s: "/admin/departments/organisation/process_import/",
+      _import_confirmation("departments_organisation", ["编码", "名称", "类别", "角色"],
+                           [["T10", "漆桥街道", "街道", "被考核单位"]]),
+      J1_ORGS, "alice", "302 403 403 403 302 302")
+write("import criteria", "admin/ratings/criterion/process_import/",
+      lambda s: "/admin/ratings/criterion/process_import/",
+      _import_confirmation("ratings_criterion", ["编码", "内容", "类型", "年度"], [["H02", "导入的条目", "红旗", "2026"]]),
+      _count("ratings.Criterion", rulebook__jurisdiction=lambda s: s.j1), "alice", "302 403 403 403 302 302")
+
+write("add a unit", "admin/departments/organisation/add/", lambda s: "/admin/departments/organisation/add/",
+      lambda s: {"code": "T20", "name": "新增街道", "category": s.o.category.pk, "role": "unit", "is_active": "on"},
+      J1_ORGS, "alice", "302 403 403 403 302 200")
+write("rename a unit", "admin/departments/organisation/<path:object_id>/change/",
+      lambda s: f"/admin/departments/organisation/{s.o.t1.pk}/change/",
+      lambda s: office_form(s, f"/admin/departments/organisation/{s.o.t1.pk}/change/", name="改名街道"),
+      lambda s: s.o.t1.__class__.objects.get(pk=s.o.t1.pk).name, "alice", "302 403 403 403 302 404")
+write("retire a unit", "admin/departments/organisation/", lambda s: "/admin/departments/organisation/",
+      _action("retire", "t1"), lambda s: s.o.t1.__class__.objects.get(pk=s.o.t1.pk).is_active, "alice",
+      "302 200 200 200 302 302")
+write("change the rule book", "admin/ratings/rulebook/<path:object_id>/change/",
+      lambda s: f"/admin/ratings/rulebook/{s.o.rulebook.pk}/change/",
+      lambda s: office_form(s, f"/admin/ratings/rulebook/{s.o.rulebook.pk}/change/", red_flag_points="2"),
+      lambda s: str(s.o.rulebook.__class__.objects.get(pk=s.o.rulebook.pk).red_flag_points), "alice",
+      "302 403 403 403 302 404")
+write("rename the jurisdiction", "admin/departments/jurisdiction/<path:object_id>/change/",
+      lambda s: f"/admin/departments/jurisdiction/{s.j1.pk}/change/",
+      lambda s: office_form(s, f"/admin/departments/jurisdiction/{s.j1.pk}/change/", name="改名辖区"),
+      lambda s: s.j1.__class__.objects.get(pk=s.j1.pk).name, "alice", "302 403 403 403 302 404")
+write("record a promotion", "admin/ratings/gradeadjustment/add/", lambda s: "/admin/ratings/gradeadjustment/add/",
+      lambda s: {"year": "2026", "unit": s.o.t2.pk, "kind": "promotion", "reason": "抢险有功"},
+      _count("ratings.GradeAdjustment", jurisdiction=lambda s: s.j1), "alice", "302 403 403 403 302 200")
+write("withdraw the veto", "admin/ratings/gradeadjustment/<path:object_id>/delete/",
+      lambda s: f"/admin/ratings/gradeadjustment/{s.o.veto.pk}/delete/", lambda s: {"post": "yes"},
+      _count("ratings.GradeAdjustment", jurisdiction=lambda s: s.j1), "alice", "302 403 403 403 302 404")
+write("delete bob's account", "admin/auth/user/", lambda s: "/admin/auth/user/",
+      lambda s: {"action": "delete_selected", "index": "0", "post": "yes", "_selected_action": [s.users["bob"].pk]},
+      _count("auth.User", username="bob"), "alice", "302 403 403 403 302 302")
+write("add an account", "admin/auth/user/add/", lambda s: "/admin/auth/user/add/",
+      lambda s: {"username": "newbie", "password1": "Zq-长而难猜的口令-2026", "password2": "Zq-长而难猜的口令-2026",
+                 "usable_password": "true", "profile-TOTAL_FORMS": "0", "profile-INITIAL_FORMS": "0"},
+      _count("auth.User", profile__jurisdiction=lambda s: s.j1), "alice", "302 403 403 403 302 302")
+
+TASKS = "/admin/django_celery_beat/periodictask/"
+SCHEDULED = lambda s: s.o.periodic_task.__class__.objects.get(pk=s.o.periodic_task.pk)  # noqa: E731
+write("run the scheduled publication now", "admin/django_celery_beat/periodictask/", lambda s: TASKS,
+      _action("run_tasks", "periodic_task"), _period_status("february"), "", "302 403 403 403 200 200")
+write("switch the scheduled publication on", "admin/django_celery_beat/periodictask/", lambda s: TASKS,
+      _action("enable_tasks", "periodic_task"), lambda s: SCHEDULED(s).enabled, "", "302 403 403 403 200 200")
+write("make the scheduled task run something else", "admin/django_celery_beat/periodictask/<path:object_id>/change/",
+      lambda s: f"{TASKS}{s.o.periodic_task.pk}/change/", lambda s: _task_change(s),
+      lambda s: (SCHEDULED(s).task, SCHEDULED(s).args, SCHEDULED(s).enabled), "", "302 403 403 403 403 403")
+write("add a periodic task", "admin/django_celery_beat/periodictask/add/", lambda s: f"{TASKS}add/",
+      lambda s: _task_change(s, name="每分钟重算"), _count("django_celery_beat.PeriodicTask"), "",
+      "302 403 403 403 403 403")
+write("change a crontab", "admin/django_celery_beat/crontabschedule/<path:object_id>/change/",
+      lambda s: f"/admin/django_celery_beat/crontabschedule/{s.o.crontab.pk}/change/",
+      lambda s: office_form(s, f"/admin/django_celery_beat/crontabschedule/{s.o.crontab.pk}/change/", superuser=True,
+                            minute="*", hour="*", day_of_month="*"),
+      lambda s: str(s.o.crontab.__class__.objects.get(pk=s.o.crontab.pk)), "", "302 403 403 403 403 403")
+
+write("unlock bob's login", "admin/accounts/loginlockout/", lambda s: "/admin/accounts/loginlockout/",
+      _action("unlock", "bob_lockout"), _count("axes.AccessAttempt", username="bob"), "alice",
+      "302 403 403 403 302 302")
+
+
+def _task_change(scene: Scene, name: str | None = None) -> dict:
+    """The whole form of a periodic task, pointed at another task with arguments."""
+    task = scene.o.periodic_task
+    return {
+        "name": name or task.name, "regtask": "ratings.tasks.year_rollup_task", "task": "", "enabled": "on",
+        "description": "", "crontab": task.crontab_id, "args": f"[{scene.o.rollup_run.pk}]", "kwargs": "{}",
+        "expire_seconds": "", "queue": "", "exchange": "", "routing_key": "", "priority": "", "headers": "{}",
+    }
+
+
+def _promote_t3_in_2025(scene: Scene) -> None:
+    """A change to the 2025 grades, so that publishing the year again makes a new revision."""
+    from ratings import scoring
+
+    scoring.grade_adjustment_record(unit=scene.o.t3, year=2025, kind="promotion", reason="例外晋级")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("change", WRITES, ids=[w.name for w in WRITES])
+def test_each_write_succeeds_for_exactly_the_people_who_may_make_it(scene, as_persona, change, persona):
+    if change.prepare is not None:
+        change.prepare(scene)
+    data = change.data(scene)
+    before = change.state(scene)
+    response = as_persona(persona).post(change.url(scene), data)
+    after = change.state(scene)
+    problems = []
+    if response.status_code != change.expected[persona]:
+        problems.append(f"status {response.status_code}, expected {change.expected[persona]}")
+    if persona in change.allowed:
+        if after == before:
+            problems.append("nothing changed")
+        elif persona in change.after and after != change.after[persona]:
+            problems.append(f"changed to {after}, not {change.after[persona]}")
+    elif after != before:
+        problems.append(f"changed {before} to {after}")
+    text = body_text(response)
+    problems += [f"shows {m.token}" for m in forbidden_in_admin(persona) if m.token in text]
+    assert problems == [], (persona, change.name)
+
+
+def test_every_write_is_on_a_route_of_the_table():
+    assert sorted({w.route for w in WRITES} - {c.route for c in CASES}) == []
+
+
+def _single_jurisdiction(scene: Scene) -> None:
+    """Take the second jurisdiction away (inside the test's savepoint)."""
+    from django.contrib.auth.models import User
+
+    from boards.models import Edition, PublishRun
+    from departments.models import Category, Organisation
+    from ratings.models import Evidence, Period, Rating, RollupRun, RuleBook, YearScore
+
+    j2 = scene.j2
+    Evidence.objects.filter(rating__period__jurisdiction=j2).delete()
+    Rating.objects.filter(period__jurisdiction=j2).delete()
+    PublishRun.objects.filter(jurisdiction=j2).delete()
+    Edition.objects.filter(jurisdiction=j2).delete()
+    YearScore.objects.filter(jurisdiction=j2).delete()
+    RollupRun.objects.filter(jurisdiction=j2).delete()
+    Period.objects.filter(jurisdiction=j2).delete()
+    User.objects.filter(username="olga").delete()
+    Organisation.objects.filter(jurisdiction=j2).delete()
+    Category.objects.filter(jurisdiction=j2).delete()
+    RuleBook.objects.filter(jurisdiction=j2).delete()
+    j2.delete()
+
+
+def test_with_one_jurisdiction_the_office_switches_the_scheduled_publication_but_runs_nothing(scene, as_persona):
+    _single_jurisdiction(scene)
+    task = scene.o.periodic_task
+    client = as_persona(ALICE)
+    page = client.get(f"{TASKS}{task.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' in page.content.decode()
+    assert client.get(f"{TASKS}add/").status_code == 403
+    assert "run_tasks" not in dict(client.get(TASKS).context["action_form"].fields["action"].choices)
+
+    # What the task runs stays; whether and when it runs is the office's to say.
+    changed = client.post(f"{TASKS}{task.pk}/change/", _task_change(scene))
+    assert changed.status_code == 302, changed.context["adminform"].form.errors
+    task.refresh_from_db()
+    assert (task.task, task.args, task.enabled) == ("boards.tasks.publish_pending_task", "[]", True)
+    crontab = f"/admin/django_celery_beat/crontabschedule/{scene.o.crontab.pk}/change/"
+    assert client.post(crontab, office_form(scene, crontab, day_of_month="12")).status_code == 302
+    assert scene.o.crontab.__class__.objects.get(pk=scene.o.crontab.pk).day_of_month == "12"
+
+    # Running it at once is a command over HTTP: refused, and February stays unpublished.
+    client.post(TASKS, _action("run_tasks", "periodic_task")(scene))
+    assert _period_status("february")(scene) == "closed"
+    for persona in (BOB, LEO):
+        assert as_persona(persona).get(f"{TASKS}{task.pk}/change/").status_code == 403
+
+
+# Commands --------------------------------------------------------------------------------------
+
+# Every management command of the project, and the admin views that do the same work for
+# the office (or None: a command only the server's operator runs).
+COMMANDS = {
+    "import_org": ("admin/departments/organisation/import/", "admin/departments/organisation/process_import/"),
+    "import_rulebook": ("admin/ratings/criterion/import/", "admin/ratings/criterion/process_import/"),
+    "import_ratings": ("admin/ratings/rating/import/", "admin/ratings/rating/process_import/"),
+    "close_month": ("admin/ratings/period/<path:object_id>/close/", "admin/ratings/period/<path:object_id>/reopen/"),
+    "rollup_year": ("admin/ratings/yearscore/rollup/", "admin/ratings/yearscore/rollup/<int:run_id>/"),
+    "export_scores": ("admin/ratings/yearscore/workbook/", "admin/ratings/yearscore/export/"),
+    "publish_board": ("admin/boards/boardmonth/<int:period_id>/publish/", "admin/boards/publishedyear/publish/"),
+    "seed_demo": None,  # demo data for a fresh installation: the operator's, never the office's
+}
+PROJECT_APPS = ("departments", "ratings", "boards", "dashboard", "config")
+
+
+def _project_commands() -> dict[str, str]:
+    from django.core.management import get_commands
+
+    return {name: app for name, app in get_commands().items() if app.split(".")[0] in PROJECT_APPS}
+
+
+def _callbacks(patterns=None) -> list:
+    found = []
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            found += _callbacks(pattern.url_patterns)
+        else:
+            found.append(pattern.callback)
+    return found
+
+
+def test_no_management_command_is_reachable_over_http():
+    import inspect
+
+    assert sorted(_project_commands()) == sorted(COMMANDS)  # a new command must be placed here
+    for callback in _callbacks():
+        view = inspect.unwrap(callback)
+        module = inspect.getmodule(getattr(view, "__func__", view)) or inspect.getmodule(type(view))
+        assert ".management." not in module.__name__, module.__name__
+        if module.__name__.split(".")[0] in PROJECT_APPS:
+            assert "call_command" not in inspect.getsource(module), module.__name__
+
+
+def test_the_admin_views_that_do_a_commands_work_are_rows_of_the_table():
+    routes = {case.route for case in CASES}
+    for command, views in COMMANDS.items():
+        for route in views or ():
+            assert route in routes, (command, route)
+
+
+def test_every_public_address_only_reads(scene, client, db):
+    # POST, PUT, DELETE are refused before anything runs (the feed answers every method alike).
+    refused = [case.url(scene) for case in CASES if case.public and not case.url(scene).rstrip("/").endswith("feed")]
+    assert refused
+    answers = {url: client.post(url).status_code for url in refused}
+    assert {url: code for url, code in answers.items() if code != 405} == {}
