@@ -23,6 +23,25 @@ from tests.factories import (
 )
 
 
+def _runs_transactionally(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    fixtures = getattr(item, "fixturenames", ())
+    return "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that commit (browser journeys, threads, the production stack) run after all
+    the others, as Django orders them: each ends by emptying the database (the roles made
+    by migrations included), which a test in a rolled-back transaction cannot survive.
+    pytest-django sorts so, but pytest then regroups the tests by session-scoped
+    parameters (the browser's name), which can pull the journeys forward; this sorts
+    again, last, keeping the order within each group."""
+    items.sort(key=_runs_transactionally)
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
