@@ -42,6 +42,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=_runs_transactionally)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """The test database, with what the migrations put in it (roles, the default
+    jurisdiction, the publication schedule) kept for tests that commit
+    (``serialized_rollback``), on every connection object of this database.
+
+    Django keeps that copy on the connection object that created the database. Once
+    Playwright's event loop runs, Django opens a new connection object for the same
+    database (its connections are per context), which would not know the copy: every
+    journey after the first would start with an empty database."""
+    from django.db import connections
+
+    for alias in connections:
+        connection = connections[alias]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
