@@ -20,7 +20,7 @@ Each measure against its baseline in the same run, on the same database:
 
 Each database runs in a child process (Django is set up once per process); PostgreSQL
 is a temporary cluster started by ``scripts.localstack`` with its default, durable
-settings. Options: ``--databases``, ``--sizes``, ``--import-rows``, ``--repeat``.
+settings. Options: ``--databases``, ``--sizes``, ``--import-rows``, ``--repeat``, ``--import-only``.
 """
 
 from __future__ import annotations
@@ -259,9 +259,10 @@ def bench_import(prefix: str, count: int, workdir: Path) -> None:
     from django.db import transaction
 
     from departments.models import Jurisdiction, Organisation
-    from ratings.models import Period, Rating
+    from ratings.models import Period, Rating, RuleBook
 
     jurisdiction = Jurisdiction.objects.get(code="s10000")
+    RuleBook.objects.get_or_create(jurisdiction=jurisdiction, year=IMPORT_YEAR)  # a year's ratings need its rule book
     rows = list(import_rows(count, random.Random(7)))
     path = workdir / "ratings.csv"
     with path.open("w", newline="", encoding="utf-8") as f:
@@ -386,9 +387,10 @@ def child(args: argparse.Namespace) -> int:
     connection.close()  # measure on a fresh connection, as a request or a task would
     gc.collect()
     gc.freeze()
-    bench_rollups(prefix, args.sizes, args.repeat)
+    if not args.import_only:
+        bench_rollups(prefix, args.sizes, args.repeat)
     bench_import(prefix, args.import_rows, workdir)
-    if prefix == "postgresql":  # the production settings, which refuse SQLite
+    if prefix == "postgresql" and not args.import_only:  # the production settings, which refuse SQLite
         bench_board_page(prefix, workdir)
     note(f"{prefix}: total {time.perf_counter() - started:.1f}s")
     return 0
@@ -400,7 +402,7 @@ def run_child(args: argparse.Namespace, database: str) -> int:
     workdir = Path(tempfile.mkdtemp(prefix=f"liangbang-province-{database}-"))
     command = [sys.executable, "-m", "benchmarks.province", "--child", "--workdir", str(workdir),
                "--sizes", ",".join(map(str, args.sizes)), "--repeat", str(args.repeat),
-               "--import-rows", str(args.import_rows)]
+               "--import-rows", str(args.import_rows)] + (["--import-only"] if args.import_only else [])
     cluster = None
     try:
         if database == "postgresql":
@@ -427,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
                         type=lambda text: [int(s) for s in text.split(",") if s])
     parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--import-only", action="store_true", help="only the ratings' import (no roll-ups, no board)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)

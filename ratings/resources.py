@@ -231,14 +231,18 @@ class CriterionResource(SheetResource):
 
 
 class RatingResource(SheetResource):
-    """Monthly ratings, all or nothing, each through ``rating_record``.
+    """Monthly ratings, all or nothing, each row with the checks of ``rating_record``
+    (and ``rating_approve``), through one ``services.RatingBatch`` for the file.
 
     Rows become submitted ratings (``approve``: approved, with escalation refreshed,
     so that a second consecutive yellow light shows as a red light). Periods are
     opened on demand; a closed month is refused. A row identical to a rating already
     recorded (same month, department, unit, kind, criterion and reason) changes
     nothing, except that ``approve`` approves it if it awaits review; the same row
-    twice in one file is an error."""
+    twice in one file is an error.
+
+    The batch locks each month once, reads each year's rule book once and refreshes
+    the escalation of the approved ratings' units once, after the last row."""
 
     period = fields.Field(attribute="period", column_name=MONTH, widget=MonthWidget())
     department = fields.Field(attribute="department", column_name=DEPARTMENT, widget=OrganisationWidget(department=True))
@@ -268,6 +272,8 @@ class RatingResource(SheetResource):
         self.rows_by_key: dict[tuple, int] = {}
         self.recorded_rows: dict[str, list[int]] = {}  # rows already recorded, by the rating's status
         self._organisations: tuple[dict[str, Organisation], dict[str, list[Organisation]]] | None = None
+        self._batch: services.RatingBatch | None = None
+        self.approved: list[Rating] = []  # this file's approved rows, to show their escalation
 
     # Look-ups, cached for the file (named so as not to hide the fields).
 
@@ -307,6 +313,13 @@ class RatingResource(SheetResource):
     def get_queryset(self):
         return Rating.objects.filter(period__jurisdiction=self.jurisdiction)
 
+    @property
+    def batch(self) -> services.RatingBatch:
+        """The file's batch, begun in the import's transaction at the first row."""
+        if self._batch is None:
+            self._batch = services.RatingBatch(jurisdiction_id=self.jurisdiction.pk, by=self.user)
+        return self._batch
+
     # The import.
 
     def _key_values(self, row) -> dict:
@@ -323,7 +336,7 @@ class RatingResource(SheetResource):
             return None  # import_instance reports the problem
         if not all(key[name] for name in ("period", "department", "unit", "kind", "reason")):
             return None
-        return self.get_queryset().filter(**key).order_by("pk").first()
+        return self.batch.find(**key)
 
     def import_instance(self, instance: Rating, row, **kwargs) -> None:
         recorded_serious = None if instance._state.adding else instance.serious_impact
@@ -349,7 +362,16 @@ class RatingResource(SheetResource):
         self.recorded_rows.setdefault(instance.get_status_display(), []).append(self.current_row)
         return True
 
+    def before_import(self, dataset, **kwargs):
+        self._batch, self.approved = None, []
+        return super().before_import(dataset, **kwargs)
+
     def after_import(self, dataset, result, **kwargs) -> None:
+        if self._batch is not None:
+            # Escalation, once per unit; the rows show their approved rating's result.
+            results = self._batch.finish()
+            for instance in self.approved:
+                instance.outcome, instance.escalation, instance.escalated_after_id = results[instance.pk]
         for status, numbers in self.recorded_rows.items():
             self.notes.append(
                 _("%(rows)s与已有的认定相同（%(status)s），没有重复导入") % {"rows": row_list(numbers), "status": status}
@@ -359,15 +381,15 @@ class RatingResource(SheetResource):
     def do_instance_save(self, instance: Rating, is_create: bool) -> None:
         try:
             if is_create:
-                rating = services.rating_record(
+                rating = self.batch.record(
                     period=instance.period, department=instance.department, unit=instance.unit, kind=instance.kind,
                     reason=instance.reason, criterion=instance.criterion, serious_impact=instance.serious_impact,
-                    by=self.user, submit=True,
+                    submit=True,
                 )
             else:
                 rating = instance
             if self.approve:
-                rating = services.rating_approve(rating=rating, by=self.user)
+                rating = self.batch.approve(rating)
         except services.PeriodClosedError as exc:
             raise self.by_column(exc, default=MONTH)
         except ValidationError as exc:
@@ -379,6 +401,8 @@ class RatingResource(SheetResource):
             setattr(instance, field.attname, getattr(rating, field.attname))
         instance._state.adding = False
         instance._state.db = rating._state.db
+        if self.approve:
+            self.approved.append(instance)
 
     def before_save_instance(self, instance, row, **kwargs) -> None:
         pass  # the services stamp the history
