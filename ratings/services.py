@@ -465,6 +465,32 @@ def rating_submit(*, rating: Rating, by) -> Rating:
     return rating
 
 
+def _approve_locked(rating: Rating, by) -> None:
+    """Approve a submitted rating whose month (and unit) the caller has locked; a
+    rating already approved or returned by a colleague is refused with who and when.
+    The caller refreshes the unit's escalation."""
+    if rating.status == Rating.Status.APPROVED:
+        raise ValidationError(
+            _("%(state)s，无需重复操作") % {"state": _rating_state_message(rating)}, code="already_approved"
+        )
+    if rating.status == Rating.Status.RETURNED:
+        raise ValidationError(
+            _("%(state)s，不能审核通过；须由填报部门修改后重新提交") % {"state": _rating_state_message(rating)},
+            code="already_returned",
+        )
+    if rating.status != Rating.Status.SUBMITTED:
+        raise ValidationError(
+            _("只有待审核的认定可以通过（当前状态：%(status)s）") % {"status": rating.get_status_display()},
+            code="not_submitted",
+        )
+    rating.status = Rating.Status.APPROVED
+    rating.reviewed_by = by
+    rating.reviewed_at = timezone.now()
+    rating.return_reason = ""
+    _stamp(rating, by, _("审核通过"))
+    rating.save()
+
+
 def rating_approve(*, rating: Rating, by) -> Rating:
     """效能办审核通过: only approved ratings count anywhere. Of two office staff approving
     (or one approving, one returning) the same rating at once, the first wins and the
@@ -475,26 +501,7 @@ def rating_approve(*, rating: Rating, by) -> Rating:
         _require_open(period)
         _lock_units(_unit_of(rating.pk))
         rating = _lock_rating(rating.pk)
-        if rating.status == Rating.Status.APPROVED:
-            raise ValidationError(
-                _("%(state)s，无需重复操作") % {"state": _rating_state_message(rating)}, code="already_approved"
-            )
-        if rating.status == Rating.Status.RETURNED:
-            raise ValidationError(
-                _("%(state)s，不能审核通过；须由填报部门修改后重新提交") % {"state": _rating_state_message(rating)},
-                code="already_returned",
-            )
-        if rating.status != Rating.Status.SUBMITTED:
-            raise ValidationError(
-                _("只有待审核的认定可以通过（当前状态：%(status)s）") % {"status": rating.get_status_display()},
-                code="not_submitted",
-            )
-        rating.status = Rating.Status.APPROVED
-        rating.reviewed_by = by
-        rating.reviewed_at = timezone.now()
-        rating.return_reason = ""
-        _stamp(rating, by, _("审核通过"))
-        rating.save()
+        _approve_locked(rating, by)
         unit_escalation_refresh(unit=rating.unit)
     rating.refresh_from_db()
     return rating
@@ -797,26 +804,7 @@ class RatingBatch:
         # A rating recorded by this batch is seen by no one else until the transaction
         # ends, and no other writer waits on it: its unit is locked by ``finish``, with
         # the others, a few hundred at a time, before its escalation is read.
-        if rating.status == Rating.Status.APPROVED:
-            raise ValidationError(
-                _("%(state)s，无需重复操作") % {"state": _rating_state_message(rating)}, code="already_approved"
-            )
-        if rating.status == Rating.Status.RETURNED:
-            raise ValidationError(
-                _("%(state)s，不能审核通过；须由填报部门修改后重新提交") % {"state": _rating_state_message(rating)},
-                code="already_returned",
-            )
-        if rating.status != Rating.Status.SUBMITTED:
-            raise ValidationError(
-                _("只有待审核的认定可以通过（当前状态：%(status)s）") % {"status": rating.get_status_display()},
-                code="not_submitted",
-            )
-        rating.status = Rating.Status.APPROVED
-        rating.reviewed_by = by
-        rating.reviewed_at = timezone.now()
-        rating.return_reason = ""
-        _stamp(rating, by, _("审核通过"))
-        rating.save()
+        _approve_locked(rating, by)
         self.escalate_units.add(rating.unit_id)
         return rating
 
