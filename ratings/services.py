@@ -326,6 +326,30 @@ def rating_validate(*, rating: Rating) -> None:
     _validate(rating)
 
 
+def _record_locked(
+    *, period: Period, department: Organisation, unit: Organisation, kind: str, reason: str, by,
+    criterion: Criterion | None, serious_impact: bool, submit: bool, year_rules: YearRules | None = None,
+) -> Rating:
+    """Record a rating in a month the caller has locked and found open."""
+    rating = Rating(
+        period=period,
+        department=department,
+        unit=unit,
+        kind=kind,
+        criterion=criterion,
+        reason=(reason or "").strip(),
+        serious_impact=serious_impact,
+        created_by=by,
+    )
+    _validate(rating, year_rules)
+    if submit:
+        rating.status = Rating.Status.SUBMITTED
+        rating.submitted_at = timezone.now()
+    _stamp(rating, by, _("填报"))
+    rating.save()
+    return rating
+
+
 def rating_record(
     *,
     period: Period,
@@ -343,23 +367,10 @@ def rating_record(
     with transaction.atomic():
         period = _lock_period(period)
         _require_open(period)
-        rating = Rating(
-            period=period,
-            department=department,
-            unit=unit,
-            kind=kind,
-            criterion=criterion,
-            reason=(reason or "").strip(),
-            serious_impact=serious_impact,
-            created_by=by,
+        return _record_locked(
+            period=period, department=department, unit=unit, kind=kind, reason=reason, by=by,
+            criterion=criterion, serious_impact=serious_impact, submit=submit,
         )
-        _validate(rating)
-        if submit:
-            rating.status = Rating.Status.SUBMITTED
-            rating.submitted_at = timezone.now()
-        _stamp(rating, by, _("填报"))
-        rating.save()
-    return rating
 
 
 EDITABLE_FIELDS = ("unit", "kind", "criterion", "reason", "serious_impact", "department")
@@ -768,22 +779,10 @@ class RatingBatch:
         _require_can_rate(by, department)
         period = self.period(period)
         _require_open(period)
-        rating = Rating(
-            period=period,
-            department=department,
-            unit=unit,
-            kind=kind,
-            criterion=criterion,
-            reason=(reason or "").strip(),
-            serious_impact=serious_impact,
-            created_by=by,
+        rating = _record_locked(
+            period=period, department=department, unit=unit, kind=kind, reason=reason, by=by,
+            criterion=criterion, serious_impact=serious_impact, submit=submit, year_rules=self.rules_of(period),
         )
-        _validate(rating, self.rules_of(period))
-        if submit:
-            rating.status = Rating.Status.SUBMITTED
-            rating.submitted_at = timezone.now()
-        _stamp(rating, by, _("填报"))
-        rating.save()
         self.recorded.add(rating.pk)
         if period.pk in self.keys:
             self.keys[period.pk].setdefault(self.key(rating), rating)
