@@ -1,0 +1,1 @@
+"""Plain-Python rules shared by the apps (no Django models here)."""
