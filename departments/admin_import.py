@@ -28,9 +28,10 @@ class SpreadsheetImportForm(ImportForm):
     the file as a whole is a form error. ``notes`` say what will be ignored."""
 
     def __init__(self, formats, resources, *,
-                 headers: tuple[Sequence[str], Sequence[str], Mapping[str, str]] = ((), (), {}), **kwargs):
+                 headers: tuple[Sequence[str], Sequence[str], Mapping[str, str], Mapping[str, int]] = ((), (), {}, {}),
+                 **kwargs):
         super().__init__(formats, resources, **kwargs)
-        self.required_headers, self.optional_headers, self.refused_headers = headers
+        self.required_headers, self.optional_headers, self.refused_headers, self.column_limits = headers
         self.fields["import_file"].error_messages["empty"] = _("文件是空的")
         self.notes: list[str] = []
 
@@ -42,6 +43,7 @@ class SpreadsheetImportForm(ImportForm):
             dataset = read_dataset(
                 name=upload.name, content=b"".join(upload.chunks()),
                 required=self.required_headers, optional=self.optional_headers, refused=self.refused_headers,
+                limits=self.column_limits,
             )
         except ImportRejected as exc:
             raise ValidationError(exc.listed)
@@ -76,7 +78,7 @@ class SpreadsheetImportAdminMixin(ImportMixin):
     def get_import_form_kwargs(self, request: HttpRequest) -> dict:
         resource = self.get_import_resource_classes(request)[0](**self.get_import_resource_kwargs(request))
         return {**super().get_import_form_kwargs(request), "headers": (
-            resource.required_headers, resource.optional_headers, resource.refused_headers,
+            resource.required_headers, resource.optional_headers, resource.refused_headers, resource.column_limits,
         )}
 
     def get_import_data_kwargs(self, **kwargs) -> dict:

@@ -52,19 +52,21 @@ from import_export.formats import base_formats
 from import_export.results import Result, RowResult
 
 from departments.models import Jurisdiction
+from lib import xlsx
 
 HEADER_ROWS = 1  # the header is row 1, the first data row is row 2
 EXTENSIONS = (".xlsx", ".csv")
 MAX_COLUMNS = 100  # a clerk's list has a dozen columns; wider is not a list of rows
-UNPACKED_RATIO = 10  # an .xlsx may unpack to this many times IMPORT_MAX_BYTES
+UNPACKED_RATIO = 10  # an .xlsx may declare that it unpacks to this many times IMPORT_MAX_BYTES
+PART_RATIO = 5  # and one part of it (the sheet, its shared strings) may really unpack to this many times
+# The longest cell held while reading: longer text is counted, not kept. Each column has a
+# limit of its own below this (SheetResource.column_limits); a 事由 is a paragraph, not a book.
+CELL_MAX_CHARS = 10_000
+DEFAULT_COLUMN_LIMIT = 100  # characters, for a column whose import sets no limit of its own
 MAX_LISTED = 100  # problems listed in one message; the rest are counted
 
 # What a spreadsheet reads as the start of a formula (as ratings/workbook.py guards).
 FORMULA_STARTS = ("=", "+", "-", "@")
-
-# Chinese Excel's built-in date formats (yyyy"年"m"月", m"月"d"日" …): the workbook
-# names them by number only and openpyxl does not know them as dates.
-CJK_DATE_FORMAT_IDS = frozenset({27, 28, 29, 30, 31, 36, 50, 51, 52, 53, 54, 57, 58})
 
 _INVISIBLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
 _HEADER_JUNK_RE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
@@ -135,6 +137,36 @@ class BadCell(str):
         cell = super().__new__(cls, text)
         cell.problem = problem
         return cell
+
+
+class NumberCell(str):
+    """A number from a workbook: the text its number format shows (2020.1 formatted
+    ``0.00`` reads "2020.10"), and the number stored (``value``). A column that needs a
+    month or a code can refuse a number whose meaning Excel has already changed."""
+
+    value: int | float
+
+    def __new__(cls, text: str, value: int | float) -> NumberCell:
+        cell = super().__new__(cls, text)
+        cell.value = value
+        return cell
+
+
+class OverlongCell(BadCell):
+    """A text longer than CELL_MAX_CHARS: only its length was kept while reading."""
+
+    length: int
+
+    def __new__(cls, length: int) -> OverlongCell:
+        cell = super().__new__(cls, "…", "")
+        cell.length = length
+        return cell
+
+
+def too_long(length: int, limit: int) -> str:
+    return _("这一格有 %(length)s 个字符，这一列最多 %(limit)s 个字符；请删减后再导入") % {
+        "length": f"{length:,}", "limit": f"{limit:,}",
+    }
 
 
 def cell_text(value: Any) -> str:
@@ -224,6 +256,9 @@ class SheetInfo:
 
     sheet: str = ""  # the worksheet read ("" for a CSV)
     other_sheets: list[str] = field(default_factory=list)
+    skipped_sheets: list[str] = field(default_factory=list)  # hidden sheets before the one read
+    hidden_rows: set[int] = field(default_factory=set)  # hidden or filtered away in Excel
+    hidden_columns: list[tuple[int, int]] = field(default_factory=list)  # (first, last), from 1
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # min col, min row, max col, max row
     headerless: set[int] = field(default_factory=set)  # columns past the header that hold something
     notes: list[str] = field(default_factory=list)
@@ -268,85 +303,90 @@ def _not_a_table(content: bytes) -> str | None:
     return None
 
 
-def _xlsx_source(content: bytes) -> _Source:
-    import openpyxl
-    from openpyxl.utils.cell import range_boundaries
-    # The worksheet parser of openpyxl's read-only mode (pinned in requirements.txt):
-    # used directly for one streaming pass that sees formulas, row numbers as stored
-    # (not the sheet's declared size, which some programs get wrong) and merged cells.
-    from openpyxl.worksheet._reader import WorkSheetParser
+def xlsx_limits() -> xlsx.Limits:
+    """What reading one workbook may cost, from the import limits."""
+    cells = settings.IMPORT_MAX_CELLS
+    return xlsx.Limits(part_bytes=settings.IMPORT_MAX_BYTES * PART_RATIO, cells=cells, strings=cells,
+                       cell_chars=CELL_MAX_CHARS, columns=MAX_COLUMNS)
 
-    unreadable = _("无法读取这个 .xlsx 文件，它可能不是 Excel 工作簿或已损坏，请在 Excel 中另存为 .xlsx 后再试")
+
+def _xlsx_problem(error: xlsx.XlsxError) -> str:
+    if error.code == "no_sheet":
+        return _("这个工作簿里没有可见的工作表")
+    if error.code == "part_too_big":
+        return _("这个 .xlsx 文件中的“%(part)s”解压后超过 %(limit)s，无法导入；请删去多余的内容，或拆成几个文件")% {
+            "part": error.details["part"], "limit": _megabytes(error.details["limit"]),
+        }
+    if error.code == "too_many_strings":
+        return _("这个 .xlsx 文件含有超过 %(limit)s 段不同的文字，无法导入；请删去多余的内容，或拆成几个文件") % {
+            "limit": f"{error.details['limit']:,}",
+        }
+    if error.code == "too_many_cells":
+        return _("这个工作表的单元格超过 %(limit)s 个（读到第 %(row)s 行时），无法导入；请删去多余的行、列或格式，或拆成几个文件") % {
+            "limit": f"{error.details['limit']:,}", "row": f"{error.details.get('row', 0):,}",
+        }
+    return _("无法读取这个 .xlsx 文件，它可能不是 Excel 工作簿或已损坏，请在 Excel 中另存为 .xlsx 后再试")
+
+
+def _xlsx_source(content: bytes) -> _Source:
+    from openpyxl.utils.cell import range_boundaries
+
     if not content.startswith(_ZIP):
         problem = _not_a_table(content)
         if problem:
             raise ImportRejected.file(problem)
         if b"\x00" not in content[:4096] and _decodes(content[:4096]):
             raise ImportRejected.file(_("这个文件是文本（CSV），不是 Excel 工作簿；请把文件扩展名改为 .csv 后再导入"))
-        raise ImportRejected.file(unreadable)
+        raise ImportRejected.file(_xlsx_problem(xlsx.XlsxError("unreadable")))
+    # What the zip's directory declares, a first cheap check; the reader then counts what
+    # each part really unpacks to, whatever the directory says.
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
     except Exception as exc:  # BadZipFile, and whatever a damaged directory makes zipfile raise
-        raise ImportRejected.file(unreadable) from exc
+        raise ImportRejected.file(_xlsx_problem(xlsx.XlsxError("unreadable"))) from exc
     limit = settings.IMPORT_MAX_BYTES * UNPACKED_RATIO
     if unpacked > limit:
         raise ImportRejected.file(
             _("这个 .xlsx 文件解压后太大（%(size)s，上限为 %(limit)s）")
             % {"size": _megabytes(unpacked), "limit": _megabytes(limit)}
         )
-    # openpyxl raises many kinds of errors on a file that is a zip but not a workbook.
     try:
-        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=False, keep_links=False)
-    except Exception as exc:
-        raise ImportRejected.file(unreadable) from exc
-    if not book.worksheets:
-        book.close()
-        raise ImportRejected.file(_("这个工作簿里没有工作表"))
-    sheet = book.worksheets[0]
-    info = SheetInfo(sheet=sheet.title, other_sheets=[s.title for s in book.worksheets[1:]])
-    date_styles = set(book._date_formats) | {
-        index for index, style in enumerate(book._cell_styles) if style.numFmtId in CJK_DATE_FORMAT_IDS
-    }
+        sheet = xlsx.read(content, xlsx_limits())
+    except xlsx.XlsxError as exc:
+        raise ImportRejected.file(_xlsx_problem(exc)) from exc
+    info = SheetInfo(sheet=sheet.name, other_sheets=sheet.others, skipped_sheets=sheet.skipped_hidden)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
-            with book._archive.open(sheet._worksheet_path) as xml:
-                parser = WorkSheetParser(
-                    xml, sheet._shared_strings, data_only=False, epoch=book.epoch,
-                    date_formats=date_styles, timedelta_formats=book._timedelta_formats,
-                )
-                last = 0
-                for number, cells in parser.parse():
-                    if number <= last:
-                        raise ValueError("rows out of order")
-                    last = number
-                    yield number, _xlsx_cells(cells)
-                for merged in parser.merged_cells.mergeCell if parser.merged_cells else ():
-                    info.merged.append(range_boundaries(merged.ref))
-        except ImportRejected:
-            raise
-        except Exception as exc:
-            raise ImportRejected.file(unreadable) from exc
-        finally:
-            book.close()
+            for row in sheet.rows:
+                if row.hidden:
+                    info.hidden_rows.add(row.number)
+                yield row.number, [_xlsx_value(value) for value in row.cells]
+        except xlsx.XlsxError as exc:
+            raise ImportRejected.file(_xlsx_problem(exc)) from exc
+        try:
+            info.merged.extend(range_boundaries(ref) for ref in sheet.merged)
+        except (TypeError, ValueError) as exc:
+            raise ImportRejected.file(_xlsx_problem(xlsx.XlsxError("unreadable"))) from exc
+        info.hidden_columns.extend(sheet.hidden_columns)
 
     return _Source(rows(), info)
 
 
-def _xlsx_cells(cells: list[dict]) -> list[Any]:
-    """A parsed row as a list of values by column, up to MAX_COLUMNS + 1."""
-    values: dict[int, Any] = {}
-    for cell in cells:
-        value, kind, column = cell["value"], cell["data_type"], cell["column"]
-        if value is None:
-            continue
-        if kind == "f":
-            value = _formula(getattr(value, "text", None) or str(value))
-        elif kind == "e":
-            value = _error_value(str(value))
-        values[min(column, MAX_COLUMNS + 1)] = value
-    return [values.get(column) for column in range(1, max(values, default=0) + 1)]
+def _xlsx_value(value: Any) -> Any:
+    """A cell from the reader as the import holds it: text, a date, or a marked cell."""
+    if isinstance(value, xlsx.Number):
+        return NumberCell(value.shown if value.shown is not None else cell_text(value.value), value.value)
+    if isinstance(value, xlsx.Formula):
+        return _formula(value.text)
+    if isinstance(value, xlsx.ErrorValue):
+        return _error_value(value.text)
+    if isinstance(value, xlsx.Overlong):
+        return OverlongCell(value.length)
+    if isinstance(value, xlsx.Invisible):
+        return BadCell("…", _("这一格的数字格式把内容隐藏了（如 ;;;），在 Excel 中看不到；请把单元格格式改为“常规”并检查后再导入"))
+    return value
 
 
 def _decodes(content: bytes) -> bool:
@@ -399,6 +439,14 @@ def _csv_source(content: bytes) -> _Source:
     return _Source(rows(), SheetInfo())
 
 
+def _held(cell: Any) -> str:
+    """A cell's text as the import holds it; marked cells keep their mark."""
+    if isinstance(cell, (BadCell, NumberCell)):
+        return cell
+    text = cell_text(cell)
+    return OverlongCell(len(text)) if len(text) > CELL_MAX_CHARS else text
+
+
 def parse_spreadsheet(content: bytes, *, kind: str) -> tablib.Dataset:
     """Read the first sheet (``kind`` "xlsx" or "csv") into a Dataset of text cells.
 
@@ -420,11 +468,11 @@ def _read_rows(source: _Source) -> tablib.Dataset:
     rows: list[list[Any]] = []
     for number, cells in source.rows:
         if number == 1:
-            headers = [normalise_header(cell) for cell in cells]
+            headers = [normalise_header(cell if len(cell_text(cell)) <= CELL_MAX_CHARS else "…") for cell in cells]
             while headers and headers[-1] == "":
                 headers.pop()
             continue
-        values = [cell if isinstance(cell, BadCell) else cell_text(cell) for cell in cells]
+        values = [_held(cell) for cell in cells]
         if not any(values):
             continue  # kept below, as padding, only if a row follows
         if number - HEADER_ROWS > limit:
@@ -453,12 +501,15 @@ def _read_rows(source: _Source) -> tablib.Dataset:
 
 
 def conform(dataset: tablib.Dataset, required: Sequence[str], optional: Sequence[str] = (),
-            refused: Mapping[str, str] | None = None) -> list[str]:
+            refused: Mapping[str, str] | None = None, limits: Mapping[str, int] | None = None) -> list[str]:
     """Check the header row and the cells of the columns an import reads, then keep
     only those columns (in place). Returns the notes for the clerk: what was ignored.
 
     Refused: a required column missing, a column twice, a column in ``refused``
-    (header → why), a formula, error value or merged cell in a column that is read.
+    (header → why), a formula, error value or merged cell in a column that is read, a
+    cell longer than its column's limit (``limits``: header → characters, else
+    DEFAULT_COLUMN_LIMIT), a hidden column that is read, a hidden row with something
+    in a column that is read (the clerk cannot see what would be imported).
     Ignored with a note: unknown columns, columns without a header, other worksheets."""
     info = sheet_info(dataset)
     if info.conformed:
@@ -487,9 +538,26 @@ def conform(dataset: tablib.Dataset, required: Sequence[str], optional: Sequence
     errors.extend(RowError(1, header, _("缺少这一列，表头应为：%(expected)s") % {"expected": expected})
                   for header in missing)
     for header, index in used.items():
+        limit = (limits or {}).get(header, DEFAULT_COLUMN_LIMIT)
+        if info.hidden_columns and any(first <= index + 1 <= last for first, last in info.hidden_columns):
+            errors.append(RowError(1, header, _(
+                "这一列（%(column)s 列）在 Excel 中被隐藏了，看不到其中的内容；请取消隐藏并检查后再导入"
+            ) % {"column": column_letter(index + 1)}))
         for offset, row in enumerate(dataset):
-            if isinstance(row[index], BadCell):
-                errors.append(RowError(offset + HEADER_ROWS + 1, header, row[index].problem))
+            cell = row[index]
+            if isinstance(cell, OverlongCell):
+                errors.append(RowError(offset + HEADER_ROWS + 1, header, too_long(cell.length, limit)))
+            elif isinstance(cell, BadCell):
+                errors.append(RowError(offset + HEADER_ROWS + 1, header, cell.problem))
+            elif len(cell) > limit:
+                errors.append(RowError(offset + HEADER_ROWS + 1, header, too_long(len(cell), limit)))
+    for number in sorted(info.hidden_rows):
+        cells = dataset.headers if number == HEADER_ROWS else (
+            dataset[number - HEADER_ROWS - 1] if number - HEADER_ROWS - 1 < len(dataset) else ())
+        if any(cell_text(cells[index]) for index in used.values() if index < len(cells)):
+            errors.append(RowError(number, "", _(
+                "这一行在 Excel 中被隐藏了（隐藏行或筛选），看不到其中的内容；请取消隐藏、清除筛选并检查后再导入"
+            )))
     for min_col, min_row, max_col, max_row in info.merged:
         columns = [header for header, index in used.items() if min_col <= index + 1 <= max_col]
         if columns:
@@ -500,9 +568,16 @@ def conform(dataset: tablib.Dataset, required: Sequence[str], optional: Sequence
         raise ImportRejected(sorted(errors, key=lambda e: (e.row or 0, used.get(e.column, -1))))
 
     notes = []
-    if info.other_sheets:
+    if info.skipped_sheets:
+        notes.append(_("读取的是第一个可见的工作表“%(sheet)s”；它前面的隐藏工作表没有读取：%(hidden)s") % {
+            "sheet": info.sheet, "hidden": "、".join(f"“{name}”" for name in info.skipped_sheets),
+        })
+    others = [name for name in info.other_sheets if name not in info.skipped_sheets]
+    if others and info.skipped_sheets:
+        notes.append(_("其余的工作表也没有读取：%(others)s") % {"others": "、".join(f"“{name}”" for name in others)})
+    elif others:
         notes.append(_("只读取了第一个工作表“%(sheet)s”，没有读取：%(others)s") % {
-            "sheet": info.sheet, "others": "、".join(f"“{name}”" for name in info.other_sheets),
+            "sheet": info.sheet, "others": "、".join(f"“{name}”" for name in others),
         })
     unknown = [f"{header}（{column_letter(index + 1)} 列）" for index, header in enumerate(headers)
                if header and index not in used.values() and header not in (refused or {})]
@@ -541,17 +616,17 @@ def spreadsheet_kind(name: str) -> str:
 
 def read_dataset(
     *, name: str, content: bytes, required: Sequence[str] = (), optional: Sequence[str] = (),
-    refused: Mapping[str, str] | None = None,
+    refused: Mapping[str, str] | None = None, limits: Mapping[str, int] | None = None,
 ) -> tablib.Dataset:
     """A spreadsheet's bytes, as uploaded or read from disk, checked and parsed."""
     dataset = parse_spreadsheet(content, kind=spreadsheet_kind(name))
     if required:
-        conform(dataset, required, optional, refused)
+        conform(dataset, required, optional, refused, limits)
     return dataset
 
 
 def read_file(path: str | Path, *, required: Sequence[str] = (), optional: Sequence[str] = (),
-              refused: Mapping[str, str] | None = None) -> tablib.Dataset:
+              refused: Mapping[str, str] | None = None, limits: Mapping[str, int] | None = None) -> tablib.Dataset:
     path = Path(path)
     if not path.is_file():
         raise ImportRejected.file(_("找不到文件“%(path)s”") % {"path": path})
@@ -559,7 +634,7 @@ def read_file(path: str | Path, *, required: Sequence[str] = (), optional: Seque
     # Refuse a huge file before reading it into memory.
     check_size(path.stat().st_size)
     return read_dataset(name=path.name, content=path.read_bytes(), required=required, optional=optional,
-                        refused=refused)
+                        refused=refused, limits=limits)
 
 
 class XLSXFormat(base_formats.XLSX):
@@ -629,6 +704,8 @@ class SheetResource(resources.ModelResource):
     optional_headers: tuple[str, ...] = ()
     # Headers that must not be there, and why (a 年度 column where the year is given).
     refused_headers: dict[str, str] = {}
+    # Characters a cell may hold, by header (DEFAULT_COLUMN_LIMIT for the others).
+    column_limits: dict[str, int] = {}
     required_columns: tuple[str, ...] = ()
     # Model fields whose errors belong to a column other than their own field's.
     extra_columns: dict[str, str] = {}
@@ -651,7 +728,7 @@ class SheetResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         self.notes = []
         try:
-            conform(dataset, self.required_headers, self.optional_headers, self.refused_headers)
+            conform(dataset, self.required_headers, self.optional_headers, self.refused_headers, self.column_limits)
         except ImportRejected:
             del dataset[0:len(dataset)]  # import no row
             raise
@@ -776,7 +853,7 @@ def import_all_or_nothing(resource: resources.Resource, dataset: tablib.Dataset,
 def import_file(resource: SheetResource, path: str | Path, *, dry_run: bool = False) -> Result:
     """Read a spreadsheet from disk and import it all or nothing."""
     dataset = read_file(path, required=resource.required_headers, optional=resource.optional_headers,
-                        refused=resource.refused_headers)
+                        refused=resource.refused_headers, limits=resource.column_limits)
     return import_all_or_nothing(resource, dataset, dry_run=dry_run, file_name=Path(path).name)
 
 
@@ -786,7 +863,7 @@ def command_import(resource_class: type[SheetResource], path: str | Path, *, jur
     then import it into the jurisdiction all or nothing (CommandError if refused)."""
     try:
         dataset = read_file(path, required=resource_class.required_headers, optional=resource_class.optional_headers,
-                            refused=resource_class.refused_headers)
+                            refused=resource_class.refused_headers, limits=resource_class.column_limits)
     except ImportRejected as exc:
         raise rejected_command_error(exc)
     resource = resource_class(jurisdiction=command_jurisdiction(jurisdiction), **resource_kwargs)

@@ -213,6 +213,9 @@ IMPORT_MAX_BYTES = env_int("LIANGBANG_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 # month and a province lists about 10,000 organisations; the largest month measured
 # (docs/benchmarks.md) is 10,000 ratings. A longer file is refused while it is read.
 IMPORT_MAX_ROWS = env_int("LIANGBANG_IMPORT_MAX_ROWS", 20_000)
+# Cells (and distinct texts) in one workbook's sheet: what bounds the time a workbook
+# takes to read (about a second per 250,000 cells here), whatever its rows hold.
+IMPORT_MAX_CELLS = env_int("LIANGBANG_IMPORT_MAX_CELLS", 1_000_000)
 
 # Celery: in-process by default so that nothing else has to run.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://")
