@@ -41,7 +41,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2026
-IMPORT_YEAR, IMPORT_MONTH = 2027, 1
+# A month before YEAR's (closed) months, and the baseline's the one after it: a month
+# after the current one cannot be opened (ratings.services.period_get_or_open).
+IMPORT_YEAR, IMPORT_MONTH = YEAR - 1, 11
 DISTRICTS, DISTRICT_UNITS, DEPARTMENTS = 100, 100, 23
 CATEGORIES = ("区级机关部门", "镇", "街道", "国有企业", "园区")
 OUTCOMES = ("red_flag",) * 78 + ("yellow_light",) * 19 + ("red_light",) * 3

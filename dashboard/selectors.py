@@ -73,23 +73,36 @@ class Calendar:
         years = {year for year, _month in self.periods} or {self.today.year}
         return sorted(years, reverse=True)
 
+    def _come(self) -> dict[tuple[int, int], PeriodInfo]:
+        """The months up to today's: a month still ahead (old data: 2091-03 closed for
+        2021-03) is never where the dashboard opens."""
+        return {
+            key: info for key, info in self.periods.items()
+            if rules.month_has_come(info.year, info.month, today=self.today)
+        }
+
     def default_year_month(self) -> tuple[int, int]:
         """The latest closed (or published) month: the last complete picture. Before
-        any month is closed, the latest month; before any month at all, today."""
-        closed = [key for key, info in self.periods.items() if not info.is_open]
+        any month is closed, the latest month; before any month at all, today. Months
+        after today's are left out."""
+        periods = self._come()
+        closed = [key for key, info in periods.items() if not info.is_open]
         if closed:
             return max(closed)
-        if self.periods:
-            return max(self.periods)
+        if periods:
+            return max(periods)
         return self.today.year, self.today.month
 
     def default_month_of(self, year: int) -> int:
         default_year, default_month = self.default_year_month()
         if year == default_year:
             return default_month
-        months = [month for (y, month), info in self.periods.items() if y == year and not info.is_open]
-        months = months or [month for (y, month) in self.periods if y == year]
-        return max(months) if months else 12
+        periods = self._come()
+        months = [month for (y, month), info in periods.items() if y == year and not info.is_open]
+        months = months or [month for (y, month) in periods if y == year]
+        if months:
+            return max(months)
+        return self.today.month if year == self.today.year else 12
 
     def period(self, year: int, month: int) -> PeriodInfo | None:
         return self.periods.get((year, month))

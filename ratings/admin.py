@@ -39,7 +39,7 @@ from departments.models import Jurisdiction
 from ratings import selectors, services
 from ratings.admin_import import CriterionImportAdminMixin, RatingImportAdminMixin
 from ratings.export_resources import RatingExportResource
-from ratings.forms import EvidenceForm, RatingAdminForm, ReasonForm
+from ratings.forms import EvidenceForm, PeriodForm, RatingAdminForm, ReasonForm
 from ratings.models import Criterion, Evidence, Period, Rating, RuleBook
 
 
@@ -226,6 +226,7 @@ class RefusalMixin:
 
 @admin.register(Period)
 class PeriodAdmin(RefusalMixin, ScopedHistoryMixin, OfficeWritesAdmin, SimpleHistoryAdmin):
+    form = PeriodForm
     list_display = (
         "label_column", "status_column", "total_count", "submitted_count", "approved_count", "closed_at", "closed_by",
     )
@@ -288,13 +289,22 @@ class PeriodAdmin(RefusalMixin, ScopedHistoryMixin, OfficeWritesAdmin, SimpleHis
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self._object_or_404(request, object_id)
+        # A month still ahead (old data: 2091-03 typed for 2021-03) is neither closed nor
+        # reopened; the page says why instead of offering the buttons.
+        try:
+            services.require_month_has_come(year=obj.year, month=obj.month)
+            future_refusal = ""
+        except services.FutureMonthError as exc:
+            future_refusal = _messages_of(exc)
+        office = roles.is_office(request.user)
         extra_context = {
             **(extra_context or {}),
             "show_save": False,
             "show_save_and_continue": False,
             "show_save_and_add_another": False,
-            "can_close": roles.is_office(request.user) and obj.status == Period.Status.OPEN,
-            "can_reopen": roles.is_office(request.user) and obj.status != Period.Status.OPEN,
+            "can_close": office and obj.status == Period.Status.OPEN and not future_refusal,
+            "can_reopen": office and obj.status != Period.Status.OPEN and not future_refusal,
+            "future_refusal": future_refusal,
             "pending_url": reverse("admin:ratings_rating_changelist")
             + f"?period__id__exact={obj.pk}&status__exact=submitted",
         }
@@ -725,7 +735,9 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
             if jurisdiction is not None and selectors.user_can_rate(request.user):
                 # The calendar month is open for rating without anyone having to open it.
                 today = services.today()
-                services.period_get_or_open(jurisdiction=jurisdiction, year=today.year, month=today.month)
+                services.period_get_or_open(
+                    jurisdiction=jurisdiction, year=today.year, month=today.month, today=today
+                )
             if request.method == "GET" and not selectors.open_periods_for(user=request.user).exists():
                 self.message_user(request, _("目前没有开放的月份，暂时不能填报；请联系效能办开放月份。"), messages.WARNING)
         try:

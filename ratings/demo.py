@@ -551,7 +551,7 @@ def _ratings_create(
     for position, (year, month) in enumerate(months):
         if position == 12:
             _retire(orgs[RETIRED_AT_NEW_YEAR], date(year, 1, 1))
-        period = services.period_get_or_open(jurisdiction=jurisdiction, year=year, month=month)
+        period = services.period_get_or_open(jurisdiction=jurisdiction, year=year, month=month, today=today)
         is_open = (year, month) == open_month
         ratings: list[Rating] = []
         for item in (p for p in planned if p.position == position):
@@ -580,7 +580,7 @@ def _ratings_create(
             services.rating_approve(rating=rating, by=office)
             created = _moment(rng, year, month)
             stamps.append((rating, created, created + timedelta(days=rng.randint(1, 4), hours=rng.randint(0, 5))))
-        services.period_close(period=period, by=office)
+        services.period_close(period=period, by=office, today=today)
     _backdate(stamps, jurisdiction, months[: len(closed)])
 
 

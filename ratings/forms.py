@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from departments.roles import is_office, user_department
 from ratings import uploads
-from ratings.models import Evidence, Rating
-from ratings.services import rating_validate
+from ratings.models import Evidence, Period, Rating
+from ratings.services import rating_validate, require_month_has_come
 
 # Fields the rating form edits; the rest (status, result, review) only the services set.
 RATING_FORM_FIELDS = ("period", "department", "unit", "kind", "criterion", "serious_impact", "reason")
@@ -63,6 +63,25 @@ class RatingAdminForm(forms.ModelForm):
                 label = Rating._meta.get_field(field).verbose_name
                 errors = [ValidationError("%s：%s" % (label, "；".join(e.messages))) for e in errors]
             self.add_error(target, errors)
+
+
+class PeriodForm(forms.ModelForm):
+    """Opening a month by hand (月度 › 增加): a month still ahead is refused next to the
+    month, with the months that can be opened, before anything is written."""
+
+    class Meta:
+        model = Period
+        fields = ("jurisdiction", "year", "month")
+
+    def clean(self):
+        cleaned = super().clean()
+        year, month = cleaned.get("year"), cleaned.get("month")
+        if self.instance._state.adding and year and month and 1 <= month <= 12:
+            try:
+                require_month_has_come(year=year, month=month)
+            except ValidationError as exc:
+                self.add_error("month", exc)
+        return cleaned
 
 
 class EvidenceFileInput(forms.ClearableFileInput):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
@@ -85,8 +86,9 @@ class YesNoWidget(widgets.Widget):
 
 
 class MonthWidget(ResourceWidget, widgets.Widget):
-    """月份 → the jurisdiction's period, opened on demand; a closed month, or a month
-    of a year that has no rule book yet, is refused."""
+    """月份 → the jurisdiction's period, opened on demand; a month still ahead (refused
+    by ``services.period_get_or_open``), a closed month, or a month of a year that has
+    no rule book yet, is refused."""
 
     def clean(self, value, row=None, **kwargs) -> Period:
         year, month = parse_month(cell_text(value))
@@ -263,9 +265,10 @@ class RatingResource(SheetResource):
         report_skipped = True
         clean_model_instances = False  # rating_record validates
 
-    def __init__(self, *, approve: bool = False, **kwargs):
+    def __init__(self, *, approve: bool = False, today: date | None = None, **kwargs):
         super().__init__(**kwargs)
         self.approve = approve
+        self.today = today  # the clock months are opened by (None: the services' own)
         self.periods: dict[tuple[int, int], Period] = {}
         self.rulebooks: dict[int, RuleBook | None] = {}
         self.criteria: dict[int, dict[str, Criterion]] = {}
@@ -279,9 +282,12 @@ class RatingResource(SheetResource):
 
     def period_for(self, year: int, month: int) -> Period:
         if (year, month) not in self.periods:
-            self.periods[(year, month)] = services.period_get_or_open(
-                jurisdiction=self.jurisdiction, year=year, month=month
-            )
+            try:
+                self.periods[(year, month)] = services.period_get_or_open(
+                    jurisdiction=self.jurisdiction, year=year, month=month, today=self.today
+                )
+            except ValidationError as exc:  # a month still ahead: the 月份 column says which can be used
+                raise ValueError("；".join(exc.messages)) from exc
         return self.periods[(year, month)]
 
     def organisation_for(self, text: str) -> Organisation | None:

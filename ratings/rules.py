@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
@@ -29,6 +30,12 @@ K = TypeVar("K", bound=Hashable)
 def month_index(year: int, month: int) -> int:
     """A month as one integer, so that December and the next January are neighbours."""
     return year * 12 + (month - 1)
+
+
+def month_has_come(year: int, month: int, *, today: date) -> bool:
+    """A month can be opened or closed from its first day on: the current calendar
+    month and every month before it, never one still ahead (2091-03 for 2021-03)."""
+    return month_index(year, month) <= month_index(today.year, today.month)
 
 
 @dataclass(frozen=True)

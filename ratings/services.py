@@ -145,9 +145,34 @@ def rules_for_jurisdiction(jurisdiction_id: int) -> rules.RulesFor:
 # Periods --------------------------------------------------------------------------
 
 
-def period_get_or_open(*, jurisdiction: Jurisdiction, year: int, month: int) -> Period:
+class FutureMonthError(ValidationError):
+    """The month has not come yet: it can be neither opened nor closed."""
+
+
+def month_name(year: int, month: int) -> str:
+    """2026-03 → 2026年3月, as the boards name a month."""
+    return _("%(year)d年%(month)d月") % {"year": year, "month": month}
+
+
+def require_month_has_come(*, year: int, month: int, today: date | None = None) -> None:
+    """Refuse a month after the current calendar month (``today`` in the jurisdiction's
+    time zone by default), saying which months can be used. Every door that opens,
+    closes or reopens a month asks this, through the services below."""
+    today = today if today is not None else _today()
+    if not rules.month_has_come(year, month, today=today):
+        raise FutureMonthError(
+            _("%(month)s 还没有到：只能开放或关账当月及以前的月份（最晚 %(latest)s）")
+            % {"month": month_name(year, month), "latest": month_name(today.year, today.month)},
+            code="future_month",
+        )
+
+
+def period_get_or_open(*, jurisdiction: Jurisdiction, year: int, month: int, today: date | None = None) -> Period:
+    """The month, opened if it has no period yet; a month still ahead is refused (even
+    one that old data already has)."""
     if not 1 <= month <= 12:
         raise ValidationError(_("月份应在 1 到 12 之间"))
+    require_month_has_come(year=year, month=month, today=today)
     period, _created = Period.objects.get_or_create(jurisdiction=jurisdiction, year=year, month=month)
     return period
 
@@ -175,9 +200,11 @@ def _same_jurisdiction(by, jurisdiction_id: int) -> bool:
     return profile.jurisdiction_id == jurisdiction_id
 
 
-def period_close(*, period: Period, by) -> Period:
-    """关账: refuses while submitted ratings await review, and names them."""
+def period_close(*, period: Period, by, today: date | None = None) -> Period:
+    """关账: refuses while submitted ratings await review, and names them; a month still
+    ahead is refused."""
     _require_office(by, period.jurisdiction_id)
+    require_month_has_come(year=period.year, month=period.month, today=today)
     with transaction.atomic():
         period = _lock_period(period)
         if period.status != Period.Status.OPEN:
@@ -206,9 +233,11 @@ def period_close(*, period: Period, by) -> Period:
     return period
 
 
-def period_reopen(*, period: Period, by, reason: str) -> Period:
-    """重新开放: an explicit office action that must say why."""
+def period_reopen(*, period: Period, by, reason: str, today: date | None = None) -> Period:
+    """重新开放: an explicit office action that must say why; a month still ahead (a
+    closed one from old data) is not opened again."""
     _require_office(by, period.jurisdiction_id)
+    require_month_has_come(year=period.year, month=period.month, today=today)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("重新开放月份必须填写原因"), code="reason_required")
@@ -818,3 +847,8 @@ class RatingBatch:
 
 def today() -> date:
     return timezone.localdate()
+
+
+def _today() -> date:
+    # For the functions whose ``today`` argument hides the module's clock.
+    return today()
