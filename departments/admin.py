@@ -23,7 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from departments import roles
+from departments import citations, roles
 from departments.admin_import import OrganisationImportAdminMixin
 from departments.models import Category, Jurisdiction, Organisation, Profile
 
@@ -292,6 +292,16 @@ class OrganisationForm(forms.ModelForm):
         if cleaned.get("is_active") and cleaned.get("retired_on"):
             cleaned["retired_on"] = None
         return cleaned
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        # The organisation as it would be saved: a role or jurisdiction that ratings or
+        # accounts rely on stays, and the form says how many rely on it.
+        if "role" in self._errors:
+            return
+        for field, problems in citations.organisation_change_problems(self.instance).items():
+            target = "role" if field in ("is_department", "is_unit") else field
+            self.add_error(target if target in self.fields else None, problems)
 
 
 @admin.register(Organisation)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
+from departments import citations
 from departments.importing import ResourceWidget, SheetResource, cell_text, row_list, starts_like_formula
 from departments.models import Category, Organisation
 
@@ -158,6 +159,10 @@ class OrganisationResource(SheetResource):
             raise ValidationError({NAME: _(
                 "“%(name)s”已是编码为“%(other)s”的单位的名称；同一单位不能有两个编码，如要改编码请在后台修改原来的单位"
             ) % {"name": instance.name, "other": "、".join(sorted(others))}})
+        # A role that ratings or accounts already rely on stays (in the 角色 column, with how many).
+        problems = citations.organisation_change_problems(instance)
+        if problems:
+            raise self.by_column(ValidationError(problems))
 
     def skip_row(self, instance: Organisation, original, row, import_validation_errors=None) -> bool:
         skip = super().skip_row(instance, original, row, import_validation_errors)

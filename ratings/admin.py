@@ -36,10 +36,18 @@ from departments.admin import (
     scope_to_jurisdiction,
 )
 from departments.models import Jurisdiction
-from ratings import selectors, services
+from ratings import citations, selectors, services
 from ratings.admin_import import CriterionImportAdminMixin, RatingImportAdminMixin
 from ratings.export_resources import RatingExportResource
-from ratings.forms import EvidenceForm, PeriodForm, RatingAdminForm, ReasonForm
+from ratings.forms import (
+    CriterionForm,
+    CriterionInlineFormSet,
+    EvidenceForm,
+    PeriodForm,
+    RatingAdminForm,
+    ReasonForm,
+    RuleBookForm,
+)
 from ratings.models import Criterion, Evidence, Period, Rating, RuleBook
 
 
@@ -57,6 +65,8 @@ class ServiceRefused(Exception):
 
 class CriterionInline(admin.TabularInline):
     model = Criterion
+    form = CriterionForm
+    formset = CriterionInlineFormSet
     fields = ("code", "kind", "text", "is_active")
     extra = 0
     show_change_link = False
@@ -76,6 +86,7 @@ ESCALATION_FIELDS = {"escalation_threshold", "escalation_same_department", "year
 
 @admin.register(RuleBook)
 class RuleBookAdmin(ScopedHistoryMixin, OfficeWritesAdmin, SimpleHistoryAdmin):
+    form = RuleBookForm
     list_display = (
         "year", "title_column", "red_flag_points", "yellow_light_points", "red_light_points",
         "escalation_threshold", "escalation_same_department", "criterion_required", "criteria_count", "updated_at",
@@ -121,6 +132,11 @@ class RuleBookAdmin(ScopedHistoryMixin, OfficeWritesAdmin, SimpleHistoryAdmin):
         obj._change_reason = _("修改认定细则设置") if change else _("新建认定细则")
         super().save_model(request, obj, form, change)
 
+    def get_deleted_objects(self, objs, request):
+        # Deleting a rule book deletes its criteria: refused while ratings cite them.
+        _report_delete_problems(request, self, (citations.rulebook_delete_problem(book) for book in objs))
+        return super().get_deleted_objects(objs, request)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # The escalated results every board shows follow the rule book's settings.
@@ -133,8 +149,17 @@ class RuleBookAdmin(ScopedHistoryMixin, OfficeWritesAdmin, SimpleHistoryAdmin):
             )
 
 
+def _report_delete_problems(request, model_admin, problems: Iterable[str]) -> None:
+    """Why the objects cannot be deleted, with how many ratings cite them, above the
+    protected objects Django lists (it deletes nothing while there are any)."""
+    for problem in problems:
+        if problem:
+            model_admin.message_user(request, problem, messages.ERROR)
+
+
 @admin.register(Criterion)
 class CriterionAdmin(CriterionImportAdminMixin, ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistoryAdmin):
+    form = CriterionForm
     list_display = ("code", "text", "kind", "rulebook", "is_active")
     list_filter = ("rulebook", "kind", "is_active")
     search_fields = ("code", "text")
@@ -165,6 +190,10 @@ class CriterionAdmin(CriterionImportAdminMixin, ScopedHistoryMixin, ObjectNotFou
         return roles.is_office(request.user) and scope_to_jurisdiction(
             RuleBook.objects.filter(pk=record.rulebook_id), request.user
         ).exists()
+
+    def get_deleted_objects(self, objs, request):
+        _report_delete_problems(request, self, (citations.criterion_delete_problem(c) for c in objs))
+        return super().get_deleted_objects(objs, request)
 
     def has_add_permission(self, request) -> bool:
         return roles.is_office(request.user) and super().has_add_permission(request)

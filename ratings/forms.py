@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from departments.roles import is_office, user_department
 from ratings import uploads
-from ratings.models import Evidence, Period, Rating
+from ratings import citations
+from ratings.models import Criterion, Evidence, Period, Rating, RuleBook
 from ratings.services import rating_validate, require_month_has_come
 
 # Fields the rating form edits; the rest (status, result, review) only the services set.
@@ -63,6 +64,49 @@ class RatingAdminForm(forms.ModelForm):
                 label = Rating._meta.get_field(field).verbose_name
                 errors = [ValidationError("%s：%s" % (label, "；".join(e.messages))) for e in errors]
             self.add_error(target, errors)
+
+
+def _add_citation_problems(form: forms.ModelForm, problems: citations.Problems) -> None:
+    for field, messages in problems.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+class CriterionForm(forms.ModelForm):
+    """A criterion, on its own page or in its rule book's list: its kind and its rule
+    book stay while ratings cite it (``ratings.citations``), said next to the field."""
+
+    class Meta:
+        model = Criterion
+        fields = ("rulebook", "code", "text", "kind", "is_active")
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        _add_citation_problems(self, citations.criterion_change_problems(self.instance))
+
+
+class CriterionInlineFormSet(forms.BaseInlineFormSet):
+    """The rule book's criteria: one that ratings cite is not deleted, and the form
+    says how many ratings cite it (before the admin's own check lists every one)."""
+
+    def clean(self) -> None:
+        problems = [citations.criterion_delete_problem(form.instance) for form in self.deleted_forms]
+        problems = [problem for problem in problems if problem]
+        if problems:
+            raise ValidationError(problems)
+        super().clean()
+
+
+class RuleBookForm(forms.ModelForm):
+    """A rule book's settings: its year and jurisdiction stay while ratings cite its
+    criteria (``ratings.citations``)."""
+
+    class Meta:
+        model = RuleBook
+        fields = "__all__"
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        _add_citation_problems(self, citations.rulebook_change_problems(self.instance))
 
 
 class PeriodForm(forms.ModelForm):

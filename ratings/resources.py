@@ -19,7 +19,7 @@ from import_export import fields, widgets
 from departments.importing import ResourceWidget, SheetResource, cell_text, row_list
 from departments.models import Organisation
 from departments.resources import IdentifierWidget, TextWidget
-from ratings import rules, services
+from ratings import citations, rules, services
 from ratings.models import Criterion, Period, Rating, RuleBook
 
 CODE, TEXT, KIND, YEAR = "编码", "内容", "类型", "年度"
@@ -227,6 +227,10 @@ class CriterionResource(SheetResource):
         first = self.rows_by_code.setdefault((instance.rulebook_id, instance.code), self.current_row)
         if first != self.current_row:
             raise ValidationError({CODE: _("编码“%(code)s”与第 %(row)d 行重复") % {"code": instance.code, "row": first}})
+        # A kind that ratings already cite stays (in the 类型 column, with how many cite it).
+        problems = citations.criterion_change_problems(instance)
+        if problems:
+            raise self.by_column(ValidationError(problems))
 
 
 # Ratings --------------------------------------------------------------------------
