@@ -23,9 +23,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from departments import citations, roles
+from departments import citations, roles, selectors
 from departments.admin_import import OrganisationImportAdminMixin
+from departments.forms import IdentifierField
 from departments.models import Category, Jurisdiction, Organisation, Profile
+from lib.identifiers import IdentifierError, identifier_key, normalise_identifier
 
 admin.site.site_header = gettext_lazy("效能亮榜")
 admin.site.site_title = gettext_lazy("效能亮榜")
@@ -76,6 +78,19 @@ def form_with_jurisdiction(form_class: type[forms.ModelForm], jurisdiction: Juri
 
     JurisdictionForm.__name__ = form_class.__name__
     return JurisdictionForm
+
+
+class IdentifierFieldsAdminMixin:
+    """The admin's forms (and inline formsets) take ``identifier_fields`` as
+    IdentifierField: normalised in the form's data, so that a formset's duplicate
+    check compares what will be stored."""
+
+    identifier_fields: tuple[str, ...] = ()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.identifier_fields:
+            kwargs["form_class"] = IdentifierField
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class ObjectNotFoundMixin:
@@ -206,7 +221,8 @@ class OfficeWritesAdmin(JurisdictionScopedAdmin):
 
 
 @admin.register(Jurisdiction)
-class JurisdictionAdmin(ObjectNotFoundMixin, admin.ModelAdmin):
+class JurisdictionAdmin(IdentifierFieldsAdminMixin, ObjectNotFoundMixin, admin.ModelAdmin):
+    identifier_fields = ("code", "name")
     list_display = ("name", "code", "is_active")
     search_fields = ("name", "code")
 
@@ -231,7 +247,8 @@ class JurisdictionAdmin(ObjectNotFoundMixin, admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(OfficeWritesAdmin):
+class CategoryAdmin(IdentifierFieldsAdminMixin, OfficeWritesAdmin):
+    identifier_fields = ("name",)
     list_display = ("name", "order", "organisation_count")
     search_fields = ("name",)
     fields = ("jurisdiction", "name", "order")
@@ -291,6 +308,7 @@ class OrganisationForm(forms.ModelForm):
             self.instance.is_unit = role in (Organisation.Role.UNIT, Organisation.Role.BOTH)
         if cleaned.get("is_active") and cleaned.get("retired_on"):
             cleaned["retired_on"] = None
+        self._check_name_is_free(cleaned)
         return cleaned
 
     def _post_clean(self) -> None:
@@ -303,10 +321,31 @@ class OrganisationForm(forms.ModelForm):
             target = "role" if field in ("is_department", "is_unit") else field
             self.add_error(target if target in self.fields else None, problems)
 
+    def _check_name_is_free(self, cleaned: dict) -> None:
+        """One organisation, one name: no two active organisations of a jurisdiction
+        read the same (lib.identifiers). A retired one's name may be taken again."""
+        name = cleaned.get("name")
+        jurisdiction = cleaned.get("jurisdiction") or (self.instance.jurisdiction if self.instance.jurisdiction_id else None)
+        if not name or jurisdiction is None or not cleaned.get("is_active", self.instance.is_active):
+            return
+        try:
+            name = normalise_identifier(name)
+        except IdentifierError:
+            return  # the model names the character on this field
+        others = selectors.active_organisations_named(jurisdiction_id=jurisdiction.pk, name=name,
+                                                      exclude_pk=self.instance.pk)
+        if others:
+            self.add_error("name", _("在用的单位中已有“%(name)s”（编码 %(codes)s）；同一辖区内在用的单位不能同名") % {
+                "name": others[0].name, "codes": "、".join(other.code for other in others),
+            })
+
 
 @admin.register(Organisation)
-class OrganisationAdmin(OrganisationImportAdminMixin, ScopedHistoryMixin, OfficeWritesAdmin, SimpleHistoryAdmin):
+class OrganisationAdmin(
+    IdentifierFieldsAdminMixin, OrganisationImportAdminMixin, ScopedHistoryMixin, OfficeWritesAdmin, SimpleHistoryAdmin
+):
     form = OrganisationForm
+    identifier_fields = ("code", "name")
     list_display = ("code", "name", "category", "role_column", "is_active", "retired_on")
     list_display_links = ("code", "name")
     list_filter = (RoleListFilter, "category", "is_active")
@@ -327,6 +366,8 @@ class OrganisationAdmin(OrganisationImportAdminMixin, ScopedHistoryMixin, Office
     def get_search_results(self, request, queryset, search_term):
         """The autocomplete of a rating's unit offers active units, its department's
         active departments; a rater never sees its own department as a unit to rate."""
+        # A name pasted from a PDF (⽩鹭街道) finds the unit it reads as.
+        search_term = identifier_key(search_term)
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if request.path.endswith("/autocomplete/"):
             field = request.GET.get("field_name")

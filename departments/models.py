@@ -3,10 +3,47 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+
+from lib.identifiers import IdentifierError, identifier_key, normalise_identifier
+
+
+def clean_identifier_fields(instance: models.Model, names: tuple[str, ...], exclude, clean_fields) -> None:
+    """``Model.clean_fields`` with the identifiers ``names`` normalised first
+    (lib.identifiers), so that every ModelForm and every import stores a lookalike as
+    the text it looks like and refuses an invisible character on its field."""
+    exclude = set(exclude or ())
+    errors: dict[str, list[str]] = {}
+    for name in names:
+        value = getattr(instance, name)
+        if name in exclude or value is None:
+            continue
+        try:
+            setattr(instance, name, normalise_identifier(value))
+        except IdentifierError as exc:
+            errors[name] = [exc.message]
+    try:
+        clean_fields(exclude=exclude | set(errors))
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+# What a code holds besides printable ASCII without spaces: only such a stored code can
+# be another code written differently (a plain one is stored as typed).
+NOT_PLAIN_ASCII = r"[^!-~]"
+
+
+def same_identifier(queryset: models.QuerySet, field: str, value: str) -> models.Model | None:
+    """The row of ``queryset`` whose ``field`` is ``value`` once both are normalised:
+    text stored before the rule may still hold a lookalike or an invisible character."""
+    key = identifier_key(value)
+    return next((row for row in queryset if identifier_key(getattr(row, field)) == key), None)
 
 
 class Jurisdiction(models.Model):
@@ -24,6 +61,9 @@ class Jurisdiction(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean_fields(self, exclude=None) -> None:
+        clean_identifier_fields(self, ("code", "name"), exclude, super().clean_fields)
+
 
 class Category(models.Model):
     """A category of assessed unit (区级机关部门, 镇, 街道, 国有企业 …)."""
@@ -40,6 +80,19 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean_fields(self, exclude=None) -> None:
+        clean_identifier_fields(self, ("name",), exclude, super().clean_fields)
+
+    def clean(self) -> None:
+        # The constraint compares names as stored; a name stored before the rule may be
+        # the same name written differently (an identical one the constraint reports).
+        if not self.name or self.jurisdiction_id is None:
+            return
+        others = Category.objects.filter(jurisdiction_id=self.jurisdiction_id).exclude(pk=self.pk).exclude(name=self.name)
+        other = same_identifier(others.only("pk", "name"), "name", self.name)
+        if other is not None:
+            raise ValidationError({"name": _("已有类别“%(name)s”，与这个名称写法不同但读起来一样") % {"name": other.name}})
 
 
 class Organisation(models.Model):
@@ -76,6 +129,21 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean_fields(self, exclude=None) -> None:
+        clean_identifier_fields(self, ("code", "name"), exclude, super().clean_fields)
+
+    def clean(self) -> None:
+        # As for a category's name: a code stored before the rule, written differently.
+        if not self.code or self.jurisdiction_id is None:
+            return
+        others = Organisation.objects.filter(jurisdiction_id=self.jurisdiction_id).exclude(pk=self.pk)
+        others = others.exclude(code=self.code).filter(code__regex=NOT_PLAIN_ASCII)  # the others are as typed
+        other = same_identifier(others.only("pk", "code", "name"), "code", self.code)
+        if other is not None:
+            raise ValidationError({"code": _("编码“%(code)s”已由“%(name)s”使用（写法不同但读起来一样）") % {
+                "code": other.code, "name": other.name,
+            }})
 
     @property
     def role(self) -> str:

@@ -6,9 +6,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
-from departments import citations
+from departments import citations, selectors
 from departments.importing import ResourceWidget, SheetResource, cell_text, row_list, starts_like_formula
-from departments.models import Category, Organisation
+from departments.models import NOT_PLAIN_ASCII, Category, Organisation, same_identifier
+from lib.identifiers import identifier_key, normalise_identifier
 
 CODE, NAME, CATEGORY, ROLE = "编码", "名称", "类别", "角色"
 
@@ -31,15 +32,16 @@ class TextWidget(widgets.CharWidget):
 
 
 def identifier_text(value) -> str:
-    """A code or a name: it is shown on the boards and in every export and looked up
-    as typed, so it may not read as a formula nor run over several lines."""
-    text = cell_text(value)
+    """A code, a name or a category: it is shown on the boards and in every export and
+    looked up as written, so it is normalised as every identifier is (lib.identifiers:
+    ⽩鹭街道 is 白鹭街道; an invisible character, a line break or a tab is refused,
+    naming it; the IdentifierError is a ValueError, reported in its column), and it
+    may not read as a formula (＝ is = once normalised)."""
+    text = normalise_identifier(cell_text(value))
     if starts_like_formula(text):
         raise ValueError(
             _("不能以“%(char)s”开头：电子表格会把它当作公式；请删去开头的“%(char)s”") % {"char": text[0]}
         )
-    if any(character in text for character in "\r\n\t"):
-        raise ValueError(_("不能有换行或制表符，请写在一行内"))
     return text
 
 
@@ -49,7 +51,8 @@ class IdentifierWidget(TextWidget):
 
 
 class CategoryWidget(ResourceWidget, widgets.Widget):
-    """类别 by name within the jurisdiction, created when new; empty means none."""
+    """类别 by name within the jurisdiction (compared as normalised: 街道 written with a
+    full-width space or a Kangxi radical is 街道), created when new; empty means none."""
 
     def clean(self, value, row=None, **kwargs) -> Category | None:
         name = identifier_text(value)
@@ -57,8 +60,9 @@ class CategoryWidget(ResourceWidget, widgets.Widget):
             return None
         if len(name) > Category._meta.get_field("name").max_length:
             raise ValueError(_("类别名称太长"))
-        category, _created = Category.objects.get_or_create(jurisdiction=self.resource.jurisdiction, name=name)
-        return category
+        jurisdiction = self.resource.jurisdiction
+        category = selectors.category_named(jurisdiction_id=jurisdiction.pk, name=name)
+        return category or Category.objects.create(jurisdiction=jurisdiction, name=name)
 
     def render(self, value, obj=None, **kwargs) -> str:
         return value.name if value else ""
@@ -119,7 +123,7 @@ class OrganisationResource(SheetResource):
         self.rows_by_name: dict[str, int] = {}
         self.file_codes: set[str] = set()
         self.retired_rows: list[int] = []
-        self._active_names: dict[str, set[str]] | None = None
+        self._active_names: dict[str, dict[str, str]] | None = None
 
     def get_queryset(self):
         return Organisation.objects.filter(jurisdiction=self.jurisdiction)
@@ -128,23 +132,29 @@ class OrganisationResource(SheetResource):
         return Organisation(jurisdiction=self.jurisdiction)
 
     def get_instance(self, instance_loader, row) -> Organisation | None:
+        """The organisation with this 编码, compared as normalised (Ｔ０１ is T01)."""
         try:
-            return super().get_instance(instance_loader, row)
+            code = identifier_text(row.get(CODE))
         except ValueError:
             return None  # a bad 编码: import_instance names the column
+        if not code:
+            return None
+        queryset = self.get_queryset()
+        # A code stored before the identifier rule may be this one written differently.
+        return queryset.filter(code=code).first() or same_identifier(
+            queryset.filter(code__regex=NOT_PLAIN_ASCII), "code", code
+        )
 
     def before_import(self, dataset, **kwargs) -> None:
         super().before_import(dataset, **kwargs)
-        self.file_codes = {cell_text(code) for code in dataset[CODE]} if len(dataset) else set()
+        self.file_codes = {identifier_key(cell_text(code)) for code in dataset[CODE]} if len(dataset) else set()
 
-    def codes_named(self, name: str) -> set[str]:
-        """The codes of the active organisations that have this name now."""
+    def codes_named(self, name: str) -> dict[str, str]:
+        """The codes of the active organisations whose name reads as this one now, by
+        code as compared. Retired ones are not among them: see selectors.active_codes_by_name."""
         if self._active_names is None:
-            self._active_names = {}
-            active = Organisation.objects.filter(jurisdiction=self.jurisdiction, is_active=True)
-            for code, other in active.values_list("code", "name"):
-                self._active_names.setdefault(other, set()).add(code)
-        return self._active_names.get(name, set())
+            self._active_names = selectors.active_codes_by_name(jurisdiction_id=self.jurisdiction.pk)
+        return self._active_names.get(identifier_key(name), {})
 
     def check_row(self, instance: Organisation, row) -> None:
         first = self.rows_by_code.setdefault(instance.code, self.current_row)
@@ -154,7 +164,10 @@ class OrganisationResource(SheetResource):
         if first != self.current_row:
             raise ValidationError({NAME: _("名称“%(name)s”与第 %(row)d 行重复") % {"name": instance.name, "row": first}})
         # Codes in this file get their names from it; the file's own duplicates are caught above.
-        others = self.codes_named(instance.name) - {instance.code} - self.file_codes
+        others = {
+            code for key, code in self.codes_named(instance.name).items()
+            if key != identifier_key(instance.code) and key not in self.file_codes
+        }
         if others:
             raise ValidationError({NAME: _(
                 "“%(name)s”已是编码为“%(other)s”的单位的名称；同一单位不能有两个编码，如要改编码请在后台修改原来的单位"

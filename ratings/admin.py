@@ -30,6 +30,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from departments import roles
 from departments.admin import (
+    IdentifierFieldsAdminMixin,
     ObjectNotFoundMixin,
     OfficeWritesAdmin,
     ScopedHistoryMixin,
@@ -63,8 +64,9 @@ class ServiceRefused(Exception):
 # Rule books and criteria ---------------------------------------------------------------
 
 
-class CriterionInline(admin.TabularInline):
+class CriterionInline(IdentifierFieldsAdminMixin, admin.TabularInline):
     model = Criterion
+    identifier_fields = ("code",)
     form = CriterionForm
     formset = CriterionInlineFormSet
     fields = ("code", "kind", "text", "is_active")
@@ -158,7 +160,10 @@ def _report_delete_problems(request, model_admin, problems: Iterable[str]) -> No
 
 
 @admin.register(Criterion)
-class CriterionAdmin(CriterionImportAdminMixin, ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistoryAdmin):
+class CriterionAdmin(
+    IdentifierFieldsAdminMixin, CriterionImportAdminMixin, ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistoryAdmin
+):
+    identifier_fields = ("code",)
     form = CriterionForm
     list_display = ("code", "text", "kind", "rulebook", "is_active")
     list_filter = ("rulebook", "kind", "is_active")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from departments.models import Jurisdiction, Organisation
+from departments.models import NOT_PLAIN_ASCII, Jurisdiction, Organisation, clean_identifier_fields, same_identifier
 from ratings import rules
 from ratings.uploads import stored_extension
 
@@ -174,6 +174,22 @@ class Criterion(models.Model):
     def __str__(self) -> str:
         text = self.text if len(self.text) <= 40 else self.text[:40] + "…"
         return f"{self.code} {text}"
+
+    def clean_fields(self, exclude=None) -> None:
+        clean_identifier_fields(self, ("code",), exclude, super().clean_fields)
+
+    def clean(self) -> None:
+        # The constraint compares codes as stored; one stored before the rule may be the
+        # same code written differently (an identical one the constraint reports).
+        if not self.code or self.rulebook_id is None:
+            return
+        others = Criterion.objects.filter(rulebook_id=self.rulebook_id).exclude(pk=self.pk).exclude(code=self.code)
+        others = others.filter(code__regex=NOT_PLAIN_ASCII)
+        other = same_identifier(others.only("pk", "code"), "code", self.code)
+        if other is not None:
+            raise ValidationError({"code": _("该年度认定细则中已有条目“%(code)s”，与这个编码写法不同但读起来一样") % {
+                "code": other.code,
+            }})
 
 
 class Period(models.Model):

@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
 from departments.importing import ResourceWidget, SheetResource, cell_text, row_list
-from departments.models import Organisation
+from departments.models import NOT_PLAIN_ASCII, Organisation, same_identifier
 from departments.resources import IdentifierWidget, TextWidget
+from lib.identifiers import identifier_key, normalise_identifier
 from ratings import citations, rules, services
 from ratings.models import Criterion, Period, Rating, RuleBook
 
@@ -111,14 +112,16 @@ class MonthWidget(ResourceWidget, widgets.Widget):
 
 
 class OrganisationWidget(ResourceWidget, widgets.Widget):
-    """职能管理部门 / 被考核单位 by 编码, or else by exact 名称, within the jurisdiction."""
+    """职能管理部门 / 被考核单位 by 编码, or else by 名称, within the jurisdiction; both
+    compared as normalised (lib.identifiers: ⽩鹭街道 finds 白鹭街道, and a cell with an
+    invisible character is refused, naming it, rather than not found)."""
 
     def __init__(self, *, department: bool):
         super().__init__()
         self.department = department
 
     def clean(self, value, row=None, **kwargs) -> Organisation:
-        text = cell_text(value)
+        text = normalise_identifier(cell_text(value))
         role = _("职能管理部门") if self.department else _("被考核单位")
         organisation = self.resource.organisation_for(text)
         if organisation is None:
@@ -135,10 +138,11 @@ class OrganisationWidget(ResourceWidget, widgets.Widget):
 
 
 class CriterionWidget(ResourceWidget, widgets.Widget):
-    """认定条目 by 编码 within the rule book of the row's year; empty means none."""
+    """认定条目 by 编码 (compared as normalised) within the rule book of the row's year;
+    empty means none."""
 
     def clean(self, value, row=None, **kwargs) -> Criterion | None:
-        code = cell_text(value)
+        code = normalise_identifier(cell_text(value))
         if not code:
             return None
         try:
@@ -216,9 +220,19 @@ class CriterionResource(SheetResource):
         return self.rulebooks[year]
 
     def get_instance(self, instance_loader, row) -> Criterion | None:
+        """The criterion with this 编码, compared as normalised (ＨＱ－０１ is HQ-01)."""
         rulebook = self.rulebook_for(row)
-        code = cell_text(row.get(CODE))
-        return Criterion.objects.filter(rulebook=rulebook, code=code).first() if code else None
+        try:
+            code = normalise_identifier(cell_text(row.get(CODE)))
+        except ValueError:
+            return None  # import_instance names the column
+        if not code:
+            return None
+        criteria = Criterion.objects.filter(rulebook=rulebook)
+        # A code stored before the identifier rule may be this one written differently.
+        return criteria.filter(code=code).first() or same_identifier(
+            criteria.filter(code__regex=NOT_PLAIN_ASCII), "code", code
+        )
 
     def init_instance(self, row=None) -> Criterion:
         return Criterion(rulebook=self.rulebook_for(row or {}))
@@ -295,18 +309,25 @@ class RatingResource(SheetResource):
         return self.periods[(year, month)]
 
     def organisation_for(self, text: str) -> Organisation | None:
+        """By code, else by name, both as compared (lib.identifiers.identifier_key). A
+        name shared by one active organisation and retired ones is the active one's: a
+        retired unit's name may be taken again (departments.selectors)."""
         if self._organisations is None:
             by_code: dict[str, Organisation] = {}
             by_name: dict[str, list[Organisation]] = {}
             for organisation in Organisation.objects.filter(jurisdiction=self.jurisdiction):
-                by_code[organisation.code] = organisation
-                by_name.setdefault(organisation.name, []).append(organisation)
+                by_code[identifier_key(organisation.code)] = organisation
+                by_name.setdefault(identifier_key(organisation.name), []).append(organisation)
             self._organisations = (by_code, by_name)
         by_code, by_name = self._organisations
-        if text in by_code:
-            return by_code[text]
-        named = by_name.get(text, [])
+        key = identifier_key(text)
+        if key in by_code:
+            return by_code[key]
+        named = by_name.get(key, [])
         if len(named) > 1:
+            active = [organisation for organisation in named if organisation.is_active]
+            if len(active) == 1:
+                return active[0]
             raise ValueError(_("名称为“%(name)s”的单位不止一个，请改填编码") % {"name": text})
         return named[0] if named else None
 
@@ -317,8 +338,8 @@ class RatingResource(SheetResource):
 
     def criterion_for(self, rulebook: RuleBook, code: str) -> Criterion | None:
         if rulebook.pk not in self.criteria:
-            self.criteria[rulebook.pk] = {c.code: c for c in rulebook.criteria.all()}
-        return self.criteria[rulebook.pk].get(code)
+            self.criteria[rulebook.pk] = {identifier_key(c.code): c for c in rulebook.criteria.all()}
+        return self.criteria[rulebook.pk].get(identifier_key(code))
 
     def get_queryset(self):
         return Rating.objects.filter(period__jurisdiction=self.jurisdiction)
