@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import template
 from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
@@ -11,6 +13,23 @@ from boards.links import board_reverse
 from ratings import rules
 
 register = template.Library()
+
+# A run of characters with no place to break a line: no space, no CJK (which breaks
+# between any two characters), no hyphen or slash. WeasyPrint wraps such a run
+# (overflow-wrap) by trying one line split after another, which costs far more than
+# linear in its length; a zero-width space every RUN characters gives it ordinary
+# places to break, and readers see nothing.
+RUN = 20
+_UNBROKEN = re.compile(r"[^\s\u2e80-\u9fff\u3000-\u303f\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\-/]{%d}" % RUN)
+
+
+@register.filter
+def soft_breaks(value: str) -> str:
+    """The text with a zero-width space after every RUN characters of an unbroken run."""
+    text = str(value)
+    if len(text) <= RUN:
+        return text
+    return _UNBROKEN.sub(lambda match: match.group(0) + "\u200b", text)
 
 
 @register.simple_tag
