@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,11 @@ from simple_history.models import HistoricalRecords
 from departments.models import NOT_PLAIN_ASCII, Jurisdiction, Organisation, clean_identifier_fields, same_identifier
 from ratings import rules
 from ratings.uploads import stored_extension
+
+# What a clerk may write (the forms, the imports and the services all refuse longer):
+# a 事由 is published word for word on the board, and is a paragraph, not a book.
+REASON_MAX_LENGTH = 2_000
+CRITERION_TEXT_MAX_LENGTH = 1_000
 
 
 class Kind(models.TextChoices):
@@ -159,7 +165,9 @@ class Criterion(models.Model):
 
     rulebook = models.ForeignKey(RuleBook, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("认定细则"))
     code = models.CharField(_("编码"), max_length=32)
-    text = models.TextField(_("内容"))
+    text = models.TextField(
+        _("内容"), max_length=CRITERION_TEXT_MAX_LENGTH, validators=[MaxLengthValidator(CRITERION_TEXT_MAX_LENGTH)],
+    )
     kind = models.CharField(_("类型"), max_length=16, choices=CriterionKind.choices)
     is_active = models.BooleanField(_("在用"), default=True)
 
@@ -264,7 +272,7 @@ class Rating(models.Model):
     criterion = models.ForeignKey(
         Criterion, on_delete=models.PROTECT, null=True, blank=True, related_name="ratings", verbose_name=_("认定条目")
     )
-    reason = models.TextField(_("事由"))
+    reason = models.TextField(_("事由"), max_length=REASON_MAX_LENGTH, validators=[MaxLengthValidator(REASON_MAX_LENGTH)])
     serious_impact = models.BooleanField(_("造成较大影响"), default=False, help_text=_("黄灯造成较大影响的，直接认定为红灯"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
     return_reason = models.TextField(_("退回原因"), blank=True)

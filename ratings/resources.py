@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
-from departments.importing import ResourceWidget, SheetResource, cell_text, row_list
+from departments.importing import NumberCell, ResourceWidget, SheetResource, cell_text, row_list
 from departments.models import NOT_PLAIN_ASCII, Organisation, same_identifier
 from departments.resources import IdentifierWidget, TextWidget
 from lib.identifiers import identifier_key, normalise_identifier
 from ratings import citations, rules, services
-from ratings.models import Criterion, Period, Rating, RuleBook
+from ratings.models import CRITERION_TEXT_MAX_LENGTH, REASON_MAX_LENGTH, Criterion, Period, Rating, RuleBook
 
 CODE, TEXT, KIND, YEAR = "编码", "内容", "类型", "年度"
 MONTH, DEPARTMENT, UNIT, CRITERION, REASON, SERIOUS = "月份", "职能管理部门", "被考核单位", "认定条目", "事由", "较大影响"
@@ -92,6 +92,12 @@ class MonthWidget(ResourceWidget, widgets.Widget):
     no rule book yet, is refused."""
 
     def clean(self, value, row=None, **kwargs) -> Period:
+        if isinstance(value, NumberCell):
+            # Excel keeps 2020.10 as the number 2020.1: a number never says which month was meant.
+            raise ValueError(_(
+                "是数字 %(shown)s（Excel 把 2020.10 这样的月份存成数字 2020.1），看不出是哪个月；"
+                "请把这一列设为“文本”格式后填写 2020-10，或填写 2020年10月"
+            ) % {"shown": value})
         year, month = parse_month(cell_text(value))
         # A closed month is the first thing to say; opening a month on demand is undone
         # with the rest of the import when any row is refused.
@@ -182,6 +188,7 @@ class CriterionResource(SheetResource):
 
     required_headers = (CODE, TEXT, KIND)
     required_columns = (CODE, TEXT, KIND)
+    column_limits = {TEXT: CRITERION_TEXT_MAX_LENGTH}
     # On the command line the year is an argument: a 年度 column would be misleading.
     refused_headers = {
         YEAR: gettext_lazy("命令行按参数中的年度导入，文件里不能有这一列；请删去这一列，或在后台导入（按这一列分年度）"),
@@ -273,6 +280,7 @@ class RatingResource(SheetResource):
     serious_impact = fields.Field(attribute="serious_impact", column_name=SERIOUS, widget=YesNoWidget())
 
     required_headers = (MONTH, DEPARTMENT, UNIT, KIND, CRITERION, REASON, SERIOUS)
+    column_limits = {REASON: REASON_MAX_LENGTH}
     required_columns = (MONTH, DEPARTMENT, UNIT, KIND, REASON)
     key_columns = (MONTH, DEPARTMENT, UNIT, KIND, CRITERION, REASON)
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from departments.models import Jurisdiction, Organisation
 from departments.roles import is_office, user_department
 from ratings import rules
-from ratings.models import Criterion, Evidence, Period, Rating, RuleBook
+from ratings.models import REASON_MAX_LENGTH, Criterion, Evidence, Period, Rating, RuleBook
 
 
 class PeriodClosedError(ValidationError):
@@ -330,6 +330,10 @@ def _validate(rating: Rating, year_rules: YearRules | None = None) -> None:
         errors.setdefault("unit", []).append(_("职能管理部门不能认定自身"))
     if not (rating.reason or "").strip():
         errors.setdefault("reason", []).append(_("请填写事由"))
+    elif len(rating.reason) > REASON_MAX_LENGTH:
+        errors.setdefault("reason", []).append(_("事由最多 %(limit)s 个字符，现有 %(length)s 个；请删减") % {
+            "limit": f"{REASON_MAX_LENGTH:,}", "length": f"{len(rating.reason):,}",
+        })
     if year_rules is None:
         year_rules = _year_rules(period.jurisdiction_id, period.year)
     rulebook = year_rules.rulebook
