@@ -7,7 +7,12 @@ message); the header is row 1. One bad row imports no row.
 
 What a clerk's file may hold, and what happens to it:
 
-- Only the first worksheet is read; the others are named in a note.
+- What is read is what the clerk sees: the first *visible* worksheet (hidden sheets
+  before it are skipped, and a note names the sheet read and the others). A hidden or
+  filtered row with something in a column that is read, a hidden column that is read,
+  and a cell whose number format shows nothing (;;;) are refused by row and column.
+  Numbers read as their format shows them (1 formatted 000 is “001”); a column that
+  needs a month refuses a number outright, since Excel keeps 2020.10 as 2020.1.
 - Headers are compared without spaces and full-width forms (“ 月份 ”, “ｏ”); a column
   the import does not know (a 备注 column) or a column without a header is ignored,
   and a note names it. A missing or repeated column refuses the file.
@@ -19,10 +24,15 @@ What a clerk's file may hold, and what happens to it:
 - CSV may be UTF-8 (with or without BOM), GBK/GB18030 or UTF-16, comma- or
   tab-separated. A file that is something else under a spreadsheet's name (an image,
   an old .xls, a workbook called .csv) is refused with what it seems to be.
-- Limits: ``IMPORT_MAX_BYTES`` for the file (and ten times that unpacked, for an
-  .xlsx), ``IMPORT_MAX_ROWS`` data rows, ``MAX_COLUMNS`` columns. Rows are read as a
-  stream and reading stops at the first row over the limit, so a huge file costs
-  neither memory nor database work.
+- Limits: ``IMPORT_MAX_BYTES`` for the file (an .xlsx may declare ten times that
+  unpacked, and each part it is read from may really unpack to five times that),
+  ``IMPORT_MAX_ROWS`` data rows, ``IMPORT_MAX_CELLS`` cells and distinct texts in a
+  workbook, ``MAX_COLUMNS`` columns, and characters per cell: each import sets its
+  columns' limits (``SheetResource.column_limits``, 100 unless set, 2,000 for a 事由)
+  and the reader keeps no cell past ``CELL_MAX_CHARS``, only its length. Workbooks
+  are read by ``lib.xlsx``, a streaming reader that counts all of this as it goes.
+  Rows are read as a stream and reading stops at the first row over the limit, so a
+  huge file costs neither memory nor database work.
 
 The headers (编码, 名称 …) and the cell values (红旗, 两者 …) are the file format,
 not interface text: they stay in Chinese whatever the interface language is.

@@ -374,10 +374,24 @@ def _sections(code: str) -> list[str]:
     return sections
 
 
-def hides_content(code: str) -> bool:
-    """A format such as ``;;;`` shows nothing, whatever the cell holds."""
+def hides_content(value: Any, code: str) -> bool:
+    """Whether the format shows nothing of this value: ``;;;`` hides everything, ``;;``
+    numbers only, ``0;;`` a negative number or zero. The sections are positive;
+    negative; zero; text, and a section left empty shows nothing."""
+    if ";" not in code:
+        return False
     sections = _sections(code)
-    return len(sections) >= 3 and all(_FORMAT_NOISE.sub("", s).strip() == "" for s in sections)
+    if isinstance(value, str):
+        section = sections[3] if len(sections) >= 4 else "@"
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    elif value < 0 and len(sections) >= 2:
+        section = sections[1]
+    elif value == 0 and len(sections) >= 3:
+        section = sections[2]
+    else:
+        section = sections[0]
+    return _FORMAT_NOISE.sub("", section).strip() == ""
 
 
 def shown_number(value: int | float, code: str) -> str | None:
@@ -431,11 +445,11 @@ _DIGITS = "0123456789"
 class _Style:
     code: str
     is_date: bool
-    hides: bool
+    sections: bool  # the format has sections, some of which may show nothing
 
 
 def _style(code: str) -> _Style:
-    return _Style(code, code not in ("General", "@") and is_date_format(code), hides_content(code))
+    return _Style(code, code not in ("General", "@") and is_date_format(code), ";" in code)
 
 
 class _SheetParser:
@@ -559,8 +573,10 @@ class _SheetParser:
             if isinstance(raw, Overlong):
                 return raw
             value = self._typed(kind, raw, style)
-        if style.hides and value is not None and value != "":
-            return Invisible(value)
+        if style.sections and value is not None and value != "":
+            shown = value.value if isinstance(value, Number) else value
+            if hides_content(shown, style.code):
+                return Invisible(value)
         return value
 
     def _typed(self, kind: str, raw: str, style: _Style) -> Any:
