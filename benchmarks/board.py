@@ -9,6 +9,12 @@
 - ``board_pdf_1000``: seconds to make the PDF of a 1,000-unit board (the edition's
   template with the shared partials, then WeasyPrint) against WeasyPrint rendering a
   plain table of the same rows. Ratio ours/baseline: lower is better.
+- ``board_publish_reasons_at_limit``: publishing (``edition_publish``: HTML, lobby and
+  PDF, stored) a month of the district's size whose every 事由 is at the limit
+  (REASON_MAX_LENGTH characters, with a long unbroken run of letters in each), against
+  WeasyPrint rendering the same texts in a plain fixed-layout table: what laying out
+  that much text costs at all. ``board_publish_reasons_half_limit`` is the same month
+  at half the length: publishing costs time in proportion to the text.
 
 Call ``run()`` (after ``benchmarks.setup_django`` or on its own: it then makes a
 throwaway SQLite database in a temporary directory), or ``python -m benchmarks.board``.
@@ -215,6 +221,47 @@ def bench_pdf(jurisdiction, rng: random.Random, repeat: int = 3) -> str:
     return report("board_pdf_1000", statistics.median(ours_times), statistics.median(baseline_times), "s")
 
 
+def _long_reason(length: int, n: int) -> str:
+    """A reason of ``length`` characters: Chinese text with a pasted address in it."""
+    run = f"https://12345.example.invalid/workorder/{n:06d}/" + "attachment" * 30
+    text = "推诿扯皮，工单随意退回，群众反映强烈；经督查仍未整改。"
+    body = (text * (length // len(text) + 1))[: length - len(run)]
+    middle = len(body) // 2
+    return body[:middle] + run + body[middle:]
+
+
+def bench_long_reasons(jurisdiction, rng: random.Random) -> list[str]:
+    from django.utils.html import escape
+    from weasyprint import HTML
+
+    from boards import services
+    from boards.templatetags.board_tags import soft_breaks
+    from ratings.models import REASON_MAX_LENGTH, Rating
+
+    lines = []
+    for name, length, month in (("board_publish_reasons_at_limit", REASON_MAX_LENGTH, 6),
+                                ("board_publish_reasons_half_limit", REASON_MAX_LENGTH // 2, 7)):
+        period = _period_with_rows(jurisdiction, month, PAGE_ROWS, rng)
+        for n, rating in enumerate(Rating.objects.filter(period=period).order_by("pk")):
+            Rating.objects.filter(pk=rating.pk).update(reason=_long_reason(length, n))
+        reasons = list(Rating.objects.filter(period=period).order_by("pk").values_list("reason", flat=True))
+        rows = "".join(f"<tr><td>{n}</td><td>被考核单位</td><td>红旗</td><td>职能管理部门</td>"
+                       f"<td>{escape(soft_breaks(reason))}</td></tr>" for n, reason in enumerate(reasons, 1))
+        plain = (
+            '<html lang="zh-CN"><head><meta charset="utf-8"><style>@page { size: A4 } '
+            'body { font-family: "Noto Sans CJK SC", sans-serif; font-size: 9.5pt } '
+            "table { width: 100%; border-collapse: collapse; table-layout: fixed } "
+            "td:nth-child(1) { width: 9mm } td:nth-child(2) { width: 34mm } td:nth-child(3) { width: 36mm } "
+            "td:nth-child(4) { width: 30mm }</style></head><body><table>"
+            f"<tbody>{rows}</tbody></table></body></html>"
+        )
+        baseline = timed(lambda: HTML(string=plain).write_pdf())
+        ours = timed(lambda: services.edition_publish(period=period))
+        note(f"{PAGE_ROWS} reasons of {length:,} characters each")
+        lines.append(report(name, ours, baseline, "s"))
+    return lines
+
+
 # The page under load -------------------------------------------------------------------------
 
 
@@ -346,6 +393,7 @@ def run(*, seconds: float = 2.0, threads: int = 8, repeat: int = 3, workdir: Pat
         return [
             bench_page(jurisdiction, rng, workdir, seconds, threads),
             bench_pdf(jurisdiction, rng, repeat),
+            *bench_long_reasons(jurisdiction, rng),
         ]
     finally:
         if own:
