@@ -12,7 +12,9 @@ of its own so that its peak memory is its own:
 - ``xlsx_read_strings_past_limit``: 190 MB of shared strings in a file of under a
   megabyte (refused at the count);
 - ``xlsx_read_part_at_budget``: shared strings of distinct 2,000-character reasons up
-  to the per-part budget (accepted): the most text a workbook can make us hold.
+  to the per-part budget (accepted): the most text a workbook can make us hold;
+- ``xlsx_read_empty_rows``: a sheet of nothing but empty rows, up to the element budget
+  (refused): what costs a callback without being a cell.
 
 Time lines: ours = the read, baseline = unzipping the same parts and running expat over
 them with no handlers (the physical floor of reading that XML at all). Memory lines
@@ -96,7 +98,7 @@ def _strings(texts: Iterator[str]) -> Iterator[bytes]:
 
 def make_files(folder: Path, cells: int, part_bytes: int) -> dict[str, Path]:
     files = {name: folder / f"{name}.xlsx" for name in (
-        "cells_at_limit", "strings_at_limit", "cell_90mb", "strings_past_limit", "part_at_budget")}
+        "cells_at_limit", "strings_at_limit", "cell_90mb", "strings_past_limit", "part_at_budget", "empty_rows")}
     columns = 50
     headers = HEADERS + [f"备注{n}" for n in range(columns - len(HEADERS))]
     fixed = headers + ROW  # string indices: headers 0..49, then the row's values
@@ -151,6 +153,16 @@ def make_files(folder: Path, cells: int, part_bytes: int) -> dict[str, Path]:
 
     _write(files["part_at_budget"], _sheet(reasons + 1, seven, reason_cell),
            _strings(iter(HEADERS + texts + ROW)))
+
+    def empty_rows() -> Iterator[bytes]:
+        yield _sheet(1, seven, lambda row, column: column - 1).__next__()
+        yield b'<row r="1">' + b"".join(b'<c r="%s1" t="s"><v>%d</v></c>' % (_letters(c).encode(), c - 1)
+                                        for c in range(1, seven + 1)) + b"</row>"
+        for start in range(2, 10 * cells, 10_000):
+            yield b"".join(b'<row r="%d"/>' % number for number in range(start, start + 10_000))
+        yield b"</sheetData></worksheet>"
+
+    _write(files["empty_rows"], empty_rows(), _strings(iter(HEADERS)))
     return files
 
 

@@ -72,6 +72,9 @@ PART_RATIO = 5  # and one part of it (the sheet, its shared strings) may really 
 # The longest cell held while reading: longer text is counted, not kept. Each column has a
 # limit of its own below this (SheetResource.column_limits); a 事由 is a paragraph, not a book.
 CELL_MAX_CHARS = 10_000
+# XML elements a part of a workbook may hold per cell allowed: a cell is two or three
+# (<c><v>, a rich text run more), and empty rows, runs and styles cost as much each.
+ELEMENTS_PER_CELL = 3
 DEFAULT_COLUMN_LIMIT = 100  # characters, for a column whose import sets no limit of its own
 MAX_LISTED = 100  # problems listed in one message; the rest are counted
 
@@ -317,6 +320,7 @@ def xlsx_limits() -> xlsx.Limits:
     """What reading one workbook may cost, from the import limits."""
     cells = settings.IMPORT_MAX_CELLS
     return xlsx.Limits(part_bytes=settings.IMPORT_MAX_BYTES * PART_RATIO, cells=cells, strings=cells,
+                       elements=cells * ELEMENTS_PER_CELL,
                        cell_chars=CELL_MAX_CHARS, columns=MAX_COLUMNS)
 
 
@@ -326,6 +330,10 @@ def _xlsx_problem(error: xlsx.XlsxError) -> str:
     if error.code == "part_too_big":
         return _("这个 .xlsx 文件中的“%(part)s”解压后超过 %(limit)s，无法导入；请删去多余的内容，或拆成几个文件")% {
             "part": error.details["part"], "limit": _megabytes(error.details["limit"]),
+        }
+    if error.code == "too_complex":
+        return _("这个 .xlsx 文件中的“%(part)s”结构过于复杂（超过 %(limit)s 个元素），无法导入；请在 Excel 中另存为 .xlsx 后再试") % {
+            "part": error.details["part"], "limit": f"{error.details['limit']:,}",
         }
     if error.code == "too_many_strings":
         return _("这个 .xlsx 文件含有超过 %(limit)s 段不同的文字，无法导入；请删去多余的内容，或拆成几个文件") % {

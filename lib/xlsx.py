@@ -59,6 +59,7 @@ _FORMAT_NOISE = re.compile(r"\[[^\]]*\]|\\.|_.|\*.")  # colours, conditions, esc
 class Limits:
     part_bytes: int  # unpacked bytes read from any one part of the workbook
     cells: int  # cell elements parsed in the worksheet
+    elements: int  # XML elements parsed in any one part (what each costs, cell or not)
     strings: int  # shared strings parsed
     cell_chars: int  # characters kept of one cell's text
     columns: int  # cells past this column are folded into column ``columns + 1``
@@ -68,7 +69,8 @@ class XlsxError(Exception):
     """Why the workbook cannot be read: ``code`` and its details for the message.
 
     Codes: ``unreadable`` (not a workbook, or damaged), ``no_sheet``, ``part_too_big``
-    (part, limit), ``too_many_strings`` (limit), ``too_many_cells`` (limit)."""
+    (part, limit), ``too_complex`` (part, limit: elements), ``too_many_strings`` (limit),
+    ``too_many_cells`` (limit, row)."""
 
     def __init__(self, code: str, **details: Any):
         super().__init__(code)
@@ -122,7 +124,7 @@ class Sheet:
     name: str
     skipped_hidden: list[str]  # hidden sheets before the one read
     others: list[str]  # every other sheet, in order
-    rows: Iterator[Row]
+    rows: Iterator[Row]  # the rows holding something; empty rows are left out
     # Known once ``rows`` is exhausted (they are stored after the cells):
     merged: list[str] = field(default_factory=list)  # "C2:C3"
     hidden_columns: list[tuple[int, int]] = field(default_factory=list)  # (first, last), from 1
@@ -155,8 +157,19 @@ def _open_part(archive: zipfile.ZipFile, name: str, limits: Limits) -> Iterator[
             yield chunk
 
 
-def _parser(start: Callable | None, end: Callable | None, text: Callable | None) -> expat.XMLParserType:
+def _parser(start: Callable, end: Callable | None, text: Callable | None, *, part: str,
+            limits: Limits) -> expat.XMLParserType:
+    """An expat parser for one part; every element counts against ``limits.elements``
+    (a part of a million empty rows or runs costs what a million cells would)."""
     parser = expat.ParserCreate(namespace_separator=" ")
+    left = [limits.elements]
+
+    def counted(tag: str, attrs: dict[str, str]) -> None:
+        left[0] -= 1
+        if left[0] < 0:
+            raise XlsxError("too_complex", part=part, limit=limits.elements)
+        start(tag, attrs)
+
     parser.buffer_text = True
     parser.buffer_size = CHUNK
 
@@ -165,8 +178,7 @@ def _parser(start: Callable | None, end: Callable | None, text: Callable | None)
 
     parser.StartDoctypeDeclHandler = no_dtd
     parser.EntityDeclHandler = no_dtd
-    if start:
-        parser.StartElementHandler = start
+    parser.StartElementHandler = counted
     if end:
         parser.EndElementHandler = end
     if text:
@@ -209,7 +221,7 @@ def _relationships(archive: zipfile.ZipFile, name: str, limits: Limits) -> dict[
             found[attrs.get("Id", "")] = (attrs.get("Type", "").rpartition("/")[2], path)
 
     if name in archive.NameToInfo:
-        _parse(_parser(start, None, None), _open_part(archive, name, limits))
+        _parse(_parser(start, None, None, part=name, limits=limits), _open_part(archive, name, limits))
     return found
 
 
@@ -241,7 +253,7 @@ def _book(archive: zipfile.ZipFile, limits: Limits) -> _Book:
         elif local == "workbookPr" and attrs.get("date1904") in ("1", "true"):
             epoch[0] = CALENDAR_MAC_1904
 
-    _parse(_parser(start, None, None), _open_part(archive, workbook, limits))
+    _parse(_parser(start, None, None, part=workbook, limits=limits), _open_part(archive, workbook, limits))
     sheets = [(name, state, rels[rid][1]) for name, state, rid in declared
               if rid in rels and rels[rid][0] == "worksheet" and rels[rid][1] in archive.NameToInfo]
     by_kind = {kind: path for kind, path in rels.values() if path in archive.NameToInfo}
@@ -271,7 +283,7 @@ def _styles(archive: zipfile.ZipFile, name: str | None, limits: Limits) -> list[
         if where and _local(tag) == where[-1]:
             where.pop()
 
-    _parse(_parser(start, end, None), _open_part(archive, name, limits))
+    _parse(_parser(start, end, None, part=name, limits=limits), _open_part(archive, name, limits))
     codes = []
     for format_id in formats:
         number = _int(format_id)
@@ -353,7 +365,7 @@ def _shared_strings(archive: zipfile.ZipFile, name: str | None, limits: Limits) 
     if not name:
         return []
     parser = _StringsParser(limits)
-    _parse(_parser(parser.start, parser.end, parser.add), _open_part(archive, name, limits))
+    _parse(_parser(parser.start, parser.end, parser.add, part=name, limits=limits), _open_part(archive, name, limits))
     return parser.strings
 
 
@@ -546,8 +558,9 @@ class _SheetParser:
             self.phonetic -= 1
         elif local == "row":
             values = self.values
-            width = max(values, default=0)
-            self.done.append(Row(self.row_number, [values.get(c) for c in range(1, width + 1)], self.row_hidden))
+            if values:  # an empty row says nothing (and costs nothing more)
+                width = max(values)
+                self.done.append(Row(self.row_number, [values.get(c) for c in range(1, width + 1)], self.row_hidden))
 
     def text(self, data: str) -> None:
         if self.target is not None:
@@ -658,7 +671,7 @@ def read(content: bytes | IO[bytes], limits: Limits) -> Sheet:
 
     def rows() -> Iterator[Row]:
         parser = _SheetParser(sheet, strings, formats, book.epoch, limits)
-        expat_parser = _parser(parser.start, parser.end, parser.text)
+        expat_parser = _parser(parser.start, parser.end, parser.text, part=part, limits=limits)
         try:
             for _step in _feed(expat_parser, _open_part(archive, part, limits)):
                 yield from parser.take()

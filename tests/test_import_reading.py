@@ -155,6 +155,10 @@ BAD = [
         "这个工作表的单元格超过 10 个（读到第 3 行时）", settings={"IMPORT_MAX_CELLS": 10}, read_only=True),
     Bad("org: more distinct texts than a sheet may have", "org", "orgs.xlsx", lambda: big_xlsx(ORG, ORG_ROWS),
         "这个 .xlsx 文件含有超过 7 段不同的文字", settings={"IMPORT_MAX_CELLS": 7}, read_only=True),
+    Bad("org: a sheet padded with empty rows", "org", "orgs.xlsx",
+        lambda: big_xlsx(ORG, ORG_ROWS, tail="".join(f'<row r="{n}"/>' for n in range(10, 60))),
+        "这个 .xlsx 文件中的“xl/worksheets/sheet1.xml”结构过于复杂（超过 36 个元素）",
+        settings={"IMPORT_MAX_CELLS": 12}, read_only=True),
     Bad("org: shared strings with entities that expand (billion laughs)", "org", "orgs.xlsx", laughs,
         "无法读取这个 .xlsx 文件", read_only=True),
 ]

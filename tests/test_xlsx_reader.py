@@ -13,7 +13,7 @@ import pytest
 
 from lib import xlsx
 
-LIMITS = xlsx.Limits(part_bytes=10_000_000, cells=10_000, strings=10_000, cell_chars=50, columns=10)
+LIMITS = xlsx.Limits(part_bytes=10_000_000, cells=10_000, elements=40_000, strings=10_000, cell_chars=50, columns=10)
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -170,12 +170,16 @@ def test_the_first_visible_sheet_is_read_and_the_hidden_ones_before_it_are_named
     ('<sheetData><row r="2"/><row r="1"/></sheetData>', [], LIMITS, "unreadable"),  # rows out of order
     ('<sheetData><row r="1"><c r="A1" t="s"><v>5</v></c></row></sheetData>', ["a"], LIMITS, "unreadable"),
     ("<sheetData><row>" + "<c><v>1</v></c>" * 11 + "</row></sheetData>", [],
-     xlsx.Limits(part_bytes=10_000, cells=10, strings=10, cell_chars=50, columns=10), "too_many_cells"),
-    ("<sheetData/>", ["s"] * 11, xlsx.Limits(part_bytes=10_000, cells=10, strings=10, cell_chars=50, columns=10),
+     xlsx.Limits(part_bytes=10_000, cells=10, elements=400, strings=10, cell_chars=50, columns=10), "too_many_cells"),
+    ("<sheetData/>", ["s"] * 11, xlsx.Limits(part_bytes=10_000, cells=10, elements=400, strings=10, cell_chars=50, columns=10),
      "too_many_strings"),
-    ("<sheetData/>", ["x" * 2_000], xlsx.Limits(part_bytes=1_000, cells=10, strings=10, cell_chars=50, columns=10),
+    ("<sheetData/>", ["x" * 2_000], xlsx.Limits(part_bytes=1_000, cells=10, elements=400, strings=10, cell_chars=50, columns=10),
      "part_too_big"),
     ("<sheetData><row><c><v>1</v></row></sheetData>", [], LIMITS, "unreadable"),  # broken XML
+    ("<sheetData>" + "<row/>" * 401 + "</sheetData>", [],  # empty rows cost what cells do
+     xlsx.Limits(part_bytes=10_000, cells=10, elements=400, strings=10, cell_chars=50, columns=10), "too_complex"),
+    ("<sheetData/>", "<si>" + "<r><t>a</t></r>" * 200 + "</si>",  # one string of a great many runs
+     xlsx.Limits(part_bytes=10_000, cells=10, elements=400, strings=10, cell_chars=50, columns=10), "too_complex"),
 ])
 def test_what_the_reader_refuses(sheet, strings, limits, code):
     with pytest.raises(xlsx.XlsxError) as refused:
