@@ -50,6 +50,14 @@ def generation_bump() -> None:
     _cache().set(GENERATION_KEY, time.time_ns(), timeout=None)
 
 
+def edition_key(jurisdiction: str | None, year: int, month: int, revision: int | None) -> str:
+    """The cache key of a month's page: the current revision and each numbered revision
+    have keys of their own, so that asking for a revision that does not exist (``r0``,
+    ``r99``) caches "not published" under that revision only, never under the month."""
+    which = "current" if revision is None else f"r{int(revision)}"
+    return f"edition:{jurisdiction or ''}:{int(year)}:{int(month)}:{which}"
+
+
 def snapshot_get(key: str, build: Callable[[], Snapshot | None]) -> Snapshot | None:
     """The cached response for ``key``, built (and cached) when missing. ``build``
     returns None for "nothing published there"."""

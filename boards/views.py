@@ -26,7 +26,7 @@ from boards.links import board_reverse, edition_kwargs, jurisdiction_default, ju
 from boards.models import Edition
 from boards.render import html_lang, lobby_empty_render, notice_insert
 from boards.services import lobby_key
-from boards.snapshots import Snapshot, snapshot_get
+from boards.snapshots import Snapshot, edition_key, snapshot_get
 from departments.models import Jurisdiction
 
 HTML = "text/html; charset=utf-8"
@@ -145,7 +145,9 @@ def edition(request: HttpRequest, year: int, month: int, revision: int | None = 
         )
         return _edition_snapshot(found, jkw) if found else None
 
-    snapshot = snapshot_get(f"edition:{jurisdiction or ''}:{year}:{month}:{revision or ''}", build)
+    if revision is not None and revision < 1:
+        raise Http404  # revisions count from 1: nothing to look up, nothing to cache
+    snapshot = snapshot_get(edition_key(jurisdiction, year, month, revision), build)
     if snapshot is None:
         raise Http404
     return _send(request, snapshot)
