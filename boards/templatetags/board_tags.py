@@ -23,6 +23,13 @@ RUN = 20
 _UNBROKEN = re.compile(r"[^\s\u2e80-\u9fff\u3000-\u303f\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\-/]{%d}" % RUN)
 
 
+@register.simple_tag
+def cited_criteria(*boards) -> list[tuple[str, str]]:
+    """(code, text) of each criterion the rows cite, once, by code."""
+    cited = {row.criterion_code: row.criterion_text for rows in boards for row in rows if row.criterion_code}
+    return sorted(cited.items())
+
+
 @register.filter
 def soft_breaks(value: str) -> str:
     """The text with a zero-width space after every RUN characters of an unbroken run."""
