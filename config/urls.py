@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config import errors
 from config.health import healthz
 
 # The admin's titles are set, translatably, in departments/admin.py.
@@ -15,3 +16,9 @@ urlpatterns = [
     # The public site (boards): the latest board at the root, no login.
     path("", include("boards.urls")),
 ]
+
+# Error pages in Chinese, in the frame of the address (config/errors.py).
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

@@ -141,6 +141,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # the admin's forms carry the token; no script reads the cookie
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"  # in Chinese, in the frame of the address
 
 # Security headers ---------------------------------------------------------------------------
 
