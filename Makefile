@@ -2,6 +2,8 @@
 PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address printed for the admin: a server listening on every interface is reached locally.
+URL_HOST = $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
 
 .PHONY: run run-prod test setup setup-dev demo messages bench clean
 
@@ -12,9 +14,10 @@ setup-dev:
 	bash scripts/setup.sh requirements-dev.txt
 
 ## make run: set everything up, migrate SQLite, load demo data, print the admin login, serve.
+## DEBUG is off, as in production (the Chinese error pages); `DJANGO_DEBUG=true make run` turns it on.
 run: setup
 	$(PY) manage.py migrate --noinput -v 0
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --url http://$(URL_HOST):$(PORT)/admin/
 	$(PY) manage.py publish_board --pending
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
