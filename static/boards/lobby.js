@@ -5,9 +5,12 @@
    - every data-poll seconds data-status-url is asked for the latest edition's key; a
      key other than data-edition means a new edition: the page reloads;
    - Space or the button pauses (WCAG 2.2.2), ← → turn pages, F or a click asks the
-     browser for full screen (kiosk browsers are full screen already). */
+     browser for full screen (kiosk browsers are full screen already);
+   - the pause button fades after IDLE_AFTER without a move, key or touch. */
 (function () {
   "use strict";
+
+  var IDLE_AFTER = 5000;
 
   function start() {
     var body = document.body;
@@ -90,7 +93,22 @@
       pause.addEventListener("click", function (event) {
         event.stopPropagation();
         toggle();
+        wake();
       });
+      var idle = null;
+      var wake = function () {
+        pause.classList.remove("is-idle");
+        window.clearTimeout(idle);
+        idle = window.setTimeout(function () {
+          if (!paused) {
+            pause.classList.add("is-idle");
+          }
+        }, IDLE_AFTER);
+      };
+      ["mousemove", "keydown", "touchstart"].forEach(function (name) {
+        document.addEventListener(name, wake, { passive: true });
+      });
+      wake();
     }
     document.addEventListener("keydown", function (event) {
       if (event.key === " " || event.key === "Spacebar") {

@@ -7,6 +7,8 @@ checked at each of its page turns and polls, with the settings it was published 
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.conftest import journey, screenshot, stop_the_clock
@@ -43,9 +45,13 @@ def test_the_lobby_screen_turns_its_pages_pauses_and_picks_up_a_new_edition(open
         expect(slides.nth(hidden)).to_be_hidden()
     expect(position).to_have_text("1 / 4")
 
-    # Every turn shows the next page, and only it.
+    # Every turn shows the next page, and only it; nobody touches the screen, so the
+    # pause button has faded.
+    pause = page.locator("[data-role=pause]")
+    expect(pause).not_to_have_class(re.compile(r"\bis-idle\b"))
     page.clock.run_for(turn)
     expect(position).to_have_text("2 / 4")
+    expect(pause).to_have_class(re.compile(r"\bis-idle\b"))
     expect(slides.nth(0)).to_be_hidden()
     expect(slides.nth(1)).to_be_visible()
     expect(slides.nth(1)).to_contain_text("红旗榜")
@@ -55,14 +61,16 @@ def test_the_lobby_screen_turns_its_pages_pauses_and_picks_up_a_new_edition(open
     expect(slides.nth(2)).to_be_visible()
     expect(slides.nth(2)).to_contain_text("（2/2）")
 
-    # Space pauses the turning, and starts it again.
+    # Space pauses the turning, and starts it again; while paused the button stays in sight.
     page.keyboard.press("Space")
-    expect(page.locator("[data-role=pause]")).to_have_attribute("aria-pressed", "true")
+    expect(pause).to_have_attribute("aria-pressed", "true")
     page.clock.run_for(turn * 2)
     expect(position).to_have_text("3 / 4")
+    expect(pause).not_to_have_class(re.compile(r"\bis-idle\b"))
     page.keyboard.press("Space")
     page.clock.run_for(turn)
     expect(position).to_have_text("4 / 4")
+    expect(pause).to_have_class(re.compile(r"\bis-idle\b"))
     expect(slides.nth(3)).to_contain_text("亮灯榜")
     page.clock.run_for(turn)
     expect(position).to_have_text("1 / 4")
