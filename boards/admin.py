@@ -31,7 +31,7 @@ from boards.links import board_reverse, edition_kwargs, jurisdiction_kwargs
 from boards.models import BoardMonth, Edition, PublishedYear, PublishRun
 from config.queue import QueueUnavailable
 from departments import roles
-from departments.admin import JurisdictionScopedAdmin, jurisdiction_is_fixed, scope_to_jurisdiction
+from departments.admin import JurisdictionScopedAdmin, ObjectNotFoundMixin, jurisdiction_is_fixed, scope_to_jurisdiction
 from departments.models import Jurisdiction
 from ratings import rules
 from ratings.models import Period, Rating
@@ -431,9 +431,18 @@ class PublishedYearAdmin(ReadOnlyAdmin):
 # does. The scheduled publication publishes the closed months of every jurisdiction, so
 # when several jurisdictions share the installation, its schedule is the superuser's.
 
+from django_celery_beat.admin import ClockedScheduleAdmin as BeatClockedScheduleAdmin  # noqa: E402
 from django_celery_beat.admin import CrontabScheduleAdmin as BeatCrontabScheduleAdmin  # noqa: E402
+from django_celery_beat.admin import IntervalScheduleAdmin as BeatIntervalScheduleAdmin  # noqa: E402
 from django_celery_beat.admin import PeriodicTaskAdmin as BeatPeriodicTaskAdmin  # noqa: E402
-from django_celery_beat.models import CrontabSchedule, PeriodicTask  # noqa: E402
+from django_celery_beat.admin import SolarScheduleAdmin as BeatSolarScheduleAdmin  # noqa: E402
+from django_celery_beat.models import (  # noqa: E402
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
 
 OFFICE_SCHEDULED_TASKS = ("boards.tasks.publish_pending_task",)
 
@@ -457,7 +466,7 @@ admin.site.unregister(PeriodicTask)
 
 
 @admin.register(PeriodicTask)
-class PeriodicTaskAdmin(BeatPeriodicTaskAdmin):
+class PeriodicTaskAdmin(ObjectNotFoundMixin, BeatPeriodicTaskAdmin):
     OFFICE_FIELDS = ("name", "task", "enabled", "description", "crontab", "crontab_translation", "last_run_at")
 
     def get_queryset(self, request):
@@ -502,9 +511,18 @@ admin.site.unregister(CrontabSchedule)
 
 
 @admin.register(CrontabSchedule)
-class CrontabScheduleAdmin(BeatCrontabScheduleAdmin):
+class CrontabScheduleAdmin(ObjectNotFoundMixin, BeatCrontabScheduleAdmin):
     def has_add_permission(self, request) -> bool:
         return schedules_editable_by(request) and super().has_add_permission(request)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return schedules_editable_by(request) and super().has_change_permission(request, obj)
+
+
+# The library's other schedules are a superuser's, as the library has them; an id that
+# names nothing is a 404 there too, as on every page of the admin.
+for _model, _library_admin in ((ClockedSchedule, BeatClockedScheduleAdmin), (SolarSchedule, BeatSolarScheduleAdmin),
+                               (IntervalSchedule, BeatIntervalScheduleAdmin)):
+    admin.site.unregister(_model)
+    admin.site.register(_model, type(_library_admin.__name__, (ObjectNotFoundMixin, _library_admin),
+                                     {"__module__": __name__}))

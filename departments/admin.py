@@ -8,11 +8,15 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -23,6 +27,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from config.ids import pk_from_path, value_from_path
 from departments import citations, roles, selectors
 from departments.admin_import import OrganisationImportAdminMixin
 from departments.forms import IdentifierField
@@ -93,9 +98,80 @@ class IdentifierFieldsAdminMixin:
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
+class MalformedListQuery(IncorrectLookupParameters, BadRequest):
+    """A list's filters that name nothing (``?period__id__exact=%00``): the list itself
+    goes back to its unfiltered page, as Django has it; anything else built on the list
+    (an export) answers 400."""
+
+
+class NamedChoicesAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget, shown again with a posted value that names no row
+    (letters, a NUL byte, 5000 digits): that value is not looked up, so the form says
+    what is wrong instead of failing."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.target_field
+        value = [text for text in value if value_from_path(target, str(text)) is not None]
+        return super().optgroups(name, value, attr)
+
+
+def named_choices_widget(model_admin, db_field, request, kwargs: dict) -> None:
+    """Use NamedChoicesAutocompleteSelect for ``db_field`` when it is an autocomplete field."""
+    if "widget" not in kwargs and db_field.name in model_admin.get_autocomplete_fields(request):
+        kwargs["widget"] = NamedChoicesAutocompleteSelect(db_field, model_admin.admin_site, using=kwargs.get("using"))
+
+
 class ObjectNotFoundMixin:
     """An object outside the user's view is simply not there: 404, never a redirect
-    that says it exists."""
+    that says it exists. Nor is one whose id no row can have (config.ids): a number
+    too large for the column, letters, full-width digits, a NUL byte; in the address,
+    in a list's filters, in the ids a list action posts, in a form's choices."""
+
+    def get_object(self, request, object_id, from_field=None):
+        opts = self.model._meta
+        field = opts.pk if from_field is None else opts.get_field(from_field)
+        if value_from_path(field, object_id, model=self.model) is None:
+            return None
+        return super().get_object(request, object_id, from_field)
+
+    def response_action(self, request, queryset):
+        # The rows a list action is posted for: an id that names none is not one of them.
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        named = [text for text in selected if pk_from_path(self.model, text) is not None]
+        if named != selected:
+            request.POST = request.POST.copy()
+            request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, named)
+        return super().response_action(request, queryset)
+
+    def get_changeform_initial_data(self, request):
+        # ``add/?unit=…`` fills in the form; an id that names nothing fills in nothing.
+        initial = super().get_changeform_initial_data(request)
+        for name, value in list(initial.items()):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.many_to_many:
+                initial[name] = [text for text in value if value_from_path(field, text) is not None]
+            elif field.many_to_one and value_from_path(field, value) is None:
+                del initial[name]
+        return initial
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        named_choices_widget(self, db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changelist(self, request, **kwargs):
+        changelist = super().get_changelist(request, **kwargs)
+
+        class NamedFiltersChangeList(changelist):
+            def get_queryset(self, request, exclude_parameters=None):
+                try:
+                    return super().get_queryset(request, exclude_parameters)
+                except IncorrectLookupParameters as exc:
+                    raise MalformedListQuery(*exc.args) from exc
+
+        return NamedFiltersChangeList
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404(_("没有找到该记录"))
@@ -168,11 +244,14 @@ class ScopedHistoryMixin:
     object_history_list_template = "admin/simple_history/object_history_list.html"
 
     def history_is_visible(self, request: HttpRequest, object_id: str) -> bool:
+        pk = pk_from_path(self.model, unquote(object_id))
+        if pk is None:
+            return False
         try:
-            if self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            if self.get_queryset(request).filter(pk=pk).exists():
                 return True
             # The history's own pk is history_id: look the object up by its pk field.
-            lookup = {self.model._meta.pk.attname: unquote(object_id)}
+            lookup = {self.model._meta.pk.attname: pk}
             record = self.model.history.filter(**lookup).order_by("-history_date").first()
         except (ValueError, ValidationError):
             return False
@@ -193,6 +272,8 @@ class ScopedHistoryMixin:
         if request.method != "GET":
             raise PermissionDenied
         if not self.history_is_visible(request, object_id):
+            raise Http404(_("没有找到该记录"))
+        if pk_from_path(self.model.history.model, unquote(version_id)) is None:
             raise Http404(_("没有找到该记录"))
         return super().history_form_view(request, object_id, version_id, extra_context)
 
@@ -426,6 +507,7 @@ class ProfileInline(admin.StackedInline):
         return formset
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        named_choices_widget(self, db_field, request, kwargs)
         if db_field.name == "department":
             kwargs["queryset"] = scope_to_jurisdiction(Organisation.objects.filter(is_department=True), request.user)
         elif db_field.name == "jurisdiction":
@@ -487,3 +569,10 @@ class UserAdmin(ObjectNotFoundMixin, DjangoUserAdmin):
     def roles_column(self, obj) -> str:
         return "、".join(group.name for group in obj.groups.all())
 
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(ObjectNotFoundMixin, DjangoGroupAdmin):
+    """The roles' groups: a superuser's, as Django has them."""

@@ -28,6 +28,7 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.ids import pk_from_path
 from departments import roles
 from departments.admin import (
     IdentifierFieldsAdminMixin,
@@ -471,8 +472,9 @@ class OpenPeriodField(forms.ModelChoiceField):
         try:
             return super().to_python(value)
         except ValidationError:
-            if self.visible_periods is not None and str(value).isdigit():
-                period = self.visible_periods.filter(pk=int(value)).first()
+            pk = pk_from_path(Period, str(value))
+            if self.visible_periods is not None and pk is not None:
+                period = self.visible_periods.filter(pk=pk).first()
                 if period is not None and not period.is_open:
                     raise ValidationError(services.period_closed_message(period), code="period_closed") from None
             raise
@@ -482,11 +484,12 @@ SEEN_PREFIX = "lb-seen-"  # the status of each rating when the office chose to r
 
 
 def _seen_statuses(request: HttpRequest) -> dict[int, str]:
-    return {
-        int(name[len(SEEN_PREFIX):]): value
-        for name, value in request.POST.items()
-        if name.startswith(SEEN_PREFIX) and name[len(SEEN_PREFIX):].isdigit()
-    }
+    seen = {}
+    for name, value in request.POST.items():
+        pk = pk_from_path(Rating, name[len(SEEN_PREFIX):]) if name.startswith(SEEN_PREFIX) else None
+        if pk is not None:
+            seen[pk] = value
+    return seen
 
 
 class OutcomeFilter(admin.SimpleListFilter):
@@ -879,21 +882,23 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
 
     def _vanished(self, request, queryset) -> list[str]:
         """Ratings selected on the list that were deleted before the action ran."""
-        selected = {int(pk) for pk in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME) if pk.isdigit()}
+        selected = {pk_from_path(Rating, text) for text in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)} - {None}
         missing = selected - set(queryset.values_list("pk", flat=True))
         return self._deleted(request, missing) if missing else []
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # A page opened before a colleague deleted the rating: say so, back to the list.
-        deleted = self._deleted(request, [int(object_id)]) if str(object_id).isdigit() else []
+        pk = pk_from_path(Rating, unquote(str(object_id)))
+        deleted = self._deleted(request, [pk]) if pk is not None else []
         if not deleted:
             return super()._get_obj_does_not_exist_redirect(request, opts, object_id)
         self.message_user(request, deleted[0], messages.WARNING)
         return HttpResponseRedirect(reverse("admin:ratings_rating_changelist"))
 
     def _object_or_404(self, request: HttpRequest, object_id: str):
-        if str(object_id).isdigit() and not self.get_queryset(request).filter(pk=int(object_id)).exists():
-            deleted = self._deleted(request, [int(object_id)])
+        pk = pk_from_path(Rating, unquote(str(object_id)))
+        if pk is not None and not self.get_queryset(request).filter(pk=pk).exists():
+            deleted = self._deleted(request, [pk])
             if deleted:
                 raise ServiceRefused(deleted[0])
         return super()._object_or_404(request, object_id)

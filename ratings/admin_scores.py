@@ -205,7 +205,10 @@ class YearScoreAdmin(ExportMixin, JurisdictionScopedAdmin):
             raise Http404
         years = scoring.year_scored_years(jurisdiction=jurisdiction)
         year_text = request.GET.get("year", "")
-        year = int(year_text) if year_text.isdigit() else (years[0] if years else None)
+        # A year as the list's filter writes it; anything else (１２, 5000 digits) is no year.
+        year = int(year_text) if year_text.isascii() and year_text.isdigit() and len(year_text) <= 4 else None
+        if not year_text:
+            year = years[0] if years else None
         if year is None or year not in years:
             self.message_user(request, _("该年度还没有计算得分，请先计算年度得分"), messages.WARNING)
             return HttpResponseRedirect(reverse("admin:ratings_yearscore_changelist"))
