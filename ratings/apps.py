@@ -9,6 +9,6 @@ class RatingsConfig(AppConfig):
     def ready(self) -> None:
         # Ratings cite organisations: an organisation's role may not change under them.
         from departments import citations as organisation_citations
-        from ratings import citations
+        from ratings import citations, notices  # noqa: F401  (notices: the login receiver)
 
         organisation_citations.register(citations.organisation_change_problems)

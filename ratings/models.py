@@ -253,6 +253,9 @@ class Rating(models.Model):
         SUBMITTED = "submitted", _("待审核")
         RETURNED = "returned", _("已退回")
         APPROVED = "approved", _("已通过")
+        # Taken out of a month by the office when it closed (kept, with the reason);
+        # counts nowhere, like a draft, and is never edited or submitted again.
+        WITHDRAWN = "withdrawn", _("已撤回")
 
     class Escalation(models.TextChoices):
         NONE = "", _("无")
@@ -276,6 +279,11 @@ class Rating(models.Model):
     serious_impact = models.BooleanField(_("造成较大影响"), default=False, help_text=_("黄灯造成较大影响的，直接认定为红灯"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
     return_reason = models.TextField(_("退回原因"), blank=True)
+    withdrawn_reason = models.TextField(_("撤回原因"), blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("撤回人")
+    )
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
 
     # The result after escalation: what every board, score and view shows.
     outcome = models.CharField(_("认定结果"), max_length=16, choices=Kind.choices, blank=True, db_index=True)
@@ -500,3 +508,24 @@ class RollupRun(models.Model):
         if self.status == self.Status.DONE:
             return 100
         return self.done * 100 // self.total if self.total else 0
+
+
+class ClosingNotice(models.Model):
+    """What closing a month did to a department's drafts and returned ratings, told to
+    each of its raters once, on their next login (ratings.notices)."""
+
+    department = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="closing_notices", verbose_name=_("职能管理部门")
+    )
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+", verbose_name=_("月份"))
+    text = models.TextField(_("内容"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    seen_by = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name=_("已读"))
+
+    class Meta:
+        verbose_name = _("关账通知")
+        verbose_name_plural = pgettext_lazy("plural", "关账通知")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -32,6 +32,11 @@ def month_index(year: int, month: int) -> int:
     return year * 12 + (month - 1)
 
 
+def next_month(year: int, month: int) -> tuple[int, int]:
+    """The calendar month after (year, month): December is followed by next January."""
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
 def month_has_come(year: int, month: int, *, today: date) -> bool:
     """A month can be opened or closed from its first day on: the current calendar
     month and every month before it, never one still ahead (2091-03 for 2021-03)."""

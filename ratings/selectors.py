@@ -110,6 +110,8 @@ def rating_can_edit(*, user, rating: Rating) -> bool:
     """May change the rating's content, its evidence, or delete it."""
     if not rating.period.is_open or not rating_is_visible(user=user, rating=rating):
         return False
+    if rating.status == Rating.Status.WITHDRAWN:
+        return False
     if is_office(user):
         return True
     return is_rater(user) and rating.status in EDITABLE_BY_RATER
@@ -145,6 +147,8 @@ def rating_problem_for_user(*, user, rating: Rating) -> str:
     if is_rater(user) and not is_office(user) and rating.status not in EDITABLE_BY_RATER:
         if rating.status == Rating.Status.SUBMITTED:
             return _("已提交，等待效能办审核；如需修改，请联系效能办退回。")
+        if rating.status == Rating.Status.WITHDRAWN:
+            return _("已撤回，只能查看。")
         return _("已审核通过，不能再修改；如需修改，请联系效能办退回。")
     return ""
 

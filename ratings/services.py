@@ -86,6 +86,10 @@ def _rating_state_message(rating: Rating) -> str:
         }
     if rating.status == Rating.Status.SUBMITTED:
         return _("该认定已于 %(when)s 提交，正在等待效能办审核") % {"when": when(rating.submitted_at)}
+    if rating.status == Rating.Status.WITHDRAWN:
+        return _("该认定已由 %(who)s 于 %(when)s 撤回（原因：%(reason)s）") % {
+            "who": who(rating.withdrawn_by), "when": when(rating.withdrawn_at), "reason": rating.withdrawn_reason,
+        }
     return _("该认定现在是草稿，尚未提交审核")
 
 
@@ -200,12 +204,64 @@ def _same_jurisdiction(by, jurisdiction_id: int) -> bool:
     return profile.jurisdiction_id == jurisdiction_id
 
 
-def period_close(*, period: Period, by, today: date | None = None) -> Period:
-    """关账: refuses while submitted ratings await review, and names them; a month still
-    ahead is refused."""
+@dataclass
+class MonthClosing:
+    """What closing a month did: the ratings carried into ``next_period`` and those
+    withdrawn, each as (department name, rating), in the order of the month's list."""
+
+    next_period: Period | None = None
+    carried: list[Rating] = None  # type: ignore[assignment]
+    withdrawn: list[Rating] = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        self.carried = self.carried or []
+        self.withdrawn = self.withdrawn or []
+
+
+class PeriodUndecidedError(ValidationError):
+    """Drafts or returned ratings are in the month and the office has not said whether to
+    carry them into the next month or withdraw them; ``undecided`` lists them."""
+
+    def __init__(self, message: str, undecided: list[Rating]):
+        super().__init__(message, code="undecided")
+        self.undecided = undecided
+
+
+UNDECIDED_STATUSES = (Rating.Status.DRAFT, Rating.Status.RETURNED)
+NOT_APPROVED_STATUSES = (Rating.Status.DRAFT, Rating.Status.RETURNED, Rating.Status.SUBMITTED)
+
+
+def counts_by_department(ratings: Iterable[Rating]) -> str:
+    """"区住建局 2 条、区商务局 1 条", for the messages."""
+    counts: dict[str, int] = {}
+    for rating in ratings:
+        counts[rating.department.name] = counts.get(rating.department.name, 0) + 1
+    return "、".join(_("%(department)s %(count)d 条") % {"department": name, "count": n} for name, n in counts.items())
+
+
+def period_close(
+    *, period: Period, by, carry: bool = False, withdraw_reason: str = "", today: date | None = None
+) -> Period:
+    """关账. Refuses while submitted ratings await review, and names them; refuses while
+    drafts or returned ratings are in the month unless the office says what becomes of
+    them: ``carry`` moves them into the next month as they are (status, return reason,
+    evidence, history, with a line saying where they came from), ``withdraw_reason``
+    marks them 已撤回 with that reason. Nothing is deleted. Closing opens the next month
+    if it has come and has no period yet, so that departments always have an open month.
+    A month still ahead is refused. The returned month's ``closing`` says what was done."""
     _require_office(by, period.jurisdiction_id)
+    today = today if today is not None else _today()
     require_month_has_come(year=period.year, month=period.month, today=today)
+    withdraw_reason = (withdraw_reason or "").strip()
+    if carry and withdraw_reason:
+        raise ValidationError(_("结转和撤回只能选择一种"), code="carry_or_withdraw")
+    if len(withdraw_reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            _("撤回原因最多 %(limit)s 个字符") % {"limit": f"{REASON_MAX_LENGTH:,}"}, code="reason_too_long"
+        )
+    closing = MonthClosing()
     with transaction.atomic():
+        # Lock order: this month, then the next one (months in time order), then ratings.
         period = _lock_period(period)
         if period.status != Period.Status.OPEN:
             # Closed meanwhile by someone else (two office staff, or a second click).
@@ -225,12 +281,83 @@ def period_close(*, period: Period, by, today: date | None = None) -> Period:
                 % {"period": period.label, "count": len(pending), "list": names, "more": more},
                 pending=pending,
             )
+        undecided = list(
+            period.ratings.select_for_update().filter(status__in=UNDECIDED_STATUSES)
+            .select_related("department", "unit").order_by("department__code", "unit__code", "pk")
+        )
+        if undecided and not (carry or withdraw_reason):
+            raise PeriodUndecidedError(
+                _("%(period)s 还有 %(count)d 条草稿或已退回的认定（%(departments)s）：请选择结转到下月，或填写原因撤回，然后再关账")
+                % {"period": period.label, "count": len(undecided), "departments": counts_by_department(undecided)},
+                undecided=undecided,
+            )
+        closing.next_period = _open_next_month(period, today=today, for_carry=bool(undecided and carry))
+        if undecided and carry:
+            closing.carried = _carry(undecided, period=period, into=closing.next_period, by=by)
+        elif undecided:
+            closing.withdrawn = _withdraw(undecided, period=period, reason=withdraw_reason, by=by)
         period.status = Period.Status.CLOSED
         period.closed_at = timezone.now()
         period.closed_by = by
         _stamp(period, by, _("关账"))
         period.save()
+        _notify_departments(period=period, closing=closing, reason=withdraw_reason)
+    period.closing = closing
     return period
+
+
+def _open_next_month(period: Period, *, today: date, for_carry: bool) -> Period | None:
+    """The month after ``period``, locked; opened if it has no period yet and it has come.
+
+    Closing the current calendar month (30 November, closing November) has a next month
+    still ahead, which is never opened (``require_month_has_come``), except to carry
+    ratings into: then exactly that one month is opened, since the ratings must go
+    somewhere and December is where they belong. It cannot be closed before it comes."""
+    year, month = rules.next_month(period.year, period.month)
+    found = Period.objects.filter(jurisdiction_id=period.jurisdiction_id, year=year, month=month).first()
+    if found is None:
+        if not (rules.month_has_come(year, month, today=today) or for_carry):
+            return None
+        found, _created = Period.objects.get_or_create(jurisdiction_id=period.jurisdiction_id, year=year, month=month)
+    found = _lock_period(found)
+    if for_carry and found.status != Period.Status.OPEN:
+        raise PeriodClosedError(
+            _("%(next)s 已关账，不能把认定结转过去：请选择撤回，或先重新开放 %(next)s")
+            % {"next": month_name(year, month)},
+            code="next_month_closed",
+        )
+    return found
+
+
+def _carry(ratings: list[Rating], *, period: Period, into: Period, by) -> list[Rating]:
+    # Drafts and returned ratings count nowhere: no unit's escalation changes, so no unit
+    # lock is needed; the ratings' rows were locked when read, after both months.
+    line = _("从 %(month)s 结转") % {"month": month_name(period.year, period.month)}
+    for rating in ratings:
+        rating.period = into
+        _stamp(rating, by, line)
+        rating.save()
+    return ratings
+
+
+def _withdraw(ratings: list[Rating], *, period: Period, reason: str, by) -> list[Rating]:
+    line = _("%(month)s 关账时撤回：%(reason)s") % {"month": month_name(period.year, period.month), "reason": reason}
+    moment = timezone.now()
+    for rating in ratings:
+        rating.status = Rating.Status.WITHDRAWN
+        rating.withdrawn_reason = reason
+        rating.withdrawn_by = by
+        rating.withdrawn_at = moment
+        _stamp(rating, by, line)
+        rating.save()
+    return ratings
+
+
+def _notify_departments(*, period: Period, closing: MonthClosing, reason: str) -> None:
+    """Tell each department concerned, on its raters' next visit (ratings.notices)."""
+    from ratings import notices
+
+    notices.closing_notices_record(period=period, closing=closing, reason=reason)
 
 
 def period_reopen(*, period: Period, by, reason: str, today: date | None = None) -> Period:
@@ -451,8 +578,11 @@ def rating_change_refusal(*, rating: Rating, by) -> str:
 
 
 def _require_can_change(by, rating: Rating) -> None:
-    """Raters change their own drafts and returned ratings; the office any rating."""
+    """Raters change their own drafts and returned ratings; the office any rating but a
+    withdrawn one, which is kept as it was withdrawn."""
     _require_can_rate(by, rating.department)
+    if rating.status == Rating.Status.WITHDRAWN:
+        raise PermissionDenied(_("%(state)s，不能再修改") % {"state": _rating_state_message(rating)})
     if by is None or is_office(by):
         return
     if rating.status not in (Rating.Status.DRAFT, Rating.Status.RETURNED):
@@ -597,6 +727,8 @@ def rating_delete(*, rating: Rating, by) -> None:
         _lock_units(_unit_of(rating.pk))
         rating = _lock_rating(rating.pk)
         _require_can_rate(by, rating.department)
+        if rating.status == Rating.Status.WITHDRAWN:
+            raise PermissionDenied(_("%(state)s，不能删除") % {"state": _rating_state_message(rating)})
         if not (by is None or is_office(by)) and rating.status not in (Rating.Status.DRAFT, Rating.Status.RETURNED):
             raise PermissionDenied(
                 _("%(state)s，不能删除") % {"state": _rating_state_message(rating)}

@@ -56,7 +56,8 @@ def draft(period: Period, department, unit, kind: str, reason: str, *, by) -> Ra
 
 
 def close(period: Period, office) -> Period:
-    return services.period_close(period=period, by=office)
+    # Drafts in the month are withdrawn (kept, never public), as the office may choose.
+    return services.period_close(period=period, by=office, withdraw_reason="关账时撤回")
 
 
 def reopen(period: Period, office, reason: str = "复核更正") -> Period:

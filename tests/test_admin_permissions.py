@@ -285,7 +285,7 @@ def test_leo_cannot_close_a_month(client, leo, january):
 
 
 def test_a_closed_month_refuses_edits_in_the_admin(client, alice, bob, bob_draft, january):
-    services.period_close(period=january, by=alice)
+    services.period_close(period=january, by=alice, withdraw_reason="关账时撤回")
     change = reverse("admin:ratings_rating_change", args=[bob_draft.pk])
     for user in (bob, alice):
         client.force_login(user)
@@ -300,11 +300,11 @@ def test_a_closed_month_refuses_edits_in_the_admin(client, alice, bob, bob_draft
     response = client.post(reverse("admin:ratings_rating_submit", args=[bob_draft.pk]), follow=True)
     assert "已关账" in response.content.decode()
     bob_draft.refresh_from_db()
-    assert bob_draft.status == Rating.Status.DRAFT
+    assert bob_draft.status == Rating.Status.WITHDRAWN  # withdrawn when the month closed, not submitted
 
 
 def test_a_closed_month_is_not_offered_for_new_ratings(client, alice, bob, january, february):
-    services.period_close(period=january, by=alice)
+    services.period_close(period=january, by=alice, withdraw_reason="关账时撤回")
     client.force_login(bob)
     form = client.get(reverse("admin:ratings_rating_add")).context["adminform"].form
     offered = list(form.fields["period"].queryset)

@@ -247,7 +247,7 @@ def test_of_two_office_staff_closing_the_month_the_second_is_told_who_closed_it(
 def test_closing_by_the_list_action_after_a_colleague_closed_tells_who(alice, alex, january):
     a = browser(alice)
     a.get(reverse("admin:ratings_period_changelist"))
-    services.period_close(period=january, by=alex)
+    services.period_close(period=january, by=alex, withdraw_reason="关账时撤回")
 
     response = action(a, "admin:ratings_period_changelist", "close_selected", [january])
 
@@ -257,7 +257,7 @@ def test_closing_by_the_list_action_after_a_colleague_closed_tells_who(alice, al
 
 
 def test_the_command_does_not_close_a_month_twice(alice, january):
-    services.period_close(period=january, by=alice)
+    services.period_close(period=january, by=alice, withdraw_reason="关账时撤回")
     with pytest.raises(CommandError, match="2026-01 已经是“已关账”状态"):
         call_command("close_month", "2026-01")
     with pytest.raises(services.PeriodClosedError, match="alice"):
@@ -265,7 +265,7 @@ def test_the_command_does_not_close_a_month_twice(alice, january):
 
 
 def test_of_two_office_staff_reopening_the_month_the_second_is_told_who_reopened_it(alice, alex, january):
-    services.period_close(period=january, by=alice)
+    services.period_close(period=january, by=alice, withdraw_reason="关账时撤回")
     a, b = browser(alice), browser(alex)
     url = reverse("admin:ratings_period_reopen", args=[january.pk])
     a.post(url, {"reason": "住建局补报"})
@@ -291,8 +291,8 @@ def test_a_form_opened_before_the_month_was_closed_saves_nothing_and_says_why(
     data = form_data(page, reason="改过的事由", _submit="1")
     data["evidence-TOTAL_FORMS"] = int(data["evidence-TOTAL_FORMS"]) + 1
     data[f"evidence-{data['evidence-TOTAL_FORMS'] - 1}-file"] = SimpleUploadedFile("工单.pdf", PDF)
-    history_before = rating.history.count()
-    services.period_close(period=january, by=alice)
+    services.period_close(period=january, by=alice, withdraw_reason="关账时撤回")
+    history_before = rating.history.count()  # the withdrawal's line included
 
     response = client.post(url, data)
 
@@ -301,7 +301,7 @@ def test_a_form_opened_before_the_month_was_closed_saves_nothing_and_says_why(
     assert "您的修改没有保存：2026-01 已关账（alice 于" in body and "请效能办先重新开放该月" in body
     assert 'name="_save"' not in body  # the page as it is now: read-only
     rating.refresh_from_db()
-    assert (rating.reason, rating.status) == ("主动上门服务企业", Rating.Status.DRAFT)
+    assert (rating.reason, rating.status) == ("主动上门服务企业", Rating.Status.WITHDRAWN)  # withdrawn at the close, not saved
     assert rating.history.count() == history_before
     assert not Evidence.objects.exists()
 
@@ -311,7 +311,7 @@ def test_an_add_form_opened_before_the_month_was_closed_names_the_closed_month(
 ):
     client.force_login(bob)
     assert client.get(reverse("admin:ratings_rating_add")).status_code == 200
-    services.period_close(period=january, by=alice)
+    services.period_close(period=january, by=alice, withdraw_reason="关账时撤回")
 
     response = client.post(reverse("admin:ratings_rating_add"), {
         "period": january.pk, "unit": town.pk, "kind": "red_flag", "criterion": flag_criterion.pk,
@@ -330,7 +330,7 @@ def test_a_delete_confirmed_after_the_month_was_closed_deletes_nothing(client, a
     client.force_login(bob)
     url = reverse("admin:ratings_rating_delete", args=[rating.pk])
     assert client.get(url).status_code == 200
-    services.period_close(period=january, by=alice)
+    services.period_close(period=january, by=alice, withdraw_reason="关账时撤回")
 
     response = client.post(url, {"post": "yes"})
 
@@ -362,7 +362,7 @@ def test_evidence_cannot_be_attached_or_removed_in_a_closed_month(alice, bob, de
                                     reason="主动上门服务企业", by=bob)
     attached = services.evidence_attach(rating=rating, evidence=Evidence(file=SimpleUploadedFile("a.pdf", PDF)),
                                         by=bob, original_name="a.pdf")
-    services.period_close(period=january, by=alice)
+    services.period_close(period=january, by=alice, withdraw_reason="关账时撤回")
 
     with pytest.raises(services.PeriodClosedError, match="已关账"):
         services.evidence_attach(rating=rating, evidence=Evidence(file=SimpleUploadedFile("b.pdf", PDF)), by=bob)
@@ -373,7 +373,7 @@ def test_evidence_cannot_be_attached_or_removed_in_a_closed_month(alice, bob, de
 
 def test_a_rater_saving_after_the_month_closed_is_refused_by_the_service_too(alice, bob, dept_a, town, january):
     # What the admin's check protects, the service checks again under the month's lock.
-    services.period_close(period=january, by=alice)
+    services.period_close(period=january, by=alice, withdraw_reason="关账时撤回")
     with pytest.raises(services.PeriodClosedError) as refused:
         services.rating_record(period=january, department=dept_a, unit=town, kind="red_flag", reason="补报", by=bob)
     assert "2026-01 已关账（alice 于" in refused.value.messages[0]
@@ -386,7 +386,7 @@ def test_a_rater_saving_after_the_month_closed_is_refused_by_the_service_too(ali
 @pytest.fixture
 def closed_january(alice, bob, dept_a, town, january, fast_pdf):
     services.rating_approve(rating=submitted(january, dept_a, town, by=bob), by=alice)
-    return services.period_close(period=january, by=alice)
+    return services.period_close(period=january, by=alice, withdraw_reason="关账时撤回")
 
 
 def test_a_publication_started_twice_before_it_finished_makes_one_run_and_sends_the_second_to_it(

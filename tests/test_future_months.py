@@ -149,7 +149,8 @@ def test_close_month_still_closes_the_current_and_past_months(clock, typed):
     out = run("close_month", typed)
 
     assert f"{typed} 已关账" in out
-    assert Period.objects.get().status == Period.Status.CLOSED
+    year, month = map(int, typed.split("-"))
+    assert Period.objects.get(year=year, month=month).status == Period.Status.CLOSED
 
 
 def test_close_month_refuses_a_month_ahead_that_old_data_left_open(clock):

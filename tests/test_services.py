@@ -166,7 +166,7 @@ def test_a_closed_month_refuses_every_change(alice, bob, dept_a, town, january):
     draft = record(january, dept_a, town, by=bob)
     submitted = record(january, dept_a, town, by=bob, submit=True)
     services.rating_approve(rating=submitted, by=alice)
-    services.period_close(period=january, by=alice)
+    services.period_close(period=january, by=alice, withdraw_reason="不再认定")  # the draft is kept, withdrawn
     attempts = [
         lambda: record(january, dept_a, town, by=bob),
         lambda: record(january, dept_a, town, by=alice),
