@@ -38,7 +38,7 @@ from departments.admin import (
     scope_to_jurisdiction,
 )
 from departments.models import Jurisdiction
-from ratings import citations, selectors, services
+from ratings import citations, rules, selectors, services
 from ratings.admin_import import CriterionImportAdminMixin, RatingImportAdminMixin
 from ratings.export_resources import RatingExportResource
 from ratings.forms import (
@@ -364,6 +364,12 @@ class PeriodAdmin(RefusalMixin, ScopedHistoryMixin, OfficeWritesAdmin, SimpleHis
                     format_html('{} <a href="{}">{}</a>', _messages_of(exc), url, _("查看待审核的认定")),
                     messages.ERROR,
                 )
+            except services.PeriodUndecidedError as exc:
+                # Drafts and returned ratings: the office decides on the month's close page.
+                url = reverse("admin:ratings_period_close", args=[period.pk])
+                self.message_user(
+                    request, format_html('{} <a href="{}">{}</a>', _messages_of(exc), url, _("关账…")), messages.ERROR
+                )
             except (ValidationError, PermissionDenied) as exc:
                 self.message_user(request, _messages_of(exc), messages.ERROR)
             else:
@@ -392,13 +398,73 @@ class PeriodAdmin(RefusalMixin, ScopedHistoryMixin, OfficeWritesAdmin, SimpleHis
         )
 
     def close_view(self, request, object_id):
+        """关账 of one month: a page that lists every rating of the month not approved, by
+        department, and what closing does to each; the office chooses to carry the drafts
+        and returned ratings into the next month or to withdraw them with a reason."""
         period = self._object_or_404(request, object_id)
-        if request.method != "POST":
-            return HttpResponseRedirect(self._change_url(period))
         if not roles.is_office(request.user):
             raise PermissionDenied
-        self._close(request, [period])
-        return HttpResponseRedirect(self._change_url(period))
+        if request.method != "POST" and not period.is_open:
+            return HttpResponseRedirect(self._change_url(period))
+        fate = request.POST.get("fate", "") if request.method == "POST" else ""
+        reason = request.POST.get("reason", "") if request.method == "POST" else ""
+        error = ""
+        if request.method == "POST":
+            try:
+                closed = services.period_close(
+                    period=period, by=request.user, carry=fate == "carry",
+                    withdraw_reason=reason if fate == "withdraw" else "",
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                if isinstance(exc, services.FutureMonthError) or getattr(exc, "code", "") == "already_closed":
+                    # Nothing to choose on this page: back to the month, which says why.
+                    self.message_user(request, _messages_of(exc), messages.ERROR)
+                    return HttpResponseRedirect(self._change_url(period))
+                error = _messages_of(exc)
+                if fate == "withdraw" and not reason.strip():
+                    error = _("撤回必须填写原因")
+            else:
+                closing = closed.closing
+                done = ""
+                if closing.carried:
+                    done = _("%(count)d 条已结转到 %(next)s") % {
+                        "count": len(closing.carried), "next": closing.next_period.label}
+                elif closing.withdrawn:
+                    done = _("%(count)d 条已撤回") % {"count": len(closing.withdrawn)}
+                self.message_user(request, _("%(period)s 已关账。") % {"period": closed.label} + done, messages.SUCCESS)
+                return HttpResponseRedirect(self._change_url(closed))
+        return self._close_page(request, period, fate=fate, reason=reason, error=error)
+
+    def _close_page(self, request, period: Period, *, fate: str, reason: str, error: str) -> TemplateResponse:
+        ratings = list(
+            period.ratings.filter(status__in=services.NOT_APPROVED_STATUSES)
+            .select_related("department", "unit").order_by("department__code", "unit__code", "pk")
+        )
+        blocking = [r for r in ratings if r.status == Rating.Status.SUBMITTED]
+        next_year, next_month = rules.next_month(period.year, period.month)
+        departments: dict[str, list] = {}
+        for rating in ratings:
+            departments.setdefault(rating.department.name, []).append({
+                "rating": rating,
+                "url": reverse("admin:ratings_rating_change", args=[rating.pk]),
+                "fate": _("待审核：须先审核（通过或退回），否则不能关账") if rating.status == Rating.Status.SUBMITTED
+                else _("结转到 %(next)s，或撤回（按下面的选择）") % {"next": services.month_name(next_year, next_month)},
+            })
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("关账 %(period)s") % {"period": period.label},
+            "opts": self.model._meta,
+            "original": period,
+            "departments": departments.items(),
+            "blocking": blocking,
+            "undecided": len(ratings) - len(blocking),
+            "next_month": services.month_name(next_year, next_month),
+            "fate": fate,
+            "reason": reason,
+            "error": error,
+            "change_url": self._change_url(period),
+        }
+        return TemplateResponse(request, "admin/ratings/period/close_confirm.html", context)
 
     def reopen_view(self, request, object_id):
         period = self._object_or_404(request, object_id)

@@ -449,8 +449,11 @@ def _march_counts(scene, persona, response) -> list[str]:
 admin_pages("ratings.period", lambda s: s.o.march,
             changelist=STAFF, add=OFFICES, change=J1_READERS_J2_MISSING, delete=J1_OFFICE_J2_MISSING,
             history=J1_READERS_J2_MISSING, version=J1_READERS_J2_MISSING, changelist_check=_march_counts)
-row("admin/ratings/period/<path:object_id>/close/", "302 302 302 302 302 404",
-    lambda s: f"/admin/ratings/period/{s.o.april.pk}/close/", label="GET goes back to the month")
+row("admin/ratings/period/<path:object_id>/close/", J1_OFFICE_J2_MISSING,
+    lambda s: f"/admin/ratings/period/{s.o.april.pk}/close/", label="GET shows what closing does")
+row("admin/ratings/period/<path:object_id>/close/", J1_OFFICE_J2_MISSING,
+    lambda s: f"/admin/ratings/period/{s.o.march.pk}/close/", label="GET lists the month's ratings not approved",
+    shows=shows("alice", M.J1_UNIT))
 row("admin/ratings/period/<path:object_id>/reopen/", J1_OFFICE_J2_MISSING,
     lambda s: f"/admin/ratings/period/{s.o.february.pk}/reopen/", label="GET asks for the reason")
 
@@ -741,6 +744,14 @@ def _count(model_path: str, **lookup) -> Callable[[Scene], int]:
     return state
 
 
+def _april_draft(s: Scene) -> None:
+    """A draft of A's in April, for closing April to carry (inside the test's savepoint)."""
+    from ratings import services
+
+    services.rating_record(period=s.o.april, department=s.o.dept_a, unit=s.o.t1, kind="red_flag",
+                           reason="四月草稿", by=s.users["bob"], criterion=s.o.flag)
+
+
 def _action(action: str, *attrs: str, **extra) -> Callable[[Scene], dict]:
     from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 
@@ -824,6 +835,12 @@ write("revert A's draft to an old version", "admin/ratings/rating/^([^/]+)/histo
 PERIODS = "/admin/ratings/period/"
 write("close April", "admin/ratings/period/<path:object_id>/close/", lambda s: f"{PERIODS}{s.o.april.pk}/close/",
       lambda s: {}, _period_status("april"), "alice", "302 403 403 403 302 404")
+write("close March withdrawing its drafts (refused: ratings await review)",
+      "admin/ratings/period/<path:object_id>/close/", lambda s: f"{PERIODS}{s.o.march.pk}/close/",
+      lambda s: {"fate": "withdraw", "reason": "撤回"}, _statuses("a_draft", "b_returned"), "", "302 403 403 403 200 404")
+write("close April carrying a draft", "admin/ratings/period/<path:object_id>/close/",
+      lambda s: f"{PERIODS}{s.o.april.pk}/close/", lambda s: {"fate": "carry"}, _period_status("april"), "alice",
+      "302 403 403 403 302 404", prepare=lambda s: _april_draft(s))
 write("reopen February", "admin/ratings/period/<path:object_id>/reopen/",
       lambda s: f"{PERIODS}{s.o.february.pk}/reopen/", lambda s: {"reason": "复核"}, _period_status("february"),
       "alice", "302 403 403 403 302 404")
