@@ -83,7 +83,9 @@ def test_alice_approves_the_submitted_ratings_closes_the_month_and_publishes_its
     # The month is closed from its page.
     page.locator("#nav-sidebar").get_by_role("link", name="月度", exact=True).click()
     page.get_by_role("link", name=label).click()
-    page.locator(".lb-object-actions").get_by_role("button", name="关账").click()
+    page.locator(".lb-object-actions").get_by_role("link", name="关账…").click()
+    expect(page.locator("#content-main")).to_contain_text("该月的认定都已审核通过，可以关账。")
+    page.get_by_role("button", name="确认关账").click()
     expect(page.locator(".messagelist .success")).to_have_text(f"{label} 已关账。")
     expect(page.locator(".lb-notice-info")).to_contain_text(f"{label} 已关账")
 
