@@ -14,6 +14,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef
@@ -39,6 +40,7 @@ from departments.admin import (
 )
 from departments.models import Jurisdiction
 from ratings import citations, rules, selectors, services
+from ratings import staging
 from ratings.admin_import import CriterionImportAdminMixin, RatingImportAdminMixin
 from ratings.export_resources import RatingExportResource
 from ratings.forms import (
@@ -51,6 +53,7 @@ from ratings.forms import (
     RuleBookForm,
 )
 from ratings.models import Criterion, Evidence, Period, Rating, RuleBook
+from ratings.rules import KINDS, RED_FLAG, YELLOW_LIGHT
 
 
 def _messages_of(exc: Exception) -> str:
@@ -190,6 +193,11 @@ class CriterionAdmin(
                 status=Period.Status.OPEN,
             )
             queryset = queryset.filter(Exists(open_month), is_active=True).order_by("-rulebook__year", "code")
+            # The rating form sends its kind: a red flag cites red-flag criteria, a
+            # yellow or red light yellow-light ones (rules.rating_problems).
+            kind = request.GET.get("kind", "")
+            if request.GET.get("field_name") == "criterion" and kind in KINDS:
+                queryset = queryset.filter(kind=RED_FLAG if kind == RED_FLAG else YELLOW_LIGHT)
         return queryset, may_have_duplicates
 
     def deleted_history_visible(self, request, record) -> bool:
@@ -512,6 +520,12 @@ class EvidenceInline(admin.TabularInline):
     def get_extra(self, request, obj=None, **kwargs) -> int:
         return 1 if self._editable(request, obj) else 0
 
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # A new class each time: files kept across a form with errors are this session's.
+        formset.form.staging_owner = staging.Owner.of(request)
+        return formset
+
     @admin.display(description=gettext_lazy("文件"))
     def download(self, obj: Evidence) -> str:
         if not obj.pk:
@@ -696,9 +710,21 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
             return self.autocomplete_fields
         return tuple(f for f in self.autocomplete_fields if f != "department")
 
+    class Media:
+        # The criterion follows the kind; 造成较大影响 only for a yellow light.
+        js = ("admin-extra/rating_form.js",)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.request_user = request.user
+        # No pencil, plus or cross: those edit the organisations and the rule book
+        # themselves, which is not what this form is for.
+        for name in ("department", "unit", "criterion"):
+            field = form.base_fields.get(name)
+            if field is not None and isinstance(field.widget, RelatedFieldWidgetWrapper):
+                widget = field.widget
+                widget.can_add_related = widget.can_change_related = False
+                widget.can_delete_related = widget.can_view_related = False
         return form
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -763,6 +789,7 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
             return super().save_formset(request, form, formset, change)
         instances = formset.save(commit=False)
         new_files = [f.instance for f in formset.forms if "file" in f.changed_data]
+        staged = [f.staged_token for f in formset.forms if f.staged_token]
         try:
             for evidence in formset.deleted_objects:
                 services.evidence_remove(evidence=evidence, by=request.user)
@@ -773,6 +800,10 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
                 services.evidence_attach(rating=form.instance, evidence=evidence, by=request.user, original_name=name)
         except (ValidationError, PermissionDenied) as exc:
             raise ServiceRefused(_messages_of(exc)) from exc
+        owner = staging.Owner.of(request)
+        for token in staged:
+            # Attached (under a new random name, already in storage): the kept copy goes.
+            staging.discard(token, owner=owner)
         return None
 
     def delete_model(self, request, obj):

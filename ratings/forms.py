@@ -7,14 +7,14 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from departments.roles import is_office, user_department
-from ratings import uploads
-from ratings import citations
-from ratings.models import Criterion, Evidence, Period, Rating, RuleBook
-from ratings.services import rating_validate, require_month_has_come
+from ratings import citations, rules, staging, uploads
+from ratings.models import REASON_MAX_LENGTH, Criterion, Evidence, Period, Rating, RuleBook
+from ratings.services import PROBLEM_MESSAGES, rating_validate, require_month_has_come
 
 # Fields the rating form edits; the rest (status, result, review) only the services set.
 RATING_FORM_FIELDS = ("period", "department", "unit", "kind", "criterion", "serious_impact", "reason")
@@ -40,6 +40,47 @@ class RatingAdminForm(forms.ModelForm):
             department = user_department(user)
             if department is not None:
                 self.instance.department = department
+        if "reason" in self.fields:
+            # The reason is printed on the public board as written.
+            self.fields["reason"].help_text = _(
+                "事由将原文刊登在公开的亮榜上，请勿填写个人隐私信息（如身份证号、手机号、家庭住址）。最多 %(limit)s 个字符。"
+            ) % {"limit": f"{REASON_MAX_LENGTH:,}"}
+        criterion = self.fields.get("criterion")
+        if criterion is not None and self._criterion_required():
+            # Marked required (bold label) and refused on the first save, in the rule
+            # book's own words, not only when the rating is submitted.
+            criterion.required = True
+            criterion.error_messages["required"] = PROBLEM_MESSAGES[rules.CRITERION_MISSING]()
+            widget = criterion.widget
+            for item in (widget, getattr(widget, "widget", None)):
+                if item is not None:
+                    item.is_required = True
+
+    def _period(self) -> Period | None:
+        """The month the rating is for: its own, the one chosen in the form, or the one
+        the form offers first."""
+        if self.instance.period_id:
+            return self.instance.period
+        field = self.fields.get("period")
+        if field is None:
+            return None
+        if self.is_bound:
+            value = self.data.get(self.add_prefix("period"))
+        else:
+            value = self.get_initial_for_field(field, "period")
+        if isinstance(value, Period):
+            return value
+        try:
+            return field.to_python(value)
+        except ValidationError:
+            return None
+
+    def _criterion_required(self) -> bool:
+        period = self._period()
+        if period is None:
+            return False
+        book = RuleBook.objects.filter(jurisdiction_id=period.jurisdiction_id, year=period.year).first()
+        return bool(book and book.criterion_required and book.criteria.filter(is_active=True).exists())
 
     def _post_clean(self) -> None:
         super()._post_clean()
@@ -60,6 +101,12 @@ class RatingAdminForm(forms.ModelForm):
             return
         for field, errors in exc.error_dict.items():
             target = field if field in self.fields else None
+            if target is not None:
+                # The form's own check (a required criterion) may have said it already.
+                shown = set(self.errors.get(target, []))
+                errors = [e for e in errors if not set(ValidationError(e).messages) <= shown]
+                if not errors:
+                    continue
             if target is None and field != NON_FIELD_ERRORS:
                 label = Rating._meta.get_field(field).verbose_name
                 errors = [ValidationError("%s：%s" % (label, "；".join(e.messages))) for e in errors]
@@ -129,15 +176,57 @@ class PeriodForm(forms.ModelForm):
 
 
 class EvidenceFileInput(forms.ClearableFileInput):
-    """Links an existing file to the protected download view, never to MEDIA_URL."""
+    """Links an existing file to the protected download view, never to MEDIA_URL.
+
+    A file kept from a form that came back with errors (``ratings.staging``) is shown as
+    "已上传：name" with a box to remove it; its signed token comes back in a hidden field
+    and stands for the file when no other one is chosen."""
 
     download_url: str | None = None
     download_name: str = ""
+    staging_owner: staging.Owner | None = None
+    staged: tuple[str, str] | None = None  # (name, token) of the file kept for this form
+    staged_invalid = False  # a token came back that is not this user's, or has expired
 
     def format_value(self, value):
         if self.is_initial(value) and self.download_url:
             return _Link(self.download_url, self.download_name or str(value))
         return super().format_value(value)
+
+    @staticmethod
+    def staged_name(name: str) -> str:
+        return f"{name}-staged"
+
+    @staticmethod
+    def staged_remove_name(name: str) -> str:
+        return f"{name}-staged-remove"
+
+    def value_from_datadict(self, data, files, name):
+        upload = super().value_from_datadict(data, files, name)
+        token = data.get(self.staged_name(name))
+        if upload is not None or not token or data.get(self.staged_remove_name(name)):
+            return upload
+        cached = getattr(self, "_staged_upload", None)
+        if cached is not None and cached.staged_token == token:
+            return cached
+        loaded = staging.load(token, owner=self.staging_owner) if self.staging_owner else None
+        if loaded is None:
+            self.staged_invalid = True
+            return None
+        self._staged_upload = loaded
+        return loaded
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        if not self.staged:
+            return html
+        staged_name, token = self.staged
+        return html + format_html(
+            '<div class="lb-staged">{}<input type="hidden" name="{}" value="{}">'
+            ' <label><input type="checkbox" name="{}" value="1"> {}</label></div>',
+            _("已上传：%(name)s") % {"name": staged_name}, self.staged_name(name), token,
+            self.staged_remove_name(name), _("移除"),
+        )
 
 
 class _Link:
@@ -197,6 +286,10 @@ def validate_evidence_file(upload) -> str:
 
 
 class EvidenceForm(forms.ModelForm):
+    # Set by the admin on the class it builds for each request: whose staged files.
+    staging_owner: staging.Owner | None = None
+    staged_token = ""  # the file this form kept, to remove once it is attached
+
     class Meta:
         model = Evidence
         fields = ("file",)
@@ -212,6 +305,7 @@ class EvidenceForm(forms.ModelForm):
         field.max_length = None
         field.allow_empty_file = True
         widget = field.widget
+        widget.staging_owner = self.staging_owner
         if self.instance.pk:
             widget.download_url = reverse("ratings:evidence_download", args=[self.instance.pk])
             widget.download_name = str(self.instance)
@@ -221,14 +315,35 @@ class EvidenceForm(forms.ModelForm):
             "allowed": "、".join(allowed), "max": _limit_mb(settings.EVIDENCE_MAX_BYTES),
         }
 
+    def has_changed(self) -> bool:
+        # A token that no longer stands for a file is said, not silently dropped.
+        widget = self.fields["file"].widget if "file" in self.fields else None
+        return super().has_changed() or bool(getattr(widget, "staged_invalid", False))
+
+    def clean(self):
+        cleaned = super().clean()
+        if "file" in self.fields and self.fields["file"].widget.staged_invalid and not cleaned.get("file"):
+            self._errors.pop("file", None)
+            self.add_error("file", ValidationError(_("之前上传的文件已失效，请重新选择文件"), code="staged_expired"))
+        return cleaned
+
     def clean_file(self):
         upload = self.cleaned_data.get("file")
+        widget = self.fields["file"].widget
         # Only a newly uploaded file is checked; the stored one passed when it came in.
+        # A kept file is checked again: it is attached only as it is now.
         if upload is not None and "file" in self.changed_data:
             # The cleaned name travels with the file: the admin keeps it as original_name
             # and the storage takes only its (checked) extension.
             upload.name = validate_evidence_file(upload)
             self.instance.original_name = upload.name
+            token = getattr(upload, "staged_token", "")
+            if not token and self.staging_owner is not None:
+                # Kept in case the rating form comes back with errors.
+                token = staging.stage(upload, owner=self.staging_owner, name=upload.name)
+            if token:
+                self.staged_token = token
+                widget.staged = (upload.name, token)
         return upload
 
 
