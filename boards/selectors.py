@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Q, QuerySet
 
 from boards.models import Edition, EditionEntry, PublishedYear
+from config.ids import value_from_path
 from departments.models import Jurisdiction, Organisation
 from ratings import rules
 
@@ -169,6 +170,10 @@ def editions_index(*, jurisdiction: Jurisdiction) -> QuerySet[Edition]:
 
 
 def unit_public(*, jurisdiction: Jurisdiction, code: str) -> Organisation | None:
+    # A code from the address that no organisation can have (a NUL byte, which PostgreSQL
+    # refuses in a query; longer than the column) names none.
+    if value_from_path(Organisation._meta.get_field("code"), code) is None:
+        return None
     return Organisation.objects.filter(jurisdiction=jurisdiction, code=code, is_unit=True).first()
 
 
