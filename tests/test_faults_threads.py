@@ -218,7 +218,8 @@ def test_a_rater_saving_through_the_admin_as_the_month_closes_saves_all_or_nothi
                 "evidence-INITIAL_FORMS": "0", "_submit": "1"}
         return client.post(url, data).status_code
 
-    close, save = at_once(lambda: services.period_close(period=january, by=alice), save)
+    # The office closes withdrawing what was not submitted (a close must say what becomes of drafts).
+    close, save = at_once(lambda: services.period_close(period=january, by=alice, withdraw_reason="月底仍未提交"), save)
 
     assert save.ok, save.error
     rating.refresh_from_db()
@@ -227,7 +228,7 @@ def test_a_rater_saving_through_the_admin_as_the_month_closes_saves_all_or_nothi
         # Closed before the save took the month's lock: the save is refused whole (a 403 when
         # the month was closed before the form was read, a message when it closed meanwhile).
         assert close.ok and save.value in (302, 403)
-        assert (rating.reason, rating.status) == ("主动上门服务企业", Rating.Status.DRAFT)
+        assert (rating.reason, rating.status) == ("主动上门服务企业", Rating.Status.WITHDRAWN)
     else:
         # Saved and submitted first: closing is refused and names what awaits review.
         assert (rating.reason, rating.status) == ("改过的事由", Rating.Status.SUBMITTED)

@@ -130,7 +130,7 @@ def test_with_redis_stopped_the_public_pages_work_and_a_publication_is_refused_w
     assert status == 200 and "淳溪街道" in body.decode()
     assert client.get("/").status_code == 200
 
-    april = Period.objects.create(jurisdiction=closed_month.jurisdiction, year=2026, month=4)
+    april, _created = Period.objects.get_or_create(jurisdiction=closed_month.jurisdiction, year=2026, month=4)  # opened by the close of March
     close(april, alice)
     client.force_login(alice)
     response = client.post(reverse("admin:boards_boardmonth_publish", args=[april.pk]), {"note": ""})
