@@ -88,6 +88,12 @@ def messages_of(response) -> list[str]:
     return [html.unescape(re.sub(r"<[^>]+>", "", item)).strip() for item in items]
 
 
+def error_notes(response) -> list[str]:
+    """The page's own error notes (a confirmation page says why it did not go on there)."""
+    items = re.findall(r'<p class="errornote">(.*?)</p>', response.content.decode(), re.S)
+    return [html.unescape(re.sub(r"<[^>]+>", "", item)).strip() for item in items]
+
+
 def form_errors(response) -> list[str]:
     items = re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode(), re.S)
     return [html.unescape(re.sub(r"<[^>]+>", " ", item)).strip() for item in items]
@@ -163,7 +169,7 @@ def close_while_saving() -> None:
 
     def close():
         response = alice.post(reverse("admin:ratings_period_close", args=[february.pk]), follow=True)
-        return {"status": response.status_code, "messages": messages_of(response)}
+        return {"status": response.status_code, "messages": messages_of(response), "notes": error_notes(response)}
 
     def save():
         response = bob.post(reverse("admin:ratings_rating_add"), {

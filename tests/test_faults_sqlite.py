@@ -181,6 +181,6 @@ def test_a_month_closed_as_a_rater_saves_holds_no_rating_awaiting_review(databas
         assert waiting == 0
         assert "2026-02 已关账（alice 于" in json.dumps(save, ensure_ascii=False)
     else:
-        # Saved first: closing is refused and names the rating that awaits review.
+        # Saved first: the close page stays, saying the month holds a rating that awaits review.
         assert waiting == 1
-        assert "还有 1 条认定待审核" in " ".join(close["messages"])
+        assert "还有 1 条认定待审核" in " ".join(close["messages"] + close["notes"]), close
