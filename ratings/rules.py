@@ -161,6 +161,43 @@ def escalate(lights: Iterable[Light], rules_for: RulesFor | RuleSettings = DEFAU
 
 
 @dataclass(frozen=True)
+class Consequence:
+    """What approving a rating will make it count as, and what else the approval changes.
+
+    ``escalation`` says why a red light is one: "" (recorded as such, or not a red light),
+    ``ESCALATED_CONSECUTIVE`` with ``previous``, the yellow light just before it in the
+    chain, or ``ESCALATED_SERIOUS``. ``others`` are the unit's approved ratings whose
+    result changes with this approval (a late yellow light for January turns February's
+    into the red light), each with what it will count as."""
+
+    kind: str
+    escalation: str = ""
+    previous: Light | None = None
+    others: tuple[tuple[Light, str], ...] = ()
+
+
+def approval_consequence(
+    rating: Light, approved: Iterable[Light], rules_for: RulesFor | RuleSettings = DEFAULT_RULES
+) -> Consequence:
+    """What approving ``rating`` (submitted, not yet counted) does, given the unit's
+    approved ratings: the escalation run without and with it, as the approval will run
+    it, so the office reads before it acts the result the approval stores."""
+    others = [light for light in approved if light.id != rating.id]
+    before = escalate(others, rules_for)
+    after = escalate([*others, rating], rules_for)
+    outcome = after[rating.id]
+    by_id = {light.id: light for light in others}
+    previous = by_id.get(outcome.escalated_after) if outcome.escalation == ESCALATED_CONSECUTIVE else None
+    changed = sorted(
+        (by_id[pk] for pk, was in before.items() if after[pk].kind != was.kind),
+        key=lambda light: (light.index, light.id),
+    )
+    return Consequence(
+        outcome.kind, outcome.escalation, previous, tuple((light, after[light.id].kind) for light in changed)
+    )
+
+
+@dataclass(frozen=True)
 class Tally:
     red_flags: int = 0
     yellow_lights: int = 0
