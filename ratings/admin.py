@@ -719,7 +719,7 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
         form.request_user = request.user
         # No pencil, plus or cross: those edit the organisations and the rule book
         # themselves, which is not what this form is for.
-        for name in ("department", "unit", "criterion"):
+        for name in ("period", "department", "unit", "criterion"):
             field = form.base_fields.get(name)
             if field is not None and isinstance(field.widget, RelatedFieldWidgetWrapper):
                 widget = field.widget

@@ -101,12 +101,10 @@ class RatingAdminForm(forms.ModelForm):
             return
         for field, errors in exc.error_dict.items():
             target = field if field in self.fields else None
-            if target is not None:
-                # The form's own check (a required criterion) may have said it already.
-                shown = set(self.errors.get(target, []))
-                errors = [e for e in errors if not set(ValidationError(e).messages) <= shown]
-                if not errors:
-                    continue
+            if target is not None and self.errors.get(target):
+                # The form's own check (a required field, a required criterion) has said
+                # what is wrong with this field already: one message per field.
+                continue
             if target is None and field != NON_FIELD_ERRORS:
                 label = Rating._meta.get_field(field).verbose_name
                 errors = [ValidationError("%s：%s" % (label, "；".join(e.messages))) for e in errors]

@@ -121,7 +121,7 @@ def test_a_staged_file_can_be_removed_before_saving(client, bob, town, january, 
 def test_the_rating_form_has_no_icons_that_edit_organisations_or_criteria(client, alice, january, flag_criterion):
     client.force_login(alice)
     page = client.get(reverse(ADD)).content.decode()
-    for name in ("department", "unit", "criterion"):
+    for name in ("period", "department", "unit", "criterion"):
         assert f'id="add_id_{name}"' not in page and f'id="change_id_{name}"' not in page
         assert f'id="delete_id_{name}"' not in page and f'id="view_id_{name}"' not in page
 
@@ -132,3 +132,10 @@ def test_the_reason_says_it_is_published_word_for_word_and_its_limit(client, bob
     assert "事由将原文刊登在公开的亮榜上，请勿填写个人隐私信息" in page and "2,000" in page
     assert 'maxlength="2000"' in page
     assert "admin-extra/rating_form.js" in page
+
+
+def test_an_empty_reason_is_said_once_next_to_the_field(client, bob, town, january, flag_criterion):
+    client.force_login(bob)
+    response = client.post(reverse(ADD), _data(january, town, criterion=flag_criterion.pk, reason=""))
+    assert response.context["adminform"].form.errors["reason"] == ["这个字段是必填项。"]
+    assert not Rating.objects.exists()
