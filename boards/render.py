@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -51,6 +52,7 @@ class EditionInfo:
     red_flags: int = 0
     yellow_lights: int = 0
     red_lights: int = 0
+    issuing_office: str = ""  # the jurisdiction's sign-off; blank: its 效能办
 
     @property
     def label(self) -> str:
@@ -140,7 +142,8 @@ def edition_render(content: BoardContent, *, lobby_key: str) -> Rendered:
             **content.extra,
         }
         pdf_html = render_to_string(
-            "boards/edition_pdf.html", {**context, "urls": {**urls, "previous": ""}, "page_counter": page_counter_css()}
+            "boards/edition_pdf.html",
+            {**context, **pdf_context(info), "urls": {**urls, "previous": ""}, "page_counter": page_counter_css()},
         )
         pdf = pdf_from_html(pdf_html)
         pdf_sha = sha256(pdf)
@@ -163,6 +166,27 @@ def lobby_empty_render(*, jurisdiction_name: str, jkw: dict[str, str]) -> str:
         )
 
 
+@dataclass(frozen=True)
+class SignOff:
+    """The PDF's last lines, as an official notice ends: who issues it, and when."""
+
+    office: str
+    date: date  # the publication's day where the board is published (settings.TIME_ZONE)
+
+
+def pdf_context(info: EditionInfo) -> dict:
+    """What the PDF says besides the boards: its sign-off, language and creation date.
+    Called inside the publication language (the default office is translated text)."""
+    local = info.published_at.astimezone(ZoneInfo(settings.TIME_ZONE))
+    office = info.issuing_office or _("%(name)s效能办") % {"name": info.jurisdiction_name}
+    return {
+        "signoff": SignOff(office=office, date=local.date()),
+        "pdf_lang": html_lang(settings.BOARD_LANGUAGE),
+        # dcterms.created, the PDF's CreationDate: the publication, not the render's clock.
+        "pdf_created": local.replace(microsecond=0).isoformat(),
+    }
+
+
 @lru_cache(maxsize=1)
 def _stylesheets() -> tuple:
     from weasyprint import CSS
@@ -178,7 +202,11 @@ def _stylesheets() -> tuple:
 
 def pdf_from_html(html: str) -> bytes:
     """The one place WeasyPrint runs: A4 with the CJK fonts fontconfig finds (Debian's
-    fonts-noto-cjk), embedded as subsets. No network: the document links nothing external."""
+    fonts-noto-cjk), embedded as subsets. No network: the document links nothing external.
+
+    A tagged PDF (WeasyPrint's PDF/UA-1 variant): a structure tree of headings, tables
+    and lists that a screen reader follows, the document's language and its title shown
+    in the window (the ``lang``, ``<title>`` and ``dcterms.created`` of the HTML)."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
@@ -186,7 +214,7 @@ def pdf_from_html(html: str) -> bytes:
     # protocol is allowed, so nothing in a document can make the renderer reach out.
     fetcher = URLFetcher(allowed_protocols=())
     return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).write_pdf(
-        stylesheets=list(_stylesheets())
+        stylesheets=list(_stylesheets()), pdf_variant="pdf/ua-1"
     )
 
 

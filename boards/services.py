@@ -217,7 +217,7 @@ def edition_publish(
             published_at=published_at, correction_note=note if current else "",
             supersedes_revision=current.revision if current else None,
             red_flags=counts[rules.RED_FLAG], yellow_lights=counts[rules.YELLOW_LIGHT],
-            red_lights=counts[rules.RED_LIGHT],
+            red_lights=counts[rules.RED_LIGHT], issuing_office=jurisdiction.issuing_office,
         )
         progress(STEP_RENDER, 20)
         rendered = edition_render(

@@ -303,7 +303,7 @@ class OfficeWritesAdmin(JurisdictionScopedAdmin):
 
 @admin.register(Jurisdiction)
 class JurisdictionAdmin(IdentifierFieldsAdminMixin, ObjectNotFoundMixin, admin.ModelAdmin):
-    identifier_fields = ("code", "name")
+    identifier_fields = ("code", "name", "issuing_office")
     list_display = ("name", "code", "is_active")
     search_fields = ("name", "code")
 

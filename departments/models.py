@@ -52,6 +52,12 @@ class Jurisdiction(models.Model):
     code = models.SlugField(_("编码"), max_length=32, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     is_active = models.BooleanField(_("启用"), default=True)
+    # The board's sign-off (its PDF ends with the issuing office and the publication
+    # date). Blank: the jurisdiction's 效能办, so a rename needs no second edit.
+    issuing_office = models.CharField(
+        _("发布单位"), max_length=100, blank=True,
+        help_text=_("亮榜 PDF 末尾落款的单位；留空时为“辖区名称＋效能办”，如“南京市高淳区效能办”"),
+    )
 
     class Meta:
         verbose_name = _("辖区")
@@ -62,7 +68,7 @@ class Jurisdiction(models.Model):
         return self.name
 
     def clean_fields(self, exclude=None) -> None:
-        clean_identifier_fields(self, ("code", "name"), exclude, super().clean_fields)
+        clean_identifier_fields(self, ("code", "name", "issuing_office"), exclude, super().clean_fields)
 
 
 class Category(models.Model):
