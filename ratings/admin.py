@@ -414,6 +414,13 @@ class PeriodAdmin(RefusalMixin, ScopedHistoryMixin, OfficeWritesAdmin, SimpleHis
             raise PermissionDenied
         if request.method != "POST" and not period.is_open:
             return HttpResponseRedirect(self._change_url(period))
+        if request.method != "POST":
+            try:
+                services.require_month_has_come(year=period.year, month=period.month)
+            except services.FutureMonthError as exc:
+                # Nothing to confirm for a month that has not come: back to it, saying why.
+                self.message_user(request, _messages_of(exc), messages.ERROR)
+                return HttpResponseRedirect(self._change_url(period))
         fate = request.POST.get("fate", "") if request.method == "POST" else ""
         reason = request.POST.get("reason", "") if request.method == "POST" else ""
         error = ""

@@ -119,3 +119,15 @@ def test_a_withdrawal_is_told_with_its_reason_and_not_to_other_people(client, al
     assert _messages(_login(client, "leo")) == []
     client.logout()
     assert _messages(_login(client, "bob")) == ["2026年11月 已关账：你部门的 1 条草稿或已退回的认定已撤回（原因：年底清理）"]
+
+
+def test_a_month_that_has_not_come_has_no_close_page_to_confirm(client, alice):
+    future = PeriodFactory(year=2099, month=1)
+    client.force_login(alice)
+
+    response = client.get(close_url(future), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("admin:ratings_period_change", args=[future.pk])
+    assert "2099年1月 还没有到" in response.content.decode()
+    future.refresh_from_db()
+    assert future.is_open
