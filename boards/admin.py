@@ -14,21 +14,24 @@ Thin: everything is done by ``boards.services``.
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from boards import services
+from boards import previews, services
 from boards.links import board_reverse, edition_kwargs, jurisdiction_kwargs
 from boards.models import BoardMonth, Edition, PublishedYear, PublishRun
+from boards.render import html_lang
 from config.queue import QueueUnavailable
 from departments import roles
 from departments.admin import JurisdictionScopedAdmin, ObjectNotFoundMixin, jurisdiction_is_fixed, scope_to_jurisdiction
@@ -155,6 +158,8 @@ class BoardMonthAdmin(ReadOnlyAdmin):
         view = self.admin_site.admin_view
         return [
             path("<int:period_id>/publish/", view(self.publish_view), name="boards_boardmonth_publish"),
+            path("<int:period_id>/preview/", view(self.preview_view), name="boards_boardmonth_preview"),
+            path("<int:period_id>/preview.pdf", view(self.preview_pdf_view), name="boards_boardmonth_preview_pdf"),
             path("runs/<int:run_id>/", view(self.progress_view), name="boards_publishrun_progress"),
             path("runs/<int:run_id>/status/", view(self.status_view), name="boards_publishrun_status"),
         ] + super().get_urls()
@@ -184,17 +189,65 @@ class BoardMonthAdmin(ReadOnlyAdmin):
                 form.add_error(None, _refusal(exc))
             else:
                 return HttpResponseRedirect(reverse("admin:boards_publishrun_progress", args=[run.pk]))
+        board = previews.board_preview(period=period)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("发布 %(period)s 效能亮榜") % {"period": period.label},
             "period": period,
             "preview": preview,
+            "board": board,
+            "diff": previews.diff_shown(board.diff),
+            "preview_url": reverse("admin:boards_boardmonth_preview", args=[period.pk]),
+            "preview_pdf_url": reverse("admin:boards_boardmonth_preview_pdf", args=[period.pk]),
             "form": form,
             "public_url": board_reverse("edition", jurisdiction_kwargs(period.jurisdiction),
                                         **edition_kwargs(period.year, period.month)) if preview.current else "",
         }
         return TemplateResponse(request, "boards/admin/publish_form.html", context)
+
+    def _preview_or_redirect(self, request: HttpRequest, period_id: int) -> previews.BoardPreview | HttpResponse:
+        self._require_office(request)
+        period = get_object_or_404(self.get_queryset(request).select_related("jurisdiction"), pk=period_id)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])  # a preview only reads
+        try:
+            return previews.board_preview(period=period)
+        except ValidationError as exc:
+            self.message_user(request, _refusal(exc), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:boards_boardmonth_changelist"))
+
+    def preview_view(self, request: HttpRequest, period_id: int) -> HttpResponse:
+        """预览（未发布）: the page publishing would make, for the office only. The page
+        is shown in a frame of the publish page, and nothing else may frame it."""
+        board = self._preview_or_redirect(request, period_id)
+        if isinstance(board, HttpResponse):
+            return board
+        pdf_url = reverse("admin:boards_boardmonth_preview_pdf", args=[period_id])
+        response = HttpResponse(previews.preview_page(board, pdf_url=pdf_url), content_type="text/html; charset=utf-8")
+        response["Content-Language"] = html_lang(settings.BOARD_LANGUAGE)
+        # The page's own policy (django-csp leaves it alone): no script, and framed by this site only.
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'self' 'unsafe-inline'; style-src-elem 'self'; "
+            "style-src-attr 'unsafe-inline'; img-src 'self' data:; font-src 'self'; base-uri 'none'; "
+            "form-action 'none'; frame-ancestors 'self'"
+        )
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        _not_for_keeping(response)
+        return response
+
+    def preview_pdf_view(self, request: HttpRequest, period_id: int) -> HttpResponse:
+        """The PDF publishing would make, marked 预览（未发布）, as a download (headers as
+        the evidence downloads': it runs nothing and is kept nowhere)."""
+        board = self._preview_or_redirect(request, period_id)
+        if isinstance(board, HttpResponse):
+            return board
+        response = HttpResponse(previews.preview_pdf(board), content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(True, previews.preview_pdf_filename(board))
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'none'"
+        response["Cross-Origin-Resource-Policy"] = "same-origin"
+        _not_for_keeping(response)
+        return response
 
     def _run_or_404(self, request: HttpRequest, run_id: int) -> PublishRun:
         if not self.has_view_permission(request):
@@ -237,6 +290,13 @@ class BoardMonthAdmin(ReadOnlyAdmin):
                 request, _("已开始发布 %(count)d 个月份，进度见“发布任务”。") % {"count": len(started)}, messages.SUCCESS,
             )
         return None
+
+
+def _not_for_keeping(response: HttpResponse) -> None:
+    """A preview is nobody's to keep: not a cache's, not a search engine's."""
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
 
 
 def _schedule_url(request: HttpRequest) -> str:

@@ -221,3 +221,58 @@ def pdf_from_html(html: str) -> bytes:
 def notice_insert(html: str, notice: str) -> str:
     """The stored page with a notice (e.g. "superseded") where the page keeps room for one."""
     return html.replace(NOTICE_MARKER, NOTICE_MARKER + notice, 1)
+
+
+# Previews (the office's, before publishing) ------------------------------------------------------
+#
+# The same templates and context as ``edition_render``, with a mark that says the page is
+# not published. Nothing here stores anything: the admin serves the result to the office.
+
+_BODY_TAG = re.compile(r"<body\b[^>]*>")
+
+
+def edition_context(content: BoardContent) -> dict:
+    """What the edition templates are given about the content (as ``edition_render`` does)."""
+    info = content.info
+    return {
+        "edition": info,
+        "honour": content.honour,
+        "warning": content.warning,
+        "jkw": content.jkw,
+        "jurisdiction_name": info.jurisdiction_name,
+        "content_sha256": content.content_sha256,
+        **content.extra,
+    }
+
+
+def body_insert(html: str, mark: str) -> str:
+    """``mark`` first in the document's body (a PDF keeps no notice marker)."""
+    found = _BODY_TAG.search(html)
+    if found is None:
+        raise ValueError("the document has no <body>")
+    return html[: found.end()] + mark + html[found.end():]
+
+
+def edition_preview_pdf(content: BoardContent, *, mark: str) -> bytes:
+    """The PDF publishing ``content`` would make, with ``mark`` at the head of its body."""
+    info = content.info
+    with translation.override(settings.BOARD_LANGUAGE):
+        urls = edition_urls(jkw=content.jkw, year=info.year, month=info.month, revision=info.revision)
+        pdf_html = render_to_string("boards/edition_pdf.html", {
+            **edition_context(content), "urls": {**urls, "previous": ""}, "page_counter": page_counter_css(),
+        })
+    return pdf_from_html(body_insert(pdf_html, mark))
+
+
+def edition_preview_page(content: BoardContent, *, mark: str, pdf: bytes, pdf_url: str) -> str:
+    """The web page publishing ``content`` would make, with ``mark`` where the page keeps
+    room for a notice; its PDF link is ``pdf_url`` (the preview's PDF, ``pdf``), and its
+    links open apart from the page that shows the preview."""
+    info = content.info
+    with translation.override(settings.BOARD_LANGUAGE):
+        urls = edition_urls(jkw=content.jkw, year=info.year, month=info.month, revision=info.revision)
+        html = render_to_string("boards/edition.html", {
+            **edition_context(content), "urls": {**urls, "pdf": pdf_url}, "pdf_sha256": sha256(pdf),
+            "pdf_size": len(pdf), "page_title": info.label,
+        })
+    return notice_insert(html, mark).replace("<head>", '<head>\n<base target="_blank">', 1)

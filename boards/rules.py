@@ -21,7 +21,9 @@ REASON = "reason"
 UNIT_NAME = "unit_name"
 CATEGORY = "category"
 DEPARTMENT_NAME = "department_name"
-COMPARED = (KIND, ESCALATION, CRITERION, REASON, UNIT_NAME, CATEGORY, DEPARTMENT_NAME)
+ENTERED_KIND = "entered_kind"
+ESCALATED_AFTER = "escalated_after"
+COMPARED = (KIND, ENTERED_KIND, ESCALATION, ESCALATED_AFTER, CRITERION, REASON, UNIT_NAME, CATEGORY, DEPARTMENT_NAME)
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,9 @@ class Line:
     unit_name: str = ""
     category: str = ""
     department_name: str = ""
+    entered_kind: str = ""  # the kind the department entered
     escalation: str = ""
+    escalated_after: str = ""  # "YYYY-MM" of the earlier yellow light of a consecutive red light
     criterion_code: str = ""
     criterion_text: str = ""
 

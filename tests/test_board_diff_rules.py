@@ -12,11 +12,12 @@ from boards.rules import BoardDiff, Change, Line, board_diff
 FLAG, YELLOW, RED = "red_flag", "yellow_light", "red_light"
 
 # January as published: a red flag for 淳溪街道 by 住建局, a yellow light for 古柏街道 by 市场监管局.
-TOWN_FLAG = Line(rating_id=1, unit_code="T01", department_code="ZJJ", kind=FLAG, reason="主动承办疑难工单9件",
+TOWN_FLAG = Line(rating_id=1, unit_code="T01", department_code="ZJJ", kind=FLAG, entered_kind=FLAG, reason="主动承办疑难工单9件",
                  unit_name="淳溪街道", department_name="区住建局", criterion_code="H01", criterion_text="主动担当")
-TOWN2_YELLOW = Line(rating_id=2, unit_code="T02", department_code="SCJ", kind=YELLOW, reason="随意退单6件",
+TOWN2_YELLOW = Line(rating_id=2, unit_code="T02", department_code="SCJ", kind=YELLOW, entered_kind=YELLOW,
+                    reason="随意退单6件",
                     unit_name="古柏街道", department_name="区市场监管局", criterion_code="Y01", criterion_text="推诿扯皮")
-TOWN3_FLAG = Line(rating_id=3, unit_code="T03", department_code="ZJJ", kind=FLAG, reason="整治成效明显",
+TOWN3_FLAG = Line(rating_id=3, unit_code="T03", department_code="ZJJ", kind=FLAG, entered_kind=FLAG, reason="整治成效明显",
                   unit_name="东坝街道", department_name="区住建局")
 PUBLISHED = (TOWN_FLAG, TOWN2_YELLOW)
 
@@ -48,6 +49,11 @@ def test_a_rating_entered_again_with_the_same_words_is_no_change():
             ((TOWN2_YELLOW, ("kind", "escalation")),), id="a yellow light that caused serious impact becomes red",
         ),
         pytest.param(
+            (TOWN_FLAG, replace(TOWN2_YELLOW, kind=RED, escalation="consecutive", escalated_after="2025-12")),
+            (), (), ((TOWN2_YELLOW, ("kind", "escalation", "escalated_after")),),
+            id="a second consecutive yellow light becomes red",
+        ),
+        pytest.param(
             (replace(TOWN_FLAG, reason="主动承办疑难工单12件"), TOWN2_YELLOW), (), (),
             ((TOWN_FLAG, ("reason",)),), id="the reason corrected",
         ),
@@ -56,8 +62,8 @@ def test_a_rating_entered_again_with_the_same_words_is_no_change():
             ((TOWN_FLAG, ("criterion",)),), id="another criterion cited",
         ),
         pytest.param(
-            (TOWN_FLAG, replace(TOWN2_YELLOW, rating_id=9, kind=FLAG, reason="整改到位")), (), (),
-            ((TOWN2_YELLOW, ("kind", "reason")),), id="re-entered by the same department on the same unit",
+            (TOWN_FLAG, replace(TOWN2_YELLOW, rating_id=9, kind=FLAG, entered_kind=FLAG, reason="整改到位")),
+            (), (), ((TOWN2_YELLOW, ("kind", "entered_kind", "reason")),), id="re-entered by the same department on the same unit",
         ),
         pytest.param(
             (TOWN_FLAG, replace(TOWN2_YELLOW, rating_id=9, department_code="ZJJ", department_name="区住建局")),
