@@ -11,13 +11,22 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dashboard.selectors import COUNTED, LIGHTS, SUBMITTED_STATUSES, Calendar, DashboardQuery, rating_filter
+from dashboard.selectors import (
+    COUNTED,
+    LIGHTS,
+    SUBMITTED_STATUSES,
+    Calendar,
+    DashboardQuery,
+    rating_filter,
+    units_named,
+)
 from departments.models import Category, Jurisdiction, Organisation
 from ratings import rules
 from ratings.models import Rating
 
 SCOPE_FIELDS = ("year", "month_from", "month_to", "category", "department", "unit")
 UNIT_LIST_ID = "dashboard-unit-list"
+UNITS_NAMED_IN_ERROR = 5
 
 # Drill-down choices beyond the three kinds.
 LIGHT = "light"  # yellow or red
@@ -37,6 +46,42 @@ class DashboardForm(forms.Form):
         if first and last and first > last:
             self.add_error("month_from", _("起始月份不能晚于截止月份"))
         return cleaned
+
+
+class UnitField(forms.CharField):
+    """A unit, typed as its name, part of its name or its code (the suggestions offer
+    the names); cleaned to the one unit it names, or refused saying what is wrong."""
+
+    widget = forms.TextInput(attrs={"list": UNIT_LIST_ID, "placeholder": gettext_lazy("全部单位（可输入名称）"),
+                                    "autocomplete": "off", "size": 16})
+
+    def __init__(self, *, jurisdiction: Jurisdiction | None = None, **kwargs) -> None:
+        kwargs.setdefault("max_length", 100)  # as long as a name may be
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.jurisdiction = jurisdiction
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text or self.jurisdiction is None:
+            return None
+        units = units_named(jurisdiction=self.jurisdiction, text=text)
+        if not units:
+            raise forms.ValidationError(_("没有名称或编码为“%(text)s”的被考核单位，请从提示中选择") % {"text": text},
+                                        code="no_unit")
+        if len(units) > 1:
+            shown = UNITS_NAMED_IN_ERROR
+            names = "、".join(unit.name for unit in units[:shown])
+            raise forms.ValidationError(
+                _("“%(text)s”对应多家单位：%(names)s%(more)s。请输入完整名称或从提示中选择")
+                % {"text": text, "names": names, "more": _("等") if len(units) > shown else ""},
+                code="several_units",
+            )
+        return units[0]
+
+
+class UnitFilter(django_filters.Filter):
+    field_class = UnitField
 
 
 class DashboardFilter(django_filters.FilterSet):
@@ -60,12 +105,7 @@ class DashboardFilter(django_filters.FilterSet):
         field_name="department", queryset=Organisation.objects.none(), label=gettext_lazy("职能管理部门"),
         empty_label=gettext_lazy("全部部门"),
     )
-    unit = django_filters.ModelChoiceFilter(
-        field_name="unit", queryset=Organisation.objects.none(), to_field_name="code",
-        label=gettext_lazy("被考核单位"),
-        widget=forms.TextInput(attrs={"list": UNIT_LIST_ID, "placeholder": gettext_lazy("全部单位"),
-                                      "autocomplete": "off", "size": 12}),
-    )
+    unit = UnitFilter(field_name="unit", label=gettext_lazy("被考核单位"))
 
     class Meta:
         model = Rating
@@ -84,7 +124,7 @@ class DashboardFilter(django_filters.FilterSet):
         self.filters["category"].queryset = Category.objects.filter(jurisdiction=jurisdiction).order_by("order", "name")
         organisations = Organisation.objects.filter(jurisdiction=jurisdiction)
         self.filters["department"].queryset = organisations.filter(is_department=True).order_by("code")
-        self.filters["unit"].queryset = organisations.filter(is_unit=True)
+        self.filters["unit"].extra["jurisdiction"] = jurisdiction
 
     def _with_defaults(self, data: QueryDict | None) -> QueryDict:
         """Fill what the URL leaves out, so the form shows what the page shows."""
@@ -117,7 +157,17 @@ class DashboardFilter(django_filters.FilterSet):
                 jurisdiction=self.jurisdiction, year=year, month_from=month_from, month_to=month_to,
                 category=data.get("category"), department=data.get("department"), unit=data.get("unit"),
             )
+            self._show_unit_name(self._query.unit)
         return self._query
+
+    def _show_unit_name(self, unit: Organisation | None) -> None:
+        """The box shows the unit's name, not the code a link carried (or the part of
+        the name typed), when that name names this unit alone."""
+        name = self.form.add_prefix("unit")
+        if unit is None or self.form.data.get(name) == unit.name:
+            return
+        if units_named(jurisdiction=self.jurisdiction, text=unit.name) == [unit]:
+            self.form.data[name] = unit.name
 
     def filter_queryset(self, queryset: QuerySet[Rating]) -> QuerySet[Rating]:
         queryset = queryset.filter(rating_filter(self.query()))

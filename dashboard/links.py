@@ -1,5 +1,5 @@
 """Links from a figure to the ratings behind it: the dashboard's drill-down list (it
-takes every filter), or the admin's ratings list with the filters the admin accepts
+takes every filter) and each rating's read-only page, or the admin's ratings list with the filters the admin accepts
 (``RatingAdmin``: ``period__id__exact``, ``unit__id__exact``, ``department__id__exact``,
 ``status__exact``, ``outcome``; and ``period__id__in`` for several months)."""
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from dashboard.selectors import COUNTED, Calendar, DashboardQuery, GridCell
 from ratings import rules
@@ -49,15 +50,27 @@ def admin_rating_url(rating_id: int) -> str:
     return reverse("admin:ratings_rating_change", args=[rating_id])
 
 
-def grid_cell_url(query: DashboardQuery, unit_id: int, cell: GridCell) -> str:
+def rating_url(rating_id: int, *, back: str = "") -> str:
+    """The dashboard's read-only page of one rating; ``back`` is the list it was opened
+    from (its "back" link returns there)."""
+    return _with_params(reverse("dashboard:rating", args=[rating_id]), {"back": back} if back else {})
+
+
+def safe_back_url(url: str | None) -> str:
+    """``url`` when it is a page of the dashboard on this site, else ""."""
+    if not url or len(url) > 2000 or not url.startswith(reverse("dashboard:index")):
+        return ""
+    if not url_has_allowed_host_and_scheme(url, allowed_hosts=None) or "\\" in url:
+        return ""
+    return url
+
+
+def grid_cell_url(query: DashboardQuery, unit_code: str, cell: GridCell) -> str:
     """A cell of the traffic-light grid opens its rating when it holds one, else the
-    admin's list of the unit's counted ratings of that month."""
+    drill-down list of the unit's counted ratings of that month."""
     if cell.first_rating_id is not None:
-        return admin_rating_url(cell.first_rating_id)
-    return admin_ratings_url(
-        unit__id__exact=unit_id, period__id__exact=cell.period_id, status__exact=COUNTED.value,
-        department__id__exact=query.department.pk if query.department is not None else None,
-    )
+        return rating_url(cell.first_rating_id, back=dashboard_url(query))
+    return drill_url(query, unit=unit_code, month=cell.month)
 
 
 def admin_drill_url(query: DashboardQuery, calendar: Calendar, *, outcome: str = "", submitted: bool = False) -> str:

@@ -11,6 +11,7 @@ second consecutive yellow light or a serious-impact one counts as a red light).
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,10 +21,12 @@ from decimal import Decimal
 from django.core.paginator import Page, Paginator
 from django.db.models import Avg, Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from departments.models import Category, Jurisdiction, Organisation
+from lib.identifiers import IdentifierError, normalise_identifier
 from ratings import rules
-from ratings.models import Period, Rating, RuleBook, YearScore
+from ratings.models import Evidence, Period, Rating, RuleBook, YearScore
 
 COUNTED = Rating.Status.APPROVED
 # What a department has "submitted" (已报送): everything that reached the office,
@@ -48,12 +51,13 @@ BY_DEPARTMENT = "by_department"
 # The months of a jurisdiction -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class PeriodInfo:
     id: int
     year: int
     month: int
     status: str
+    closed_at: datetime | None = None  # moves on every close: a reopened month closes anew
 
     @property
     def is_open(self) -> bool:
@@ -112,9 +116,11 @@ class Calendar:
 
 
 def calendar_for(*, jurisdiction: Jurisdiction, today: date | None = None) -> Calendar:
-    rows = Period.objects.filter(jurisdiction=jurisdiction).order_by().values_list("id", "year", "month", "status")
+    rows = Period.objects.filter(jurisdiction=jurisdiction).order_by().values_list(
+        "id", "year", "month", "status", "closed_at"
+    )
     return Calendar(
-        periods={(year, month): PeriodInfo(pk, year, month, status) for pk, year, month, status in rows},
+        periods={(row[1], row[2]): PeriodInfo(*row) for row in rows},
         today=today or timezone.localdate(),
     )
 
@@ -425,14 +431,15 @@ def _bottom(top: list[StandingRow], bottom: list[StandingRow], units: int) -> li
 
 
 def _units_in_scope(query: DashboardQuery) -> QuerySet[Organisation]:
-    """Units in service, and retired units rated in the year (they keep their history)."""
+    """Units in service, and retired units rated in the year up to the last month shown
+    (they keep their history; a later month never changes what these months show)."""
     units = Organisation.objects.filter(jurisdiction=query.jurisdiction, is_unit=True)
     if query.category is not None:
         units = units.filter(category=query.category)
     if query.unit is not None:
         units = units.filter(pk=query.unit.pk)
     rated = Rating.objects.filter(unit=OuterRef("pk"), period__jurisdiction=query.jurisdiction,
-                                  period__year=query.year, status=COUNTED)
+                                  period__year=query.year, period__month__lte=query.month_to, status=COUNTED)
     return units.filter(Q(is_active=True) | Exists(rated))
 
 
@@ -655,7 +662,7 @@ def watch_list(*, query: DashboardQuery, books: dict[int, RuleBook], calendar: C
     compared = calendar.has_months(query.last_year, query.months)
     by_unit = _counts_by_unit(query, compared=compared)
     many, many_total = _many_lights(by_unit)
-    dropped = _points_dropped(by_unit, books, query) if compared else []
+    dropped = _points_dropped(by_unit, books, query, retired=_retired_units(query)) if compared else []
     # The big lists are grouped by unit id alone; the few units shown get their names here.
     names = _unit_names({unit_id for unit_id, _counts in many} | {row[0] for row in dropped})
     return WatchList(
@@ -669,6 +676,12 @@ def watch_list(*, query: DashboardQuery, books: dict[int, RuleBook], calendar: C
         compared=compared,
         same_department=settings.escalation_same_department,
     )
+
+
+def _retired_units(query: DashboardQuery) -> set[int]:
+    """The jurisdiction's retired (停用 or 撤并) units: a handful, whatever its size."""
+    return set(Organisation.objects.filter(jurisdiction=query.jurisdiction, is_unit=True, is_active=False)
+               .order_by().values_list("id", flat=True))
 
 
 def _unit_names(unit_ids: set[int]) -> dict[int, tuple[str, str, str]]:
@@ -694,7 +707,8 @@ def _one_more_yellow(query: DashboardQuery, window: list[tuple[int, int]],
     """Units whose yellow lights of the last ``threshold - 1`` months form a live chain:
     a yellow light every month, no red light to restart it (the rule book: "连续两次黄灯
     … 即给予红灯警告"; after a red light the chain starts again). The department filter
-    does not apply: chains count across departments unless the rule book says otherwise."""
+    does not apply: chains count across departments unless the rule book says otherwise.
+    A retired unit is never rated again, so it is not one light short of anything."""
     months = Q()
     for year, month in window:
         months |= Q(period__year=year, period__month=month)
@@ -703,6 +717,7 @@ def _one_more_yellow(query: DashboardQuery, window: list[tuple[int, int]],
         scope &= Q(unit__category=query.category)
     if query.unit is not None:
         scope &= Q(unit=query.unit)
+    scope &= Q(unit__is_active=True)
     keys = ["unit_id", "unit__code", "unit__name", "unit__category__name", "period__year", "period__month"]
     if settings.escalation_same_department:
         keys.append("department_id")
@@ -762,13 +777,16 @@ def _many_lights(by_unit: dict[int, tuple[KindCounts, KindCounts]]) -> tuple[lis
 
 
 def _points_dropped(by_unit: dict[int, tuple[KindCounts, KindCounts]], books: dict[int, RuleBook],
-                    query: DashboardQuery) -> list[tuple]:
+                    query: DashboardQuery, *, retired: set[int] = frozenset()) -> list[tuple]:
     """Points over the months shown against the same months last year, each year under its
     own rule book: the units that lost most, as (unit id, points, points before, counts,
-    counts before)."""
+    counts before). A retired or merged unit is left out: it "loses" the points it can no
+    longer earn, which says nothing about its work (its ratings still count elsewhere)."""
     points_now, points_before = _Points(_settings(books, query.year)), _Points(_settings(books, query.last_year))
     drops = []
     for unit_id, (counts, counts_before) in by_unit.items():
+        if unit_id in retired:
+            continue
         value, value_before = points_now(counts), points_before(counts_before)
         if value < value_before:
             drops.append((unit_id, value, value_before, counts, counts_before))
@@ -806,7 +824,7 @@ def department_activity(*, query: DashboardQuery) -> Activity:
     if query.department is not None:
         departments = departments.filter(pk=query.department.pk)
     gave = Rating.objects.filter(department=OuterRef("pk"), period__jurisdiction=query.jurisdiction,
-                                 period__year=query.year)
+                                 period__year=query.year, period__month__lte=query.month_to)
     departments = departments.filter(Q(is_active=True) | Exists(gave)).order_by("code").values_list(
         "id", "code", "name", "is_active"
     )
@@ -840,12 +858,121 @@ def drill_down_base(*, jurisdiction: Jurisdiction) -> QuerySet[Rating]:
 
 
 def unit_options(*, query: DashboardQuery, limit: int = 1000) -> list[tuple[str, str]]:
-    """(code, name) of units for the unit filter's suggestions: the chosen category's,
-    at most ``limit`` of them (a province types the code)."""
+    """(code, name) of units for the unit filter's suggestions: the chosen category's
+    units in service, at most ``limit`` of them (a province types part of a name)."""
     units = Organisation.objects.filter(jurisdiction=query.jurisdiction, is_unit=True, is_active=True)
     if query.category is not None:
         units = units.filter(category=query.category)
     return list(units.order_by("code").values_list("code", "name")[:limit])
+
+
+def units_named(*, jurisdiction: Jurisdiction, text: str, limit: int = 6) -> list[Organisation]:
+    """The units a typed text names: the unit whose code it is; else the unit whose name
+    it is (one in service before retired ones of the same name: a merged unit's name
+    goes to the unit that took it over); else the units whose name contains it. One unit
+    is an answer; none, or more than one (at most ``limit``), is for the person to refine."""
+    try:
+        typed = normalise_identifier(text)
+    except IdentifierError:  # an invisible character: no name holds one, nothing matches
+        return []
+    if not typed:
+        return []
+    units = Organisation.objects.filter(jurisdiction=jurisdiction, is_unit=True).select_related("category")
+    by_code = list(units.filter(code=typed)[:1]) or list(units.filter(code__iexact=typed)[:2])
+    if len(by_code) == 1:
+        return by_code
+    named = list(units.filter(name=typed).order_by("-is_active", "code")[:limit])
+    in_service = [unit for unit in named if unit.is_active]
+    if len(in_service) == 1 or (named and not in_service and len(named) == 1):
+        return named[:1]
+    if named:
+        return named
+    return list(units.filter(name__icontains=typed).order_by("-is_active", "code")[:limit])
+
+
+# One rating, read-only ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewStep:
+    """One change of a rating's status, as its history records it."""
+
+    at: datetime
+    by: str
+    status: str  # the status's label
+    note: str  # the reason given (退回：…), or what was done (提交审核, 审核通过)
+
+
+@dataclass(frozen=True)
+class RatingPage:
+    rating: Rating
+    evidence: list[Evidence]
+    steps: list[ReviewStep]
+
+
+def rating_page(*, jurisdiction: Jurisdiction, rating_id: int) -> RatingPage | None:
+    """One rating the dashboard lists, with its evidence and its review history; None
+    for a rating the dashboard never lists (another jurisdiction's, a draft, one
+    withdrawn): the same rule as the drill-down list with "submitted" (已报送)."""
+    rating = (
+        drill_down_base(jurisdiction=jurisdiction)
+        .filter(pk=rating_id, status__in=SUBMITTED_STATUSES)
+        .select_related("escalated_after__period", "escalated_after__department")
+        .first()
+    )
+    if rating is None:
+        return None
+    evidence = list(rating.evidence.order_by("uploaded_at", "pk"))
+    steps: list[ReviewStep] = []
+    previous = None
+    labels = dict(Rating.Status.choices)
+    records = rating.history.select_related("history_user").order_by("history_date", "history_id")
+    for record in records:
+        if record.status != previous:
+            user = record.history_user
+            steps.append(ReviewStep(
+                at=record.history_date,
+                by=(user.get_full_name() or user.get_username()) if user is not None else _("系统"),
+                status=str(labels.get(record.status, record.status)),
+                note=record.history_change_reason or "",
+            ))
+            previous = record.status
+    return RatingPage(rating, evidence, steps)
+
+
+# What the figures are read from -------------------------------------------------------------
+
+
+def overview_stamp(*, query: DashboardQuery, calendar: Calendar) -> str | None:
+    """A short string that changes whenever the figures of ``query`` may change, or None
+    while they may change at any time: when a month up to the last one shown is open.
+    Every such month counts, not only those shown, since a rating approved in an earlier
+    month changes the escalation of the months after it (连续黄灯).
+
+    The string holds each of those months' status and closing time (reopening makes a
+    month open; closing it again gives it a new closing time), the rule books' versions,
+    the stored roll-up's time, and the organisations' and categories' last change (a
+    renamed or retired unit). Five small queries."""
+    through = rules.month_index(query.year, query.month_to)
+    months = sorted(info for info in calendar.periods.values() if rules.month_index(info.year, info.month) <= through)
+    if any(info.is_open for info in months):
+        return None
+    jurisdiction = query.jurisdiction
+    books = list(RuleBook.objects.filter(jurisdiction=jurisdiction).order_by("year")
+                 .values_list("year", "version", "updated_at"))
+    scores = YearScore.objects.filter(jurisdiction=jurisdiction, year=query.year).order_by().aggregate(
+        rows=Count("pk"), at=Max("computed_at"), through=Max("through_month"),
+    )
+    organisations = Organisation.objects.filter(jurisdiction=jurisdiction).order_by().aggregate(
+        rows=Count("pk"), last=Max("pk"), active=Count("pk", filter=Q(is_active=True)),
+    )
+    changed = Organisation.history.filter(jurisdiction_id=jurisdiction.pk).order_by().aggregate(at=Max("history_date"))
+    categories = list(Category.objects.filter(jurisdiction=jurisdiction).order_by("pk").values_list("pk", "name", "order"))
+    parts = (
+        [(info.id, info.year, info.month, info.status, info.closed_at) for info in months],
+        books, sorted(scores.items()), sorted(organisations.items()), changed["at"], categories,
+    )
+    return hashlib.sha256(repr(parts).encode("utf-8", errors="surrogatepass")).hexdigest()[:24]
 
 
 # The whole page ------------------------------------------------------------------------------
@@ -862,7 +989,6 @@ class Overview:
     grid: Grid
     watch: WatchList
     activity: Activity
-    unit_options: list[tuple[str, str]]
 
 
 def dashboard_overview(*, query: DashboardQuery, calendar: Calendar, grid_page: int | str = 1) -> Overview:
@@ -880,5 +1006,4 @@ def dashboard_overview(*, query: DashboardQuery, calendar: Calendar, grid_page: 
         grid=traffic_grid(query=query, calendar=calendar, page=grid_page),
         watch=watch_list(query=query, books=books, calendar=calendar),
         activity=department_activity(query=query),
-        unit_options=unit_options(query=query),
     )

@@ -10,13 +10,15 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render, resolve_url
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from dashboard import charts, links, selectors
+from dashboard import cache, charts, links, selectors
 from dashboard.filters import STATUS_SUBMITTED, UNIT_LIST_ID, DashboardFilter, DrillDownFilter
+from dashboard.selectors import COUNTED, DashboardQuery
 from departments.models import Jurisdiction
 from departments.roles import is_leader, is_office, user_jurisdiction
 
@@ -45,15 +47,26 @@ def leader_or_office_required(view: View) -> View:
 def dashboard(request: HttpRequest, jurisdiction: Jurisdiction) -> HttpResponse:
     calendar = selectors.calendar_for(jurisdiction=jurisdiction)
     filterset = DashboardFilter(request.GET, jurisdiction=jurisdiction, calendar=calendar, request=request)
-    overview = selectors.dashboard_overview(
-        query=filterset.query(), calendar=calendar, grid_page=request.GET.get("grid_page") or 1
-    )
+    query = filterset.query()
+
+    def render_figures() -> str:
+        overview = selectors.dashboard_overview(
+            query=query, calendar=calendar, grid_page=request.GET.get("grid_page") or 1
+        )
+        return render_to_string("dashboard/_overview.html", {
+            "query": query, "o": overview, "charts": charts.chart_data(overview),
+        }, request=request)
+
+    stamp = selectors.overview_stamp(query=query, calendar=calendar)
+    key = cache.figures_key(query=query, params=request.GET, years=calendar.years, stamp=stamp) if stamp else None
+    period = calendar.period(query.year, query.month_to)
     return render(request, "dashboard/index.html", {
         "filterset": filterset,
-        "query": overview.query,
-        "o": overview,
-        "charts": charts.chart_data(overview),
+        "query": query,
+        "month_open": period is not None and period.is_open,
+        "figures": cache.figures_html(key=key, render=render_figures),
         "unit_list_id": UNIT_LIST_ID,
+        "unit_options": selectors.unit_options(query=query),
     })
 
 
@@ -61,7 +74,7 @@ def dashboard(request: HttpRequest, jurisdiction: Jurisdiction) -> HttpResponse:
 @never_cache
 @leader_or_office_required
 def dashboard_ratings(request: HttpRequest, jurisdiction: Jurisdiction) -> HttpResponse:
-    """The ratings behind a figure, each linked to its page in the admin."""
+    """The ratings behind a figure, each linked to its read-only page (``dashboard_rating``)."""
     calendar = selectors.calendar_for(jurisdiction=jurisdiction)
     filterset = DrillDownFilter(
         request.GET, queryset=selectors.drill_down_base(jurisdiction=jurisdiction),
@@ -81,4 +94,28 @@ def dashboard_ratings(request: HttpRequest, jurisdiction: Jurisdiction) -> HttpR
         "back_url": links.dashboard_url(query),
         "unit_list_id": UNIT_LIST_ID,
         "unit_options": selectors.unit_options(query=query),
+    })
+
+
+@require_safe
+@never_cache
+@leader_or_office_required
+def dashboard_rating(request: HttpRequest, pk: int, jurisdiction: Jurisdiction) -> HttpResponse:
+    """One rating, read-only, in the dashboard's frame: where a drill-down ends. A rating
+    the drill-down would not list (another jurisdiction's, a draft, a withdrawn one) is
+    not found."""
+    found = selectors.rating_page(jurisdiction=jurisdiction, rating_id=pk)
+    if found is None:
+        raise Http404
+    rating = found.rating
+    query = DashboardQuery(jurisdiction=jurisdiction, year=rating.period.year,
+                           month_from=rating.period.month, month_to=rating.period.month, unit=rating.unit)
+    return render(request, "dashboard/rating.html", {
+        "r": found,
+        "rating": rating,
+        "query": query,
+        "back_url": links.safe_back_url(request.GET.get("back")) or links.drill_url(
+            query, status=STATUS_SUBMITTED if rating.status != COUNTED else None
+        ),
+        "unit_url": links.dashboard_url(query, month_from=1),
     })

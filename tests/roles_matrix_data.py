@@ -256,7 +256,7 @@ def build_scene(monkeypatch) -> Scene:
     l_jan = services.period_get_or_open(jurisdiction=j2, year=2026, month=1)
     l_rating = services.rating_record(period=l_jan, department=l_dept, unit=l_unit, kind=rules.RED_FLAG,
                                       reason=f"事由 {M.PUB_J2}", by=olga, submit=True)
-    services.rating_approve(rating=l_rating, by=olga)
+    o.l_approved = services.rating_approve(rating=l_rating, by=olga)
     services.period_close(period=l_jan, by=olga)
     o.l_publish_run = board_services.publish_run_start(period=l_jan, by=olga)
     board_services.publish_run_execute(run_id=o.l_publish_run.pk)

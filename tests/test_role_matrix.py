@@ -204,6 +204,17 @@ for label, query in (("J2's department", "department={l_dept}"), ("J2's unit", "
     row("dashboard/ratings/", LEADERS_AND_OFFICES,
         lambda s, q=query: "/dashboard/ratings/?year=2026&month_to=3&" + q.format(
             l_dept=s.o.l_dept.pk, l_cat=s.o.l_unit.category_id), label=label)
+# One rating, read-only, where a drill-down ends: what the drill-down lists (已报送), in
+# one's own jurisdiction; a draft, another jurisdiction's or no rating is not found.
+row("dashboard/ratings/<int:pk>/", J1_OVERSEERS_J2_MISSING, lambda s: f"/dashboard/ratings/{s.o.a_approved.pk}/",
+    label="A's approved", shows=shows("leo alice", M.APPROVED_A))
+row("dashboard/ratings/<int:pk>/", J1_OVERSEERS_J2_MISSING, lambda s: f"/dashboard/ratings/{s.o.a_returned.pk}/",
+    label="A's returned", shows=shows("leo alice", M.RETURNED_A, M.RETURN_WHY_A))
+row("dashboard/ratings/<int:pk>/", "302 403 403 404 404 404", lambda s: f"/dashboard/ratings/{s.o.a_draft.pk}/",
+    label="A's draft")
+row("dashboard/ratings/<int:pk>/", "302 403 403 404 404 200", lambda s: f"/dashboard/ratings/{s.o.l_approved.pk}/",
+    label="J2's approved", shows=shows("olga", M.PUB_J2))
+row("dashboard/ratings/<int:pk>/", "302 403 403 404 404 404", "/dashboard/ratings/999999/", label="no such id")
 row("ratings/evidence/<int:pk>/", "302 200 404 200 200 404", lambda s: f"/ratings/evidence/{s.o.a_evidence.pk}/",
     label="A's evidence", shows=shows("bob leo alice", M.EVIDENCE_FILE_A))
 row("ratings/evidence/<int:pk>/", "302 404 200 200 200 404", lambda s: f"/ratings/evidence/{s.o.b_evidence.pk}/",

@@ -26,13 +26,20 @@ def dashboard_url(query: DashboardQuery, **overrides: object) -> str:
 
 
 @register.simple_tag
-def cell_url(query: DashboardQuery, unit_id: int, cell: GridCell) -> str:
-    return links.grid_cell_url(query, unit_id, cell)
+def cell_url(query: DashboardQuery, unit_code: str, cell: GridCell) -> str:
+    return links.grid_cell_url(query, unit_code, cell)
 
 
 @register.simple_tag
 def rating_admin_url(rating_id: int) -> str:
     return links.admin_rating_url(rating_id)
+
+
+@register.simple_tag(takes_context=True)
+def rating_url(context, rating_id: int) -> str:
+    """The rating's read-only page, whose "back" link returns to the page it is on."""
+    request = context.get("request")
+    return links.rating_url(rating_id, back=request.get_full_path() if request is not None else "")
 
 
 @register.filter
