@@ -17,7 +17,8 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -52,8 +53,9 @@ from ratings.forms import (
     ReasonForm,
     RuleBookForm,
 )
-from ratings.models import Criterion, Evidence, Period, Rating, RuleBook
+from ratings.models import Criterion, Evidence, Kind, Period, Rating, RuleBook
 from ratings.rules import KINDS, RED_FLAG, YELLOW_LIGHT
+from ratings.uploads import may_show_inline
 
 
 def _messages_of(exc: Exception) -> str:
@@ -509,7 +511,7 @@ class EvidenceInline(admin.TabularInline):
     form = EvidenceForm
     extra = 1
     fields = ("file", "uploaded_by", "uploaded_at")
-    readonly_fields = ("download", "uploaded_by", "uploaded_at")
+    readonly_fields = ("download", "view", "uploaded_by", "uploaded_at")
     verbose_name = gettext_lazy("佐证材料")
     verbose_name_plural = gettext_lazy("佐证材料")
 
@@ -520,9 +522,9 @@ class EvidenceInline(admin.TabularInline):
 
     def get_fields(self, request, obj=None):
         if self._editable(request, obj):
-            return ("file", "uploaded_by", "uploaded_at")
+            return ("file", "view", "uploaded_by", "uploaded_at")
         # Read-only: a link to the protected download, never to MEDIA_URL.
-        return ("download", "uploaded_by", "uploaded_at")
+        return ("download", "view", "uploaded_by", "uploaded_at")
 
     def get_extra(self, request, obj=None, **kwargs) -> int:
         return 1 if self._editable(request, obj) else 0
@@ -539,6 +541,16 @@ class EvidenceInline(admin.TabularInline):
             return ""
         return format_html('<a href="{}">{}</a>', reverse("ratings:evidence_download", args=[obj.pk]), str(obj))
 
+    @admin.display(description=gettext_lazy("在线查看"))
+    def view(self, obj: Evidence) -> str:
+        """查看: a PDF or an image opens in a new tab (the view checks its bytes again)."""
+        if not obj.pk or not may_show_inline(obj.file.name):
+            return ""
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener" class="lb-evidence-view">{}</a>',
+            reverse("ratings:evidence_view", args=[obj.pk]), _("查看"),
+        )
+
     def has_add_permission(self, request, obj=None) -> bool:
         return self._editable(request, obj) and super().has_add_permission(request, obj)
 
@@ -547,6 +559,31 @@ class EvidenceInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return self._editable(request, obj) and super().has_delete_permission(request, obj)
+
+
+def approval_text(preview: selectors.ApprovalPreview) -> str:
+    """"审核通过后将认定为红灯（连续黄灯升级，上次黄灯：2026-11 区市场监管局）", and what
+    else changes with it, for the office before it approves."""
+    consequence = preview.consequence
+    kind = Kind(consequence.kind).label
+    previous = consequence.previous
+    if consequence.escalation == rules.ESCALATED_CONSECUTIVE and previous is not None:
+        text = _("审核通过后将认定为%(kind)s（%(why)s，上次黄灯：%(month)s %(department)s）") % {
+            "kind": kind, "why": Rating.Escalation(consequence.escalation).label,
+            "month": f"{previous.year}-{previous.month:02d}", "department": preview.department(previous),
+        }
+    elif consequence.escalation:
+        text = _("审核通过后将认定为%(kind)s（%(why)s）") % {
+            "kind": kind, "why": Rating.Escalation(consequence.escalation).label,
+        }
+    else:
+        text = _("审核通过后将认定为%(kind)s") % {"kind": kind}
+    for other, new_kind in consequence.others:
+        text += "；" + _("%(month)s %(department)s 的认定将随之改为%(kind)s") % {
+            "month": f"{other.year}-{other.month:02d}", "department": preview.department(other),
+            "kind": Kind(new_kind).label,
+        }
+    return text
 
 
 class OpenPeriodField(forms.ModelChoiceField):
@@ -611,7 +648,7 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
     inlines = (EvidenceInline,)
     list_display = (
         "month_column", "department", "unit", "kind_column", "outcome_column", "criterion_column",
-        "status_column", "serious_impact",
+        "status_column", "serious_impact", "evidence_column", "approval_column",
     )
     list_display_links = ("month_column", "unit")
     list_filter = (
@@ -652,6 +689,10 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
         qs = super().get_queryset(request).select_related(*self.list_select_related, "escalated_after__department")
         qs = selectors.ratings_visible_to(user=request.user, queryset=qs)
         qs = qs.annotate(month_key=F("period__year") * 100 + F("period__month"))
+        evidence = Evidence.objects.filter(rating=OuterRef("pk")).order_by().values("rating")
+        qs = qs.annotate(evidence_count=Coalesce(
+            Subquery(evidence.annotate(n=Count("pk")).values("n")), Value(0), output_field=IntegerField(),
+        ))
         return selectors.ratings_with_escalation_links(user=request.user, queryset=qs)
 
     def has_view_permission(self, request, obj=None) -> bool:
@@ -696,7 +737,19 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
         columns = list(super().get_list_display(request))
         if roles.is_rater(request.user) and not (roles.is_office(request.user) or roles.is_leader(request.user)):
             columns.remove("department")  # always their own
+        if not roles.is_office(request.user):
+            # The office approves; the previous yellow light may be another department's.
+            columns.remove("approval_column")
         return columns
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if roles.is_office(request.user):
+            # The rows shown only, in a fixed number of queries however many they are.
+            previews = selectors.ratings_approval_preview(ratings=changelist.result_list)
+            for rating in changelist.result_list:
+                rating.approval_preview = previews.get(rating.pk)
+        return changelist
 
     # The form -------------------------------------------------------------------
 
@@ -902,14 +955,18 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
 
     def _rating_context(self, request, rating: Rating) -> dict:
         user = request.user
+        can_approve = (
+            selectors.rating_can_review(user=user, rating=rating) and rating.status == Rating.Status.SUBMITTED
+        )
         return {
             "rating": rating,
             "refusal": selectors.rating_problem_for_user(user=user, rating=rating),
             "show_submit": selectors.rating_can_submit(user=user, rating=rating),
             "can_submit": selectors.rating_can_submit(user=user, rating=rating),
-            "can_approve": selectors.rating_can_review(user=user, rating=rating)
-            and rating.status == Rating.Status.SUBMITTED,
+            "can_approve": can_approve,
             "can_return": selectors.rating_can_review(user=user, rating=rating),
+            "approval_text": approval_text(selectors.ratings_approval_preview(ratings=[rating])[rating.pk])
+            if can_approve else "",
         }
 
     # The list -------------------------------------------------------------------
@@ -956,6 +1013,22 @@ class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHisto
             return "→ " + text
         url = reverse("admin:ratings_rating_change", args=[successor_id])
         return format_html('→ <a href="{}">{}</a>', url, text)
+
+    @admin.display(description=gettext_lazy("佐证材料"), ordering="evidence_count")
+    def evidence_column(self, obj: Rating) -> str:
+        count = getattr(obj, "evidence_count", 0)
+        if not count:
+            return format_html('<span class="lb-muted">{}</span>', _("无"))
+        return ngettext("%(count)d 份", "%(count)d 份", count) % {"count": count}
+
+    @admin.display(description=gettext_lazy("审核通过后"))
+    def approval_column(self, obj: Rating) -> str:
+        preview = getattr(obj, "approval_preview", None)
+        if preview is None:
+            return ""
+        return format_html(
+            '<span class="lb-approval lb-approval-{}">{}</span>', preview.consequence.kind, approval_text(preview)
+        )
 
     @admin.display(description=gettext_lazy("认定条目"), ordering="criterion__code")
     def criterion_column(self, obj: Rating) -> str:

@@ -11,12 +11,16 @@ instead of repeating the row-level rules:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils.translation import gettext as _
 
 from departments.models import Organisation
 from departments.roles import is_leader, is_office, is_rater, user_department
-from ratings.models import Criterion, Evidence, Period, Rating
+from ratings import rules
+from ratings.models import Criterion, Evidence, Period, Rating, RuleBook
 
 EDITABLE_BY_RATER = (Rating.Status.DRAFT, Rating.Status.RETURNED)
 
@@ -157,6 +161,71 @@ def escalation_source_is_visible(*, user, rating: Rating) -> bool:
     """The earlier yellow a red light completed may belong to another department."""
     source = rating.escalated_after
     return source is not None and rating_is_visible(user=user, rating=source)
+
+
+# What an approval will do ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApprovalPreview:
+    """``rules.approval_consequence`` for one submitted rating, with the names of the
+    departments of the ratings it mentions (the previous yellow light, the others)."""
+
+    consequence: rules.Consequence
+    department_names: dict[int, str] = field(default_factory=dict)
+
+    def department(self, light: rules.Light) -> str:
+        return self.department_names.get(light.department, "")
+
+
+def ratings_approval_preview(*, ratings: Iterable[Rating]) -> dict[int, ApprovalPreview]:
+    """What approving each of the submitted ``ratings`` will make it count as, by id.
+
+    For a whole list page in two queries, however many rows it has: the approved
+    yellow and red lights of every unit concerned (red flags start no chain), and the
+    rule books of the years they fall in. Only for the office, who approves: the
+    previous yellow light may be another department's. ``ratings`` need their period."""
+    submitted = [r for r in ratings if r.status == Rating.Status.SUBMITTED]
+    if not submitted:
+        return {}
+    approved = (
+        Rating.objects.filter(unit_id__in={r.unit_id for r in submitted}, status=Rating.Status.APPROVED)
+        .exclude(kind=rules.RED_FLAG)
+        .values_list("pk", "unit_id", "kind", "serious_impact", "department_id", "department__name",
+                     "period__year", "period__month", "period__jurisdiction_id")
+    )
+    by_unit: dict[int, list[rules.Light]] = {}
+    names: dict[int, str] = {}
+    years: set[tuple[int, int]] = {(r.period.jurisdiction_id, r.period.year) for r in submitted}
+    for pk, unit_id, kind, serious, department_id, department_name, year, month, jurisdiction_id in approved:
+        by_unit.setdefault(unit_id, []).append(rules.Light(
+            id=pk, year=year, month=month, department=department_id, kind=kind, serious_impact=serious,
+        ))
+        names[department_id] = department_name
+        years.add((jurisdiction_id, year))
+    books = {
+        (book.jurisdiction_id, book.year): book.as_rules()
+        for book in RuleBook.objects.filter(
+            jurisdiction_id__in={j for j, _year in years}, year__in={year for _j, year in years}
+        )
+    }
+    previews = {}
+    for rating in submitted:
+        jurisdiction_id = rating.period.jurisdiction_id
+        consequence = rules.approval_consequence(
+            rules.Light(
+                id=rating.pk, year=rating.period.year, month=rating.period.month, department=rating.department_id,
+                kind=rating.kind, serious_impact=rating.serious_impact,
+            ),
+            by_unit.get(rating.unit_id, []),
+            lambda year, j=jurisdiction_id: books.get((j, year), rules.DEFAULT_RULES),
+        )
+        mentioned = [consequence.previous] if consequence.previous else []
+        mentioned += [light for light, _kind in consequence.others]
+        previews[rating.pk] = ApprovalPreview(
+            consequence, {light.department: names[light.department] for light in mentioned}
+        )
+    return previews
 
 
 # Evidence -------------------------------------------------------------------------

@@ -200,6 +200,34 @@ def evidence_problem(
     return None
 
 
+# Shown in the browser (查看) ------------------------------------------------------------------
+
+# The types a browser may show in a tab rather than download, once the bytes are one.
+INLINE_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg"}
+
+
+def may_show_inline(name: str) -> bool:
+    """Whether a file of this name is offered for viewing (查看): a PDF or an image."""
+    return extension(name) in INLINE_TYPES
+
+
+def inline_content_type(name: str, stream: BinaryIO) -> str | None:
+    """The type to show a stored file under in the browser, or None to download it: only
+    a PDF, PNG or JPEG whose bytes are one (the upload's own checks, run again on what is
+    stored now), with no web markup in its first bytes."""
+    ext = extension(name)
+    if ext not in INLINE_TYPES:
+        return None
+    stream.seek(0)
+    head = stream.read(HEAD_BYTES)
+    try:
+        if not head or has_markup(head) or not CHECKS[ext](stream, head):
+            return None
+    finally:
+        stream.seek(0)
+    return INLINE_TYPES[ext]
+
+
 # Names -------------------------------------------------------------------------------------
 
 # Characters Windows does not allow in a file name, and quotes that would need escaping in

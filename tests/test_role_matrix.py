@@ -222,6 +222,12 @@ row("ratings/evidence/<int:pk>/", "302 404 200 200 200 404", lambda s: f"/rating
 row("ratings/evidence/<int:pk>/", "302 404 404 404 404 200", lambda s: f"/ratings/evidence/{s.o.l_evidence.pk}/",
     label="J2's evidence", shows=shows("olga", M.EVIDENCE_FILE_J2))
 row("ratings/evidence/<int:pk>/", "302 404 404 404 404 404", "/ratings/evidence/999999/", label="no such id")
+# 查看: the same file shown in the browser, for the same people.
+row("ratings/evidence/<int:pk>/view/", "302 200 404 200 200 404", lambda s: f"/ratings/evidence/{s.o.a_evidence.pk}/view/",
+    label="A's evidence", shows=shows("bob leo alice", M.EVIDENCE_FILE_A))
+row("ratings/evidence/<int:pk>/view/", "302 404 404 404 404 200", lambda s: f"/ratings/evidence/{s.o.l_evidence.pk}/view/",
+    label="J2's evidence", shows=shows("olga", M.EVIDENCE_FILE_J2))
+row("ratings/evidence/<int:pk>/view/", "302 404 404 404 404 404", "/ratings/evidence/999999/view/", label="no such id")
 
 
 def _stays_home(response) -> list[str]:
