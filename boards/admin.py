@@ -159,7 +159,7 @@ class BoardMonthAdmin(ReadOnlyAdmin):
         return [
             path("<int:period_id>/publish/", view(self.publish_view), name="boards_boardmonth_publish"),
             path("<int:period_id>/preview/", view(self.preview_view), name="boards_boardmonth_preview"),
-            path("<int:period_id>/preview.pdf", view(self.preview_pdf_view), name="boards_boardmonth_preview_pdf"),
+            path("<int:period_id>/preview/pdf/", view(self.preview_pdf_view), name="boards_boardmonth_preview_pdf"),
             path("runs/<int:run_id>/", view(self.progress_view), name="boards_publishrun_progress"),
             path("runs/<int:run_id>/status/", view(self.status_view), name="boards_publishrun_status"),
         ] + super().get_urls()

@@ -611,6 +611,19 @@ admin_pages("boards.boardmonth", lambda s: s.o.february,
             history=J1_OVERSEERS_J2_MISSING)
 row("admin/boards/boardmonth/<int:period_id>/publish/", J1_OFFICE_J2_MISSING,
     lambda s: f"/admin/boards/boardmonth/{s.o.february.pk}/publish/", label="GET the preview")
+row("admin/boards/boardmonth/<int:period_id>/publish/", J1_OFFICE_J2_MISSING,
+    lambda s: f"/admin/boards/boardmonth/{s.o.january.pk}/publish/", label="GET what the correction changes",
+    shows=shows("alice", M.CORR_UNPUB))
+# The office's preview (预览（未发布）) of what publishing would make: the office's own, never public.
+for _tail in ("preview/", "preview/pdf/"):
+    _route = f"admin/boards/boardmonth/<int:period_id>/{_tail}"
+    row(_route, J1_OFFICE_J2_MISSING, lambda s, t=_tail: f"/admin/boards/boardmonth/{s.o.february.pk}/{t}",
+        label="February, never published", shows=shows("alice", M.CLOSED_A, M.CLOSED_B))
+    row(_route, J1_OFFICE_J2_MISSING, lambda s, t=_tail: f"/admin/boards/boardmonth/{s.o.january.pk}/{t}",
+        label="January's correction", shows=shows("alice", M.CORR_UNPUB, M.CORR_R2))
+    row(_route, "302 403 403 403 404 200",
+        lambda s, t=_tail: f"/admin/boards/boardmonth/{s.o.l_publish_run.period_id}/{t}", label="J2's month",
+        shows=shows("olga", M.PUB_J2))
 row("admin/boards/boardmonth/runs/<int:run_id>/", J1_OVERSEERS_J2_MISSING,
     lambda s: f"/admin/boards/boardmonth/runs/{s.o.publish_run.pk}/")
 row("admin/boards/boardmonth/runs/<int:run_id>/status/", J1_OVERSEERS_J2_MISSING,
