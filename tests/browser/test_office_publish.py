@@ -95,6 +95,18 @@ def test_alice_approves_the_submitted_ratings_closes_the_month_and_publishes_its
     expect(row).to_contain_text("已关账")
     row.get_by_role("link", name="发布…").click()
     expect(page.locator("#content-main")).to_contain_text(f"{label} 已审核通过的认定：红旗 2 面，黄灯 1 盏，红灯 0 盏")
+    # Before she publishes: the board as it will be, marked as not published yet.
+    expect(page.locator("#lb-diff")).to_contain_text("该月尚未发布，这将是第一版：3 条认定将首次公开。")
+    with page.context.expect_page() as opened:
+        page.locator("#lb-preview").get_by_role("link", name="在新窗口打开预览").click()
+    preview = opened.value
+    expect(preview.locator(".notice-preview")).to_contain_text("预览（未发布）")
+    expect(preview.locator("h1")).to_contain_text(f"{district.past_year}年10月")
+    expect(preview.locator(".board-honour")).to_contain_text("食品安全专项整治成效明显")
+    expect(preview.locator(".board-warning")).to_contain_text("阳江镇")
+    screenshot(preview, "office-publish-preview")
+    preview.close()
+    assert not Edition.objects.exists()
     # The progress page's timers wait for the test: it looks at the run only once the
     # worker is done (the worker here shares the server's SQLite connection).
     stop_the_clock(page)
