@@ -23,9 +23,10 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
@@ -40,7 +41,20 @@ from ratings.models import GradeAdjustment, RollupRun, YearScore
 from ratings.export_resources import YearScoreExportResource
 from ratings.workbook import NothingToExport, scores_workbook_export
 
-MONTH_CHOICES = [("", gettext_lazy("全年"))] + [(str(m), gettext_lazy("1—%(m)d 月") % {"m": m}) for m in range(1, 13)]
+def month_range(first: int, last: int) -> str:
+    """A span of months as the roll-up names it: "1月" for one month, "1—3月" for several."""
+    if first == last:
+        return pgettext("month range", "%(month)d月") % {"month": first}
+    return _("%(first)d—%(last)d月") % {"first": first, "last": last}
+
+
+def scope_label(through_month: int | None) -> str:
+    """What a roll-up counts: "全年", or the months from January, "1—3月"."""
+    return _("全年") if through_month is None else month_range(1, through_month)
+
+
+# Lazy: the choices are read in the language of each request, not of the import.
+MONTH_CHOICES = [("", gettext_lazy("全年"))] + [(str(m), lazy(month_range, str)(1, m)) for m in range(1, 13)]
 
 
 def _refusal(exc: Exception) -> str:
@@ -66,6 +80,45 @@ class RollupForm(forms.Form):
 # Scores ------------------------------------------------------------------------------------
 
 
+class ScoreYearFilter(admin.SimpleListFilter):
+    """年度: the list opens on the latest year with scores, so that ranks of one year are
+    read together; any other year, or 全部年度, is a click away."""
+
+    title = gettext_lazy("年度")
+    parameter_name = "year"
+    ALL = "all"
+    ALIAS = "year__exact"  # how Django's own year filter wrote it: links and bookmarks keep working
+
+    def __init__(self, request, params, model, model_admin) -> None:
+        if self.ALIAS in params and self.parameter_name not in params:
+            params[self.parameter_name] = params.pop(self.ALIAS)
+        super().__init__(request, params, model, model_admin)
+        if self.value() is None and self.lookup_choices:
+            self.used_parameters[self.parameter_name] = self.lookup_choices[0][0]
+
+    def lookups(self, request, model_admin):
+        years = model_admin.get_queryset(request).order_by("-year").values_list("year", flat=True).distinct()
+        choices = [(str(year), str(year)) for year in years]
+        return choices + [(self.ALL, _("全部年度"))] if len(choices) > 1 else choices
+
+    def choices(self, changelist):
+        # No "全部" of Django's that would mean "the default year" here: 全部年度 says it.
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}, [self.ALIAS]),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value is None or value == self.ALL:
+            return queryset
+        if value.isascii() and value.isdigit() and len(value) <= 4:
+            return queryset.filter(year=int(value))
+        return queryset.none()  # no year (１２, five thousand digits): no rows, not an error
+
+
 @admin.register(YearScore)
 class YearScoreAdmin(ExportMixin, JurisdictionScopedAdmin):
     list_display = (
@@ -73,7 +126,7 @@ class YearScoreAdmin(ExportMixin, JurisdictionScopedAdmin):
         "rank_overall", "rank_in_category", "grade_column", "year", "scope_column",
     )
     list_display_links = None
-    list_filter = ("year", ("category", admin.RelatedOnlyFieldListFilter), "grade", "is_year_to_date")
+    list_filter = (ScoreYearFilter, ("category", admin.RelatedOnlyFieldListFilter), "grade", "is_year_to_date")
     search_fields = ("unit__code", "unit__name")
     search_help_text = gettext_lazy("按单位编码或名称搜索")
     ordering = ("-year", "rank_overall", "unit__code")
@@ -166,7 +219,9 @@ class YearScoreAdmin(ExportMixin, JurisdictionScopedAdmin):
             "opts": self.model._meta,
             "title": _("计算年度得分"),
             "form": form,
-            "recent_runs": self._runs(request).select_related("created_by")[:5],
+            "recent_runs": [
+                (run, scope_label(run.through_month)) for run in self._runs(request).select_related("created_by")[:5]
+            ],
         }
         return TemplateResponse(request, "ratings/admin/rollup_form.html", context)
 
@@ -227,7 +282,7 @@ class YearScoreAdmin(ExportMixin, JurisdictionScopedAdmin):
 
 def run_status(run: RollupRun) -> dict:
     """A run as the progress page shows it."""
-    scope = _("全年") if run.through_month is None else _("1—%(m)d 月") % {"m": run.through_month}
+    scope = scope_label(run.through_month)
     if run.status == RollupRun.Status.QUEUED:
         message = _("已排队，等待开始…")
     elif run.status == RollupRun.Status.RUNNING:
@@ -248,7 +303,7 @@ def run_status(run: RollupRun) -> dict:
         "percent": run.percent,
         "finished": run.is_finished,
         "failed": run.status == RollupRun.Status.FAILED,
-        "scores_url": reverse("admin:ratings_yearscore_changelist") + f"?year__exact={run.year}",
+        "scores_url": reverse("admin:ratings_yearscore_changelist") + f"?year={run.year}",
     }
 
 
@@ -272,7 +327,7 @@ class RollupRunAdmin(JurisdictionScopedAdmin):
 
     @admin.display(description=gettext_lazy("统计范围"), ordering="through_month")
     def scope_column(self, obj: RollupRun) -> str:
-        return _("全年") if obj.through_month is None else _("1—%(m)d 月") % {"m": obj.through_month}
+        return scope_label(obj.through_month)
 
     @admin.display(description=gettext_lazy("状态"), ordering="status")
     def status_column(self, obj: RollupRun) -> str:

@@ -118,7 +118,7 @@ def test_the_progress_page_shows_a_run_still_in_the_queue(client, alice, rated):
     login(client, alice)
     status = client.get(reverse("admin:ratings_yearscore_rollup_status", args=[run.pk])).json()
     assert (status["status"], status["finished"], status["percent"]) == ("queued", False, 0)
-    assert status["scope"] == "1—3 月"
+    assert status["scope"] == "1—3月"
     page = client.get(reverse("admin:ratings_yearscore_rollup_progress", args=[run.pk])).content.decode()
     assert 'data-finished="false"' in page
 
