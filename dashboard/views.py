@@ -54,19 +54,21 @@ def dashboard(request: HttpRequest, jurisdiction: Jurisdiction) -> HttpResponse:
             query=query, calendar=calendar, grid_page=request.GET.get("grid_page") or 1
         )
         return render_to_string("dashboard/_overview.html", {
-            "query": query, "o": overview, "charts": charts.chart_data(overview),
+            "filterset": filterset,
+            "query": query,
+            "o": overview,
+            "charts": charts.chart_data(overview),
+            "unit_list_id": UNIT_LIST_ID,
+            "unit_options": selectors.unit_options(query=query),
         }, request=request)
 
+    # Everything below the header is the same for every leader and the office of the
+    # jurisdiction: kept once the months it reads are closed (dashboard/cache.py).
     stamp = selectors.overview_stamp(query=query, calendar=calendar)
     key = cache.figures_key(query=query, params=request.GET, years=calendar.years, stamp=stamp) if stamp else None
-    period = calendar.period(query.year, query.month_to)
     return render(request, "dashboard/index.html", {
-        "filterset": filterset,
         "query": query,
-        "month_open": period is not None and period.is_open,
         "figures": cache.figures_html(key=key, render=render_figures),
-        "unit_list_id": UNIT_LIST_ID,
-        "unit_options": selectors.unit_options(query=query),
     })
 
 
