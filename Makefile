@@ -5,7 +5,7 @@ PORT ?= 8000
 # The address printed for the admin: a server listening on every interface is reached locally.
 URL_HOST = $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
 
-.PHONY: run run-prod test setup setup-dev demo messages bench clean
+.PHONY: run run-prod test setup setup-dev demo messages bench clean manual
 
 setup:
 	bash scripts/setup.sh requirements.txt
@@ -31,6 +31,13 @@ run-prod:
 test: setup-dev
 	$(PY) -m pytest --ignore=tests/integration
 	$(PY) -m scripts.localstack with-postgres -- $(PY) -m pytest
+
+## make manual: run the browser journeys, then copy the screenshots the user manual (/help/) cites
+## into manual/static/manual/screenshots/ (committed); fails if a cited one was not taken.
+manual: setup-dev
+	rm -rf test-artifacts/screenshots
+	$(PY) -m pytest tests/browser -q
+	$(PY) -m scripts.manual_screenshots
 
 ## Regenerate the English catalogue after changing strings (needs gettext).
 messages:

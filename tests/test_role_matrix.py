@@ -228,6 +228,14 @@ row("ratings/evidence/<int:pk>/view/", "302 200 404 200 200 404", lambda s: f"/r
 row("ratings/evidence/<int:pk>/view/", "302 404 404 404 404 200", lambda s: f"/ratings/evidence/{s.o.l_evidence.pk}/view/",
     label="J2's evidence", shows=shows("olga", M.EVIDENCE_FILE_J2))
 row("ratings/evidence/<int:pk>/view/", "302 404 404 404 404 404", "/ratings/evidence/999999/view/", label="no such id")
+# The user manual: the index, the PDF and the public chapter for everyone (the index and the
+# PDF hold only what the reader may read), the other chapters for every account.
+row("help/", EVERYONE)
+row("help/manual.pdf", EVERYONE)
+row("help/<slug:slug>/", EVERYONE, "/help/public/", label="public chapter")
+for slug in ("office", "departments", "leaders"):
+    row("help/<slug:slug>/", STAFF, f"/help/{slug}/", label=f"{slug} chapter")
+row("help/<slug:slug>/", NOT_FOUND, "/help/nowhere/", label="no such chapter")
 
 
 def _stays_home(response) -> list[str]:

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "ratings",
     "boards",
     "dashboard",
+    "manual",
     "config.accounts",
 ]
 
