@@ -26,7 +26,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -43,7 +42,7 @@ from departments.models import Jurisdiction
 from ratings import citations, rules, selectors, services
 from ratings import staging
 from ratings.admin_import import CriterionImportAdminMixin, RatingImportAdminMixin
-from ratings.export_resources import RatingExportResource
+from ratings.export_resources import ChineseExportMixin, RatingExportResource
 from ratings.forms import (
     CriterionForm,
     CriterionInlineFormSet,
@@ -643,7 +642,7 @@ class OutcomeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Rating)
-class RatingAdmin(RatingImportAdminMixin, ExportMixin, RefusalMixin, ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistoryAdmin):
+class RatingAdmin(RatingImportAdminMixin, ChineseExportMixin, RefusalMixin, ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistoryAdmin):
     form = RatingAdminForm
     inlines = (EvidenceInline,)
     list_display = (

@@ -27,7 +27,6 @@ from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
-from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -38,7 +37,7 @@ from departments.admin import scope_to_jurisdiction
 from departments.models import Jurisdiction, Organisation
 from ratings import scoring
 from ratings.models import GradeAdjustment, RollupRun, YearScore
-from ratings.export_resources import YearScoreExportResource
+from ratings.export_resources import ChineseExportMixin, YearScoreExportResource
 from ratings.workbook import NothingToExport, scores_workbook_export
 
 def month_range(first: int, last: int) -> str:
@@ -120,7 +119,7 @@ class ScoreYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(YearScore)
-class YearScoreAdmin(ExportMixin, JurisdictionScopedAdmin):
+class YearScoreAdmin(ChineseExportMixin, JurisdictionScopedAdmin):
     list_display = (
         "unit_code", "unit_name", "category", "red_flags", "yellow_lights", "red_lights", "points",
         "rank_overall", "rank_in_category", "grade_column", "year", "scope_column",
