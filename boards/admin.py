@@ -228,8 +228,7 @@ class BoardMonthAdmin(ReadOnlyAdmin):
         response["Content-Language"] = html_lang(settings.BOARD_LANGUAGE)
         # The page's own policy (django-csp leaves it alone): no script, and framed by this site only.
         response["Content-Security-Policy"] = (
-            "default-src 'none'; style-src 'self' 'unsafe-inline'; style-src-elem 'self'; "
-            "style-src-attr 'unsafe-inline'; img-src 'self' data:; font-src 'self'; base-uri 'none'; "
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; base-uri 'none'; "
             "form-action 'none'; frame-ancestors 'self'"
         )
         response["X-Frame-Options"] = "SAMEORIGIN"

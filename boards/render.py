@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from boards.links import board_reverse, edition_kwargs
 from boards.models import EditionEntry
-from boards.templatetags.board_tags import css_string
+from boards.templatetags.board_tags import board_static, css_string
 
 PDF_STYLESHEETS = ("boards/board.css", "boards/print.css")
 NOTICE_MARKER = "<!--board:notice-->"
@@ -229,6 +229,16 @@ def notice_insert(html: str, notice: str) -> str:
 # not published. Nothing here stores anything: the admin serves the result to the office.
 
 _BODY_TAG = re.compile(r"<body\b[^>]*>")
+PREVIEW_STYLESHEET = "boards/preview.css"  # the mark's looks, on the page and in the PDF
+
+
+@lru_cache(maxsize=1)
+def _preview_css() -> str:
+    path = finders.find(PREVIEW_STYLESHEET)
+    if path is None:
+        raise FileNotFoundError(f"static file {PREVIEW_STYLESHEET} not found")
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
 
 
 def edition_context(content: BoardContent) -> dict:
@@ -253,6 +263,19 @@ def body_insert(html: str, mark: str) -> str:
     return html[: found.end()] + mark + html[found.end():]
 
 
+def head_insert(html: str, markup: str) -> str:
+    """``markup`` last in the document's head."""
+    if "</head>" not in html:
+        raise ValueError("the document has no </head>")
+    return html.replace("</head>", markup + "\n</head>", 1)
+
+
+def preview_page_head() -> str:
+    """What the preview adds to the page's head: the mark's stylesheet, and links that
+    open apart from the page showing the preview (it is shown in a frame)."""
+    return f'<link rel="stylesheet" href="{board_static(PREVIEW_STYLESHEET)}">\n<base target="_blank">'
+
+
 def edition_preview_pdf(content: BoardContent, *, mark: str) -> bytes:
     """The PDF publishing ``content`` would make, with ``mark`` at the head of its body."""
     info = content.info
@@ -261,7 +284,8 @@ def edition_preview_pdf(content: BoardContent, *, mark: str) -> bytes:
         pdf_html = render_to_string("boards/edition_pdf.html", {
             **edition_context(content), "urls": {**urls, "previous": ""}, "page_counter": page_counter_css(),
         })
-    return pdf_from_html(body_insert(pdf_html, mark))
+    # The stylesheets of pdf_from_html are the published PDF's: the mark brings its own.
+    return pdf_from_html(body_insert(head_insert(pdf_html, f"<style>{_preview_css()}</style>"), mark))
 
 
 def edition_preview_page(content: BoardContent, *, mark: str, pdf: bytes, pdf_url: str) -> str:
@@ -275,4 +299,4 @@ def edition_preview_page(content: BoardContent, *, mark: str, pdf: bytes, pdf_ur
             **edition_context(content), "urls": {**urls, "pdf": pdf_url}, "pdf_sha256": sha256(pdf),
             "pdf_size": len(pdf), "page_title": info.label,
         })
-    return notice_insert(html, mark).replace("<head>", '<head>\n<base target="_blank">', 1)
+    return head_insert(notice_insert(html, mark), preview_page_head())

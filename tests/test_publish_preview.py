@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.urls import reverse
 
-from boards import previews, services, snapshots
+from boards import previews, render, services, snapshots
 from boards.models import Edition, PublishRun
 from ratings import rules
 from ratings import services as rating_services
@@ -70,7 +70,7 @@ def test_the_publish_page_shows_the_preview_and_says_it_is_the_first_edition(cli
     client.force_login(alice)
     body = client.get(publish_url).content.decode()
     assert MARK in body
-    assert f'<iframe src="{preview_url}"' in body
+    assert f'<iframe class="lb-preview-frame" src="{preview_url}"' in body
     assert f'href="{pdf_url}"' in body and "下载预览 PDF" in body
     assert "该月尚未发布，这将是第一版：2 条认定将首次公开。" in body
 
@@ -134,7 +134,7 @@ def test_the_preview_is_the_page_that_publishing_makes(alice, closed_january, fa
     preview_pdf_sha = services.sha256(previews.preview_pdf(preview))
 
     edition = services.edition_publish(period=closed_january, by=alice, now=NOON).edition
-    unmarked = (page.replace(mark, "", 1).replace('<head>\n<base target="_blank">', "<head>", 1)
+    unmarked = (page.replace(mark, "", 1).replace(render.preview_page_head() + "\n", "", 1)
                 .replace('href="/preview.pdf"', 'href="/2026/01/r1/board.pdf"').replace(preview_pdf_sha, edition.pdf_sha256))
     assert unmarked == edition.html
 
