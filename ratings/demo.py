@@ -13,6 +13,7 @@ code. The random generator is seeded: the same day always builds the same distri
 
 from __future__ import annotations
 
+import io
 import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -21,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
@@ -379,8 +381,14 @@ def months_to_seed(today: date) -> tuple[list[tuple[int, int]], tuple[int, int]]
     return closed, (today.year, today.month)
 
 
-def seed_demo(*, password: str, today: date | None = None, jurisdiction: Jurisdiction | None = None) -> Summary:
-    """Build the demo district once, and (every time) set up the demo accounts with ``password``."""
+def seed_demo(
+    *, password: str, today: date | None = None, jurisdiction: Jurisdiction | None = None, publish: bool = True
+) -> Summary:
+    """Build the demo district once, and (every time) set up the demo accounts with ``password``.
+
+    ``publish``: the boards of the closed months are published before the year-end
+    roll-up, as the office does it, so that last year's table can be published as it is
+    (a roll-up older than the boards it counts is refused as stale)."""
     today = today or services.today()
     with transaction.atomic():
         jurisdiction = jurisdiction or default_jurisdiction()
@@ -393,9 +401,21 @@ def seed_demo(*, password: str, today: date | None = None, jurisdiction: Jurisdi
         users = _personas_ensure(jurisdiction, password)
         if summary.created:
             _ratings_create(jurisdiction, orgs, books, users, today, random.Random(SEED))
+            if publish:
+                _boards_publish(jurisdiction)
             _year_end_create(jurisdiction, users["xiaonengban"], today)
         _summarise(summary, jurisdiction, users)
     return summary
+
+
+def _boards_publish(jurisdiction: Jurisdiction) -> None:
+    """Publish each closed month's 红旗榜 and 亮灯榜 (web page and PDF), oldest first.
+
+    Through the board's own command, as ``make run`` and the office's schedule do:
+    ``ratings`` does not import ``boards``. A refusal stops the demo (CommandError)."""
+    months = Period.objects.filter(jurisdiction=jurisdiction, status=Period.Status.CLOSED).order_by("year", "month")
+    for period in months:
+        call_command("publish_board", period.label, jurisdiction=jurisdiction.code, stdout=io.StringIO())
 
 
 def _year_end_create(jurisdiction: Jurisdiction, office: User, today: date) -> None:

@@ -125,21 +125,21 @@ def test_the_red_lights_are_exactly_the_planned_ones(demo):
     assert Rating.objects.filter(outcome=rules.RED_LIGHT).count() == Rating.objects.exclude(escalation="").count()
 
 
-def test_past_months_are_closed_and_the_current_month_is_open_with_work_waiting(demo):
+def test_past_months_are_closed_and_published_and_the_current_month_is_open_with_work_waiting(demo):
     today = services.today()
     periods = Period.objects.all()
     assert periods.filter(status=Period.Status.OPEN).get().label == f"{today.year}-{today.month:02d}"
-    assert periods.filter(status=Period.Status.CLOSED).count() == 12 + today.month - 1
+    assert periods.filter(status=Period.Status.PUBLISHED).count() == 12 + today.month - 1
     current = Rating.objects.filter(period__year=today.year, period__month=today.month)
     statuses = Counter(current.values_list("status", flat=True))
     assert statuses[Rating.Status.SUBMITTED] >= 3
     assert statuses[Rating.Status.DRAFT] >= 1
     assert statuses[Rating.Status.APPROVED] == 0
-    assert not Rating.objects.filter(period__status=Period.Status.CLOSED).exclude(status=Rating.Status.APPROVED).exists()
+    assert not Rating.objects.exclude(period__status=Period.Status.OPEN).exclude(status=Rating.Status.APPROVED).exists()
 
 
 def test_past_ratings_carry_past_dates(demo):
-    rating = Rating.objects.filter(period__status=Period.Status.CLOSED).order_by("period__year", "period__month").first()
+    rating = Rating.objects.filter(period__status=Period.Status.PUBLISHED).order_by("period__year", "period__month").first()
     assert rating.created_at.year == rating.period.year
     assert rating.reviewed_at >= rating.created_at
 
@@ -199,7 +199,7 @@ def test_the_password_comes_from_the_environment_when_set(demo, monkeypatch):
 def test_the_demo_also_builds_in_january_when_no_month_of_the_year_is_closed(demo):
     # Another jurisdiction, so that the module's district does not stop the build.
     elsewhere = JurisdictionFactory(code="january")
-    summary = seed_demo(password="pw", today=date(2027, 1, 12), jurisdiction=elsewhere)
+    summary = seed_demo(password="pw", today=date(2027, 1, 12), jurisdiction=elsewhere, publish=False)
     assert summary.created
     periods = Period.objects.filter(jurisdiction=elsewhere)
     assert periods.get(status=Period.Status.OPEN).label == "2027-01"
