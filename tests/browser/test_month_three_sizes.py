@@ -1,8 +1,9 @@
 """The month walked again at the three screens people use: a desktop (1366×768), a
 tablet (1024×768) and a phone (390×844). Bob's form error keeps his uploaded file;
 alice closes January with bob's draft carried into February, then closes February
-withdrawing it with a reason; bob is told both on his next login; a wrong address
-answers in Chinese."""
+withdrawing it with a reason; before approving 阳江镇's second yellow light in a row she
+reads that it will count as a red light; bob is told what the closes did on his next
+login; a wrong address answers in Chinese."""
 
 from __future__ import annotations
 
@@ -34,6 +35,9 @@ def test_the_month_at_every_screen_size(open_context, district, watch, size):
     draft = services.rating_record(period=january, department=district.housing, unit=district.unit("阳江镇"),
                                    kind="yellow_light", reason="工单超时未办结", by=bob,
                                    criterion=Criterion.objects.get(rulebook__year=year, code="Y01"))
+    november, december = district.period(year, 11), district.period(year, 12)
+    district.approved(november, district.market, "阳江镇", "yellow_light", "食品安全投诉处置不及时")
+    second = district.submitted(december, district.carol, "阳江镇", "yellow_light", "12345工单随意退单6件")
     context = open_context(**SIZES[size])  # bob's browser; alice and the citizen have their own
 
     # Bob forgets the reason but attaches a PDF: the form says what is missing and keeps the file.
@@ -79,6 +83,19 @@ def test_the_month_at_every_screen_size(open_context, district, watch, size):
     expect(office.locator(".messagelist .success")).to_have_text(f"{year}-02 已关账。1 条已撤回")
     draft.refresh_from_db()
     assert draft.status == Rating.Status.WITHDRAWN
+
+    # A second yellow light in a row: the list and the rating's page say what approving it does.
+    office.goto("/admin/ratings/rating/?status__exact=submitted")
+    consequence = f"审核通过后将认定为红灯（连续黄灯升级，上次黄灯：{year}-11 区市场监管局）"
+    expect(office.locator("#result_list tbody tr", has_text="阳江镇")).to_contain_text(consequence)
+    office.goto(reverse("admin:ratings_rating_change", args=[second.pk]))
+    expect(office.locator("#lb-approval")).to_have_text(consequence)
+    expect_no_sideways_scrolling(office)
+    screenshot(office, f"office-review-escalation-{size}")
+    office.get_by_role("button", name="审核通过").click()
+    expect(office.locator(".messagelist .success")).to_contain_text("已审核通过")
+    second.refresh_from_db()
+    assert (second.status, second.effective_kind) == (Rating.Status.APPROVED, "red_light")
 
     # Bob's next login says what became of his draft, once per closed month.
     context.clear_cookies()
