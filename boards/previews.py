@@ -169,7 +169,8 @@ def _value(line: rules.Line, name: str) -> str:
     if name in (rules.KIND, rules.ENTERED_KIND):
         return _kind(getattr(line, name))
     if name == rules.ESCALATION:
-        return str(Rating.Escalation(line.escalation).label) if line.escalation in Rating.Escalation.values else line.escalation
+        known = line.escalation in Rating.Escalation.values
+        return str(Rating.Escalation(line.escalation).label) if known else line.escalation
     if name == rules.CRITERION:
         return _criterion(line)
     return getattr(line, name) or "—"
