@@ -52,7 +52,7 @@ class UnitField(forms.CharField):
     """A unit, typed as its name, part of its name or its code (the suggestions offer
     the names); cleaned to the one unit it names, or refused saying what is wrong."""
 
-    widget = forms.TextInput(attrs={"list": UNIT_LIST_ID, "placeholder": gettext_lazy("全部单位（可输入名称）"),
+    widget = forms.TextInput(attrs={"list": UNIT_LIST_ID, "placeholder": gettext_lazy("输入名称查找"),
                                     "autocomplete": "off", "size": 16})
 
     def __init__(self, *, jurisdiction: Jurisdiction | None = None, **kwargs) -> None:

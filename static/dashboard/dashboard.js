@@ -5,6 +5,31 @@
 (function () {
   "use strict";
 
+  // A box that scrolls sideways (the traffic-light grid): a shadow on each edge with
+  // more beyond it, and the hint shown only while there is more to see.
+  function watchScrollBox(box) {
+    var inner = box.querySelector(".db-scroll");
+    var hint = document.getElementById(box.getAttribute("data-scroll-box"));
+    if (!inner) {
+      return;
+    }
+    function update() {
+      var more = inner.scrollWidth - inner.clientWidth;
+      var left = inner.scrollLeft > 1;
+      var right = more > 1 && inner.scrollLeft < more - 1;
+      box.classList.toggle("db-more-left", left);
+      box.classList.toggle("db-more-right", right);
+      if (hint) {
+        hint.classList.toggle("db-on", more > 1);
+        hint.classList.toggle("db-off", more <= 1);
+      }
+    }
+    inner.addEventListener("scroll", update, { passive: true });
+    window.addEventListener("resize", update);
+    update();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("[data-scroll-box]"), watchScrollBox);
+
   var node = document.getElementById("dashboard-data");
   if (!node || !window.echarts) {
     return;
