@@ -1,9 +1,14 @@
 """The year's scores as the Excel workbook the office hands to the assessment committee.
 
-A clerk prints it as it is: one sheet with every unit, a sheet per category, and a detail
-sheet with every counted rating; Chinese headers, the header row frozen and repeated on
-every printed page, widths fitted to the text (a Chinese character counts double),
-numbers stored as numbers, landscape A4 fitted to the page width.
+A clerk prints it as it is, like an official table: one sheet with every unit, a sheet
+per category, and a detail sheet with every counted rating. Each sheet opens with its
+title ("南京市高淳区2026年度效能亮榜考核结果", merged across the table), then the Chinese
+headers (frozen, and repeated on every printed page), then the rows: ruled in thin lines,
+in 宋体 (``FONT_NAME``), text wrapped with row heights that show it, numbers stored as
+numbers and set right with an indent off the next column; widths fitted to the text (a
+Chinese character counts double); A4 fitted to the page width, landscape when the table
+is wider than a portrait page. Page 1 shows the title in the sheet; the pages after it
+carry it in their page header.
 
 The headers and the words in the cells (红旗, 优秀 …) are the file's format, shared with
 the admin's Excel export (``ratings.export_resources``), so they are not translated.
@@ -14,8 +19,9 @@ string cell carrying Excel's quote prefix (the stored form of a typed leading
 apostrophe), so neither opening the file nor editing the cell runs it.
 
 Written with openpyxl's write-only mode, which streams rows to the file: exporting a
-province (10,000 units, hundreds of thousands of ratings) stays close to the cost of
-writing the bare cells (``make bench`` measures it).
+province (10,000 units, hundreds of thousands of ratings) stays within a small multiple
+of writing the bare cells, every cell carrying its style (the rules, the font) and only
+the rows that wrap a height of their own (``make bench`` measures it).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from departments.models import Category, Jurisdiction
@@ -79,6 +86,9 @@ def header_text(text: str) -> str:
     return text.replace("&", "&&")
 
 
+LEFT, CENTER, RIGHT = "left", "center", "right"
+
+
 @dataclass(frozen=True)
 class Column:
     header: str
@@ -86,31 +96,32 @@ class Column:
     number_format: str | None = None
     wrap: bool = False
     text: bool = True  # holds user text: guard it against formulas
+    align: str = LEFT  # numbers RIGHT (with an indent), short words CENTER
 
 
 SCORE_COLUMNS = (
     Column(CODE, (8, 16)),
-    Column(NAME, (10, 30)),
-    Column(CATEGORY, (6, 16)),
-    Column(RED_FLAGS, text=False),
-    Column(YELLOW_LIGHTS, text=False),
-    Column(RED_LIGHTS, text=False),
-    Column(POINTS, number_format="0.00", text=False),
-    Column(RANK, text=False),
-    Column(CATEGORY_RANK, text=False),
-    Column(GRADE, (6, 8), text=False),
+    Column(NAME, (10, 30), wrap=True),
+    Column(CATEGORY, (6, 16), wrap=True),
+    Column(RED_FLAGS, text=False, align=RIGHT),
+    Column(YELLOW_LIGHTS, text=False, align=RIGHT),
+    Column(RED_LIGHTS, text=False, align=RIGHT),
+    Column(POINTS, number_format="0.00", text=False, align=RIGHT),
+    Column(RANK, text=False, align=RIGHT),
+    Column(CATEGORY_RANK, text=False, align=RIGHT),
+    Column(GRADE, (6, 8), text=False, align=CENTER),
     Column(REMARKS, (10, 50), wrap=True),
 )
 DETAIL_COLUMNS = (
-    Column(NUMBER, text=False),
-    Column(MONTH, (8, 8), text=False),
-    Column(DEPARTMENT, (10, 24)),
+    Column(NUMBER, text=False, align=RIGHT),
+    Column(MONTH, (8, 8), text=False, align=CENTER),
+    Column(DEPARTMENT, (10, 24), wrap=True),
     Column(CODE, (8, 16)),
-    Column(UNIT, (10, 24)),
-    Column(KIND, (6, 6), text=False),
+    Column(UNIT, (10, 24), wrap=True),
+    Column(KIND, (6, 6), text=False, align=CENTER),
     Column(CRITERION, (10, 40), wrap=True),
     Column(REASON, (10, 50), wrap=True),
-    Column(ESCALATED_FROM, (8, 22), text=False),
+    Column(ESCALATED_FROM, (8, 22), text=False, wrap=True),
 )
 
 
@@ -123,8 +134,9 @@ class Sheet:
 
 @dataclass
 class ScoresWorkbook:
-    title: str  # printed at the top of every page
+    title: str  # 南京市高淳区2026年度效能亮榜考核结果: each sheet's first row and page header
     sheets: list[Sheet]
+    scope: str = ""  # 截至2月, for a roll-up of the year so far
 
 
 @dataclass(frozen=True)
@@ -171,10 +183,20 @@ def scores_workbook_data(*, jurisdiction: Jurisdiction, year: int) -> ScoresWork
 
     through = max(score.through_month for score in scores)
     sheets.append(Sheet(DETAIL_SHEET, DETAIL_COLUMNS, _detail_rows(jurisdiction, year, through)))
-    title = f"{jurisdiction.name} {year}年度效能亮榜年终考核得分"
-    if any(score.is_year_to_date for score in scores):
-        title += f"（截至{through}月）"
-    return ScoresWorkbook(title, sheets)
+    scope = f"截至{through}月" if any(score.is_year_to_date for score in scores) else ""
+    return ScoresWorkbook(workbook_title(jurisdiction.name, year), sheets, scope)
+
+
+def workbook_title(jurisdiction_name: str, year: int) -> str:
+    """南京市高淳区2026年度效能亮榜考核结果: the jurisdiction's full name, as it is stored."""
+    return f"{jurisdiction_name}{year}年度效能亮榜考核结果"
+
+
+def sheet_heading(title: str, sheet_title: str, scope: str = "") -> str:
+    """A sheet's title row: the workbook's title, with the category or detail and the
+    scope in brackets after it (总表 is the title itself): "…考核结果（镇，截至2月）"."""
+    notes = [note for note in (None if sheet_title == SUMMARY_SHEET else sheet_title, scope) if note]
+    return f"{title}（{'，'.join(notes)}）" if notes else title
 
 
 def _score_row(score: YearScore, reasons: dict[tuple[int, str], str]) -> tuple:
@@ -254,70 +276,92 @@ def _sheet_title(name: str, used: set[str]) -> str:
 def scores_workbook_export(*, jurisdiction: Jurisdiction, year: int, target: str | Path | IO[bytes]) -> ExportSummary:
     """Write the year's workbook to a path or a binary file object."""
     data = scores_workbook_data(jurisdiction=jurisdiction, year=year)
-    workbook_write(data.sheets, target, title=data.title)
+    workbook_write(data.sheets, target, title=data.title, scope=data.scope)
     sheets = data.sheets
     return ExportSummary(units=len(sheets[0].rows), ratings=len(sheets[-1].rows), sheets=tuple(s.title for s in sheets))
 
 
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", start_color="FFD9E1F2")
-HEADER_BORDER = Border(bottom=Side(style="thin"))
-HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
-WRAP = Alignment(wrap_text=True, vertical="top")
+# 宋体 (SimSun): the face Chinese Windows has had since Windows 95 and WPS Office ships
+# with, stored under the name Chinese Excel and WPS write themselves, so the file opens
+# and prints in it with no substitution; charset 134 (GB2312) says the font is Chinese.
+# The title is in 黑体 (SimHei), present on the same systems.
+FONT_NAME, TITLE_FONT_NAME, GB2312 = "宋体", "黑体", 134
+FONT_SIZE, TITLE_FONT_SIZE = 11, 16
+LINE_HEIGHT = 14.25  # points: one line of 宋体 11 in Excel (its own default row height)
+ROW_PADDING = 5.0  # points of air above and below a row's lines
+TITLE_HEIGHT = 36.0
+TITLE_ROW, HEADER_ROW = 1, 2  # the rows start at 3
+# The widest table (in Excel's column widths) that A4 portrait holds at full size
+# between 1.3 cm margins: 18.4 cm at about 1.9 mm per unit, less each column's 5 pixels.
+PORTRAIT_WIDTH = 92
+NUMBER_INDENT = 1  # a right-aligned number stands off the next column's text
 PAPER_A4 = 9
 
+THIN = Side(style="thin", color="FF000000")
+RULED = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+BODY_FONT = Font(name=FONT_NAME, sz=FONT_SIZE, charset=GB2312)
+HEADER_FONT = Font(name=FONT_NAME, sz=FONT_SIZE, bold=True, charset=GB2312)
+TITLE_FONT = Font(name=TITLE_FONT_NAME, sz=TITLE_FONT_SIZE, charset=GB2312)
+HEADER_FILL = PatternFill("solid", start_color="FFD9E1F2")
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
+TITLE_ALIGNMENT = Alignment(horizontal="center", vertical="center")
+PAGE_NUMBERS = "第 &P 页，共 &N 页"
 
-def workbook_write(sheets: Iterable[Sheet], target: str | Path | IO[bytes], *, title: str = "") -> None:
+
+def column_alignment(column: Column) -> Alignment:
+    if column.align == RIGHT:
+        return Alignment(horizontal="right", vertical="center", indent=NUMBER_INDENT, wrap_text=column.wrap)
+    return Alignment(horizontal=column.align, vertical="center", wrap_text=column.wrap)
+
+
+def workbook_write(sheets: Iterable[Sheet], target: str | Path | IO[bytes], *, title: str = "", scope: str = "") -> None:
     workbook = Workbook(write_only=True)
     for sheet in sheets:
-        _write_sheet(workbook, sheet, title)
+        _write_sheet(workbook, sheet, sheet_heading(title, sheet.title, scope) if title else sheet.title)
     workbook.save(target)
 
 
-def _write_sheet(workbook: Workbook, sheet: Sheet, title: str) -> None:
+def _write_sheet(workbook: Workbook, sheet: Sheet, heading: str) -> None:
     ws = workbook.create_sheet(sheet.title)
     columns = sheet.columns
+    widths = _fitted_widths(sheet)
     # Write-only sheets take their layout before the first row.
-    for index, (column, width) in enumerate(zip(columns, _fitted_widths(sheet)), start=1):
+    for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
     last = get_column_letter(len(columns))
-    ws.auto_filter.ref = f"A1:{last}{len(sheet.rows) + 1}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = PAPER_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_options.horizontalCentered = True
-    ws.oddHeader.center.text = header_text(f"{title} · {sheet.title}".strip(" ·"))
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.merged_cells.add(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{len(sheet.rows) + HEADER_ROW}"
+    _page_setup(ws, heading, wide=sum(widths) > PORTRAIT_WIDTH)
+
+    ws.row_dimensions[TITLE_ROW].height = TITLE_HEIGHT
+    title = WriteOnlyCell(ws, heading)
+    title.font, title.alignment = TITLE_FONT, TITLE_ALIGNMENT
+    ws.append([title])
 
     header = []
     for column in columns:
         cell = WriteOnlyCell(ws, column.header)
-        cell.font, cell.fill, cell.border, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_BORDER, HEADER_ALIGNMENT
+        cell.font, cell.fill, cell.border, cell.alignment = HEADER_FONT, HEADER_FILL, RULED, HEADER_ALIGNMENT
         header.append(cell)
     ws.append(header)
 
-    # One styled cell per formatted column, reused row after row: write-only sheets
-    # serialise a row as soon as it is appended, and styling each new cell would cost
-    # more than writing it.
-    styled: list[Cell | None] = []
+    # One styled cell per column, reused row after row: write-only sheets serialise a
+    # row as soon as it is appended, and styling each new cell would cost more than
+    # writing it. Every cell is styled, empty ones too: the table is ruled throughout.
+    styled: list[Cell] = []
     for column in columns:
-        cell = None
-        if column.wrap or column.number_format:
-            cell = WriteOnlyCell(ws)
-            if column.wrap:
-                cell.alignment = WRAP
-            if column.number_format:
-                cell.number_format = column.number_format
+        cell = WriteOnlyCell(ws)
+        cell.font, cell.border, cell.alignment = BODY_FONT, RULED, column_alignment(column)
+        if column.number_format:
+            cell.number_format = column.number_format
         styled.append(cell)
     text_columns = [i for i, column in enumerate(columns) if column.text]
-    styled_columns = [(i, cell) for i, cell in enumerate(styled) if cell is not None]
+    wrapped = [(i, max(int(width) - 2, 1)) for i, (column, width) in enumerate(zip(columns, widths)) if column.wrap]
     guard = _guard_factory(ws)
 
-    for row in sheet.rows:
+    for row_index, row in enumerate(sheet.rows, start=HEADER_ROW + 1):
         out: list[Any] = list(row)
         for i in text_columns:
             value = out[i]
@@ -327,12 +371,49 @@ def _write_sheet(workbook: Workbook, sheet: Sheet, title: str) -> None:
                 value = out[i] = ILLEGAL_CHARACTERS_RE.sub("", value)
             if value.startswith(FORMULA_STARTS) or value in ERROR_CODES:
                 out[i] = guard(value, styled[i])
-        for i, cell in styled_columns:
+        lines = 1
+        for i, room in wrapped:
             value = out[i]
-            if value is not None and value.__class__ is not Cell:
+            if value.__class__ is Cell:  # guarded text
+                value = value.value
+            if isinstance(value, str):
+                lines = max(lines, wrapped_lines(value, room))
+        for i, cell in enumerate(styled):
+            value = out[i]
+            if value.__class__ is not Cell:
                 cell.value = value
                 out[i] = cell
-        ws.append(out)
+        if lines == 1:
+            ws.append(out)  # the sheet's own row height (``_page_setup``)
+        else:
+            # Excel and WPS keep a written row's height: give the row the lines it wraps to.
+            ws.row_dimensions[row_index].height = lines * LINE_HEIGHT + 2 * ROW_PADDING
+            ws.append(out)
+            del ws.row_dimensions[row_index]  # written: a province's rows need not stay in memory
+
+
+def _page_setup(ws, heading: str, *, wide: bool) -> None:
+    # Every row one line high unless it wraps (then it has a height of its own).
+    ws.sheet_format.defaultRowHeight = LINE_HEIGHT + 2 * ROW_PADDING
+    ws.sheet_format.customHeight = True
+    ws.page_setup.orientation = "landscape" if wide else "portrait"
+    ws.page_setup.paperSize = PAPER_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.75, bottom=0.75, header=0.3, footer=0.3)
+    # Page 1 shows the title in its first row; the pages after it carry it in their header.
+    ws.HeaderFooter.differentFirst = True
+    ws.oddHeader.center.text = header_text(heading)
+    ws.oddFooter.center.text = PAGE_NUMBERS
+    ws.firstFooter.center.text = PAGE_NUMBERS
+
+
+def wrapped_lines(text: str, room: int) -> int:
+    """The lines ``text`` takes in a cell ``room`` columns wide (a Chinese character is
+    two columns wide; Excel breaks a Chinese line anywhere)."""
+    return sum(-(-display_width(line) // room) or 1 for line in text.split("\n"))
 
 
 def _guard_factory(ws) -> Callable[[str, Cell | None], Cell]:
@@ -369,7 +450,8 @@ def _fitted_widths(sheet: Sheet) -> list[float]:
             widest = max(widest, display_width(text))
             if widest >= high:
                 break
-        widths.append(min(max(widest, low), high) + 2)
+        indent = NUMBER_INDENT if column.align == RIGHT else 0  # Excel: an indent is a character wide
+        widths.append(min(max(widest, low), high) + 2 + indent)
     return widths
 
 

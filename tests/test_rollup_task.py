@@ -146,7 +146,7 @@ def test_the_office_exports_the_workbook_from_the_admin(client, alice, rated):
     assert "attachment" in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert workbook.sheetnames[0] == "总表"
-    assert workbook["总表"]["B2"].value == "淳溪街道"
+    assert workbook["总表"]["B3"].value == "淳溪街道"  # under the title and the header row
 
 
 def test_exporting_a_year_without_scores_explains_what_to_do(client, alice, rated):

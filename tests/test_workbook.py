@@ -66,7 +66,8 @@ def workbook(district, tmp_path):
 
 
 def rows(ws) -> list[list]:
-    return [list(row) for row in ws.iter_rows(values_only=True)]
+    """The table: the header row and the rows under it (row 1 is the sheet's title)."""
+    return [list(row) for row in ws.iter_rows(min_row=2, values_only=True)]
 
 
 def by_code(ws) -> dict[str, dict]:
@@ -78,7 +79,7 @@ def test_the_sheets_are_the_summary_one_per_category_and_the_detail(workbook):
     assert workbook.sheetnames == [SUMMARY_SHEET, "镇", "街道", DETAIL_SHEET]
 
 
-def test_every_sheet_has_chinese_headers_in_the_first_row(workbook):
+def test_every_sheet_has_chinese_headers_under_its_title(workbook):
     for name in (SUMMARY_SHEET, "镇", "街道"):
         assert rows(workbook[name])[0] == SUMMARY_HEADERS
     assert rows(workbook[DETAIL_SHEET])[0] == DETAIL_HEADERS
@@ -96,7 +97,7 @@ def test_counts_points_and_ranks_are_numbers(workbook):
     assert (t3["黄灯数"], t3["红灯数"], t3["加减分"]) == (1, 1, -1.5)
     for row in rows(workbook[SUMMARY_SHEET])[1:]:
         assert all(isinstance(value, (int, float)) for value in row[3:9])
-    assert workbook[SUMMARY_SHEET]["G2"].number_format == "0.00"
+    assert workbook[SUMMARY_SHEET]["G3"].number_format == "0.00"
     assert all(isinstance(row[0], int) for row in rows(workbook[DETAIL_SHEET])[1:])
 
 
@@ -143,7 +144,7 @@ def test_no_cell_anywhere_is_a_formula(workbook):
 
 def test_text_that_looks_like_a_formula_reads_back_as_typed_and_marked_as_text(workbook):
     summary = workbook[SUMMARY_SHEET]
-    cells = {cell.value: cell for row in summary.iter_rows(min_row=2) for cell in row if isinstance(cell.value, str)}
+    cells = {cell.value: cell for row in summary.iter_rows(min_row=3) for cell in row if isinstance(cell.value, str)}
     for name in ("=1+1", "@SUM(A1)"):
         assert cells[name].data_type == "s" and cells[name].quotePrefix
     reasons = {row[7] for row in rows(workbook[DETAIL_SHEET])[1:]}
@@ -179,13 +180,13 @@ def test_control_characters_are_dropped_rather_than_breaking_the_file(workbook):
 
 def test_the_header_row_is_frozen_and_printed_on_every_page(workbook):
     for ws in workbook.worksheets:
-        assert ws.freeze_panes == "A2"
-        assert ws.print_title_rows in ("1:1", "$1:$1")
+        assert ws.freeze_panes == "A3"  # the title and the header row stay in view
+        assert ws.print_title_rows in ("2:2", "$2:$2")
         assert ws.page_setup.orientation == "landscape"
         assert int(ws.page_setup.paperSize) == 9  # A4
         assert ws.sheet_properties.pageSetUpPr.fitToPage
         assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
-        assert ws["A1"].font.b
+        assert ws["A2"].font.b
 
 
 def test_widths_fit_the_text_with_chinese_counting_double(workbook):
@@ -195,7 +196,7 @@ def test_widths_fit_the_text_with_chinese_counting_double(workbook):
     assert summary.column_dimensions["A"].width == 10  # 单位编码: 8 columns, plus padding
     # Long reasons stop at the column's limit and wrap instead.
     assert workbook[DETAIL_SHEET].column_dimensions["H"].width <= 52
-    assert workbook[DETAIL_SHEET]["H2"].alignment.wrap_text
+    assert workbook[DETAIL_SHEET]["H3"].alignment.wrap_text
 
 
 def test_wrapped_cells_keep_their_own_values_row_by_row(workbook):
