@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -13,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render, resolve_url
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -112,12 +114,14 @@ def dashboard_rating(request: HttpRequest, pk: int, jurisdiction: Jurisdiction) 
     rating = found.rating
     query = DashboardQuery(jurisdiction=jurisdiction, year=rating.period.year,
                            month_from=rating.period.month, month_to=rating.period.month, unit=rating.unit)
+    back_url = links.safe_back_url(request.GET.get("back")) or links.drill_url(
+        query, status=STATUS_SUBMITTED if rating.status != COUNTED else None
+    )
     return render(request, "dashboard/rating.html", {
         "r": found,
         "rating": rating,
         "query": query,
-        "back_url": links.safe_back_url(request.GET.get("back")) or links.drill_url(
-            query, status=STATUS_SUBMITTED if rating.status != COUNTED else None
-        ),
+        "back_url": back_url,
+        "back_to_dashboard": urlsplit(back_url).path == reverse("dashboard:index"),
         "unit_url": links.dashboard_url(query, month_from=1),
     })
