@@ -219,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks import dashboard as dashboard_bench  # its own processes and databases
 
     dashboard_bench.run()
+    from benchmarks import dashboard_load  # the demo dashboard under four clients, cached and not
+
+    dashboard_load.run()
     from benchmarks import reading  # workbooks at the import limits, each read in a process of its own
 
     reading.run()
