@@ -282,7 +282,8 @@ def edition_preview_pdf(content: BoardContent, *, mark: str) -> bytes:
     with translation.override(settings.BOARD_LANGUAGE):
         urls = edition_urls(jkw=content.jkw, year=info.year, month=info.month, revision=info.revision)
         pdf_html = render_to_string("boards/edition_pdf.html", {
-            **edition_context(content), "urls": {**urls, "previous": ""}, "page_counter": page_counter_css(),
+            **edition_context(content), **pdf_context(info), "urls": {**urls, "previous": ""},
+            "page_counter": page_counter_css(),
         })
     # The stylesheets of pdf_from_html are the published PDF's: the mark brings its own.
     return pdf_from_html(body_insert(head_insert(pdf_html, f"<style>{_preview_css()}</style>"), mark))

@@ -225,6 +225,7 @@ def test_the_pdf_preview_is_a_pdf_marked_on_every_page_with_the_safe_headers(
     assert len(pages) > 1
     assert all("预览" in page and "未发布" in page for page in pages)
     assert "第0街道" in pages[0] and "仅供发布前核对，不是正式发布的亮榜" in pages[0]
+    assert "效能办" in pages[-1]  # it ends with the sign-off, as the published PDF will
     assert response["Content-Disposition"].startswith("attachment;")
     assert "filename*=utf-8''" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
