@@ -9,8 +9,8 @@ the stamp stays the same. Reopening a month makes it open (nothing is cached whi
 month the figures read is open); closing it again gives it a new closing time, hence a
 new key: the old entry is never read again and expires.
 
-``DASHBOARD_CACHE_SECONDS`` (default one hour; 0 turns the cache off) and
-``DASHBOARD_CACHE_ALIAS`` (default ``"default"``) are read from the settings when set.
+``DASHBOARD_CACHE_SECONDS`` (LIANGBANG_DASHBOARD_CACHE_SECONDS, default one hour; 0 turns the
+cache off) and ``DASHBOARD_CACHE_ALIAS`` (LIANGBANG_DASHBOARD_CACHE) come from the settings.
 """
 
 from __future__ import annotations
@@ -26,12 +26,11 @@ from django.utils.translation import get_language
 
 from dashboard.selectors import DashboardQuery
 
-DEFAULT_SECONDS = 3600
 PREFIX = "dashboard:figures:v1"
 
 
 def cache_seconds() -> int:
-    return int(getattr(settings, "DASHBOARD_CACHE_SECONDS", DEFAULT_SECONDS))
+    return int(settings.DASHBOARD_CACHE_SECONDS)
 
 
 def figures_key(*, query: DashboardQuery, params: QueryDict, years: list[int], stamp: str) -> str:
@@ -56,7 +55,7 @@ def figures_html(*, key: str | None, render: Callable[[], str]) -> SafeString:
     seconds = cache_seconds()
     if key is None or seconds <= 0:
         return mark_safe(render())  # noqa: S308  (our own template's output)
-    cache = caches[getattr(settings, "DASHBOARD_CACHE_ALIAS", "default")]
+    cache = caches[settings.DASHBOARD_CACHE_ALIAS]
     found = cache.get(key)
     if found is None:
         found = render()

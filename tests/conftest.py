@@ -68,6 +68,17 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _empty_caches():
+    # Each test starts with empty caches: ids and closing times repeat from one test to the
+    # next, so an entry a test left (the dashboard's, a board's) could answer the next one.
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _chinese_first():
     # A request in English leaves English active in the thread; every test starts in Chinese.
     translation.activate("zh-hans")

@@ -243,6 +243,11 @@ BOARD_LOBBY_ROWS = env_int("LIANGBANG_LOBBY_ROWS", 6)  # rows on one page of the
 BOARD_LOBBY_SECONDS = env_int("LIANGBANG_LOBBY_SECONDS", 15)  # how long each page stays
 BOARD_LOBBY_POLL_SECONDS = env_int("LIANGBANG_LOBBY_POLL_SECONDS", 60)  # how often it looks for a new edition
 
+# The leaders' dashboard keeps what it shows of closed months in this cache (0 turns it off);
+# reopening a month, or closing it again, makes a new key.
+DASHBOARD_CACHE_SECONDS = env_int("LIANGBANG_DASHBOARD_CACHE_SECONDS", 3600)
+DASHBOARD_CACHE_ALIAS = env_str("LIANGBANG_DASHBOARD_CACHE", "default")
+
 # django-import-export: all or nothing, inside a transaction.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
