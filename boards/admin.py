@@ -395,6 +395,7 @@ class PublishRunAdmin(ReadOnlyAdmin):
     list_display_links = None
     ordering = ("-created_at", "-pk")
     list_select_related = ("period", "created_by")
+    exclude = ("step",)  # a code for the progress page ("done"); the status says it in words
 
     @admin.display(description=gettext_lazy("状态"), ordering="status")
     def status_column(self, obj: PublishRun) -> str:
@@ -428,6 +429,7 @@ class PublishedYearAdmin(ReadOnlyAdmin):
     ordering = ("-year", "-revision")
     list_display_links = None
     change_list_template = "boards/admin/publishedyear_change_list.html"
+    exclude = ("html", "rows")  # the page's source and its data, not text to read: the list links the page
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("html", "rows").select_related("jurisdiction", "superseded_by")

@@ -1,25 +1,28 @@
 """Every screen speaks Chinese: no English word reaches a zh-hans reader.
 
-Each person of the role matrix (tests/roles_matrix_data.py) — the citizen, the raters of
-departments A and B, the leader, the efficiency office, and the superuser who installs
-the product — opens, in zh-hans, every address of the matrix's table
-(tests/test_role_matrix.py, which lists every URL pattern), the admin's exports as a
-browser posts them, the login page after a failed login and the error pages; then
-follows the links those pages show on our own host, a bounded number per person.
+One person of each role of the role matrix (tests/roles_matrix_data.py) — the citizen, a
+department's rater, the leader and the efficiency office — opens, in zh-hans, every
+address of the matrix's table (tests/test_role_matrix.py, which lists every URL pattern),
+the admin's exports as a browser posts them and, for the citizen, the login page after a
+failed login; then follows the links those pages show on our own host, a bounded number
+per person. The error pages that no address reaches (400, 500, the CSRF refusal) are
+rendered in each frame.
 
-On each page the *visible* text is read: the text of the document (the <title> included,
-<script> and <style> left out), and what the browser shows or reads aloud from attributes:
-``title``, ``alt``, ``placeholder``, ``aria-label``, the value of a button, the label of
-an option group. Text hidden for the eye but read by a screen reader (the admin's
-``visually-hidden`` headings) is text like any other. An exported file is read too: its
-name, its sheet titles, its cells.
+On each page the *visible* text is read: the text of the document (the <title> included;
+<script>, <style> and <code> — what a program reads — left out), and what the browser
+shows or reads aloud from attributes: ``title``, ``alt``, ``placeholder``, ``aria-label``,
+the value of a button, the label of an option group. Text hidden for the eye but read by a
+screen reader (the admin's ``visually-hidden`` headings) is text like any other. An
+exported file is read too: its name, its sheet titles, its cells; a feed, its titles and
+summaries; the board's PDF, its text. JSON is a data format, and is not read.
 
-A Latin-script word fails the test unless it is a code or a number (it holds a digit:
-``H01``, ``r2``), a word of the scene's data (codes, names, reasons, user names, the
-periodic task's dotted path, the browser strings of the login records), a file
-extension, or one of the few words of ``ALLOWED`` below, each with its reason. The
-failure lists person, page and word with the text around it, so that a page added
-later that shows English says at once where.
+A Latin-script word fails the test unless it is a code or a number (a word with a digit:
+``H01``, ``r2``, ``SHA-256``; an identifier by its form: ``red_flag``; a time zone's
+name), a word of the scene's data (codes, names, reasons, user names, the periodic
+task's dotted path, the browser strings of the login records), a file extension, or one
+of the few words of ``ALLOWED`` below, each with its reason. The failure lists each word
+with the pages (person, address) and the text around it, so that a page added later that
+shows English says at once where.
 
 The admin's scripts (calendar, clock, filter boxes, actions) take their words from the
 JavaScript catalogue: every string they ask for must have a Chinese translation there.
@@ -59,6 +62,7 @@ ALLOWED = {
     "IP": "an IP address (IP 地址), as every Chinese network form says",
     "Cookie": "what the browser's own settings call it in Chinese (Cookie 及网站数据)",
     "KB": "a file's size, as Chinese writes it",
+    "BOM": "as Chinese Windows names the encoding (带有 BOM 的 UTF-8)",
     "MB": "a file's size, as Chinese writes it",
     "JavaScript": "what the browser's own settings call it in Chinese (允许 JavaScript)",
     "Ctrl": "the key, by the letters printed on it",
@@ -104,17 +108,24 @@ PER_SHAPE = 2  # addresses of one route with the same query keys (filters, sorti
 NOT_FOLLOWED = ("/static/", "/media/", "/i18n/", "/admin/logout/", "/ratings/evidence/")
 
 
-def words(text: str) -> list[str]:
+def word_matches(text: str) -> list[re.Match]:
     """The Latin-script words of a text; a masked secret (``tF*****``, a password's salt) is none."""
-    return [m.group(0) for m in WORD.finditer(text) if LATIN.search(m.group(0)) and not m.group("masked")]
+    return [m for m in WORD.finditer(text) if LATIN.search(m.group(0)) and not m.group("masked")]
+
+
+def words(text: str) -> list[str]:
+    return [m.group(0) for m in word_matches(text)]
 
 
 def foreign(word: str, data: set[str]) -> bool:
     """A Latin-script word that is not a code, a number, data, an extension or allowed.
 
-    A code is a word with a digit (H01, r2, SHA-256) or an identifier by its form
-    (red_flag, correction_note: what a program reads), or a time zone's name."""
+    A code is a word with a digit (H01, r2, SHA-256), an identifier by its form
+    (red_flag, correction_note: what a program reads), a file's name (board.json) or a
+    time zone's name."""
     if any(ch.isdigit() for ch in word) or "_" in word or word in TIME_ZONES:
+        return False
+    if "." in word and word.rsplit(".", 1)[1].lower() in EXTENSIONS:
         return False
     return word not in ALLOWED and word.lower() not in EXTENSIONS and word.lower() not in data
 
@@ -262,9 +273,11 @@ def report(problems: list[Problem], shown: int = 3) -> str:
 def problems_of(page: Page, data: set[str], who: str, url: str) -> list[Problem]:
     found = []
     for part in page.parts:
-        for word in words(part):
+        for match in word_matches(part):
+            word, at = match.group(0), match.start()
+            if at and part[at - 1] == "/":  # a part of an address: /年/月/r版次/board.json
+                continue
             if foreign(word, data):
-                at = part.find(word)
                 around = " ".join(part[max(0, at - 30):at + len(word) + 30].split())
                 found.append(Problem(word, who, url, around))
     return found
@@ -488,3 +501,8 @@ def test_an_exports_date_is_the_date_in_shanghai_not_in_greenwich():
     assert export_filename(title="效能亮榜认定", extension="xlsx", at=late) == "效能亮榜认定_2026-12-02.xlsx"
     early = datetime(2026, 12, 1, 15, 59, tzinfo=UTC)
     assert export_filename(title="效能亮榜认定", extension="csv", at=early) == "效能亮榜认定_2026-12-01.csv"
+
+
+def test_a_failed_login_is_told_in_plain_chinese(scene, db):
+    response = client_for(scene, "anon").post("/admin/login/", {"username": "bob", "password": "不是这个口令"})
+    assert "请输入正确的用户名和密码。注意两者都区分大小写。" in response.content.decode()

@@ -7,3 +7,9 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = _("账号安全")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Django's and the libraries' English written outside gettext, in the reader's language.
+        from config import library_text
+
+        library_text.install()

@@ -2,7 +2,13 @@
 and no Chinese catalogue, and the office, not every staff member, looks after them."""
 
 from axes.models import AccessAttempt, AccessLog
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
 class LoginLockout(AccessAttempt):
@@ -13,6 +19,10 @@ class LoginLockout(AccessAttempt):
         verbose_name = _("登录失败与锁定")
         verbose_name_plural = _("登录失败与锁定")
 
+    def __str__(self) -> str:  # django-axes: "Attempted Access: <time>", outside gettext
+        return gettext("%(username)s 登录失败（%(time)s）") % {
+            "username": self.username, "time": _when(self.attempt_time)}
+
 
 class LoginRecord(AccessLog):
     """Successful logins: who, from where, when, and when they logged out."""
@@ -21,3 +31,7 @@ class LoginRecord(AccessLog):
         proxy = True
         verbose_name = _("登录记录")
         verbose_name_plural = _("登录记录")
+
+    def __str__(self) -> str:  # django-axes: "Access Log for <user> @ <time>", outside gettext
+        return gettext("%(username)s 登录（%(time)s）") % {
+            "username": self.username, "time": _when(self.attempt_time)}
