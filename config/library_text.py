@@ -8,7 +8,11 @@ No catalogue can translate these, as they never pass through gettext:
 - django-celery-beat names a crontab ``0 9 10 * * (m/h/dM/MY/d) Asia/Shanghai``, describes
   it in English (cron_descriptor), calls its task field 'Task Name', and leaves three
   admin columns to be titled after their attribute names ("Scheduler", "Human readable",
-  "Crontab translation").
+  "Crontab translation");
+- Django's password page for an account adds its warning "If disabled, the current
+  password for this user will be lost." to a translated text as plain English;
+- Django names the rows linking an account to its roles "User-group relationship" and
+  each of them "User_groups object (2)" (on the page that confirms deleting an account).
 
 Installed once, when the apps are ready (``config.accounts``); the strings used are
 Django's own msgids (是 / 否 / 未知) or the product's.
@@ -17,6 +21,7 @@ Django's own msgids (是 / 否 / 未知) or the product's.
 from __future__ import annotations
 
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,8 +51,18 @@ def _titled(function, title):
     return column
 
 
+def _role_link_str(link) -> str:
+    return str(link.group)
+
+
+def _permission_link_str(link) -> str:
+    return str(link.permission)
+
+
 def install() -> None:
     from django.contrib.admin.templatetags import admin_list
+    from django.contrib.auth.forms import AdminPasswordChangeForm, SetUnusablePasswordMixin
+    from django.contrib.auth.models import User
     from django_celery_beat.admin import PeriodicTaskAdmin
     from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
@@ -57,3 +72,12 @@ def install() -> None:
     PeriodicTask.scheduler = property(_titled(PeriodicTask.scheduler.fget, gettext_lazy("执行计划")))
     PeriodicTask._meta.get_field("task").verbose_name = gettext_lazy("任务")
     PeriodicTaskAdmin.crontab_translation.short_description = gettext_lazy("执行时间")
+
+    # The markup is Django's: its script shows the warning when password login is switched off.
+    AdminPasswordChangeForm.usable_password_help_text = format_lazy(
+        '{}<ul id="id_unusable_warning" class="messagelist"><li class="warning">{}</li></ul>',
+        SetUnusablePasswordMixin.usable_password_help_text, gettext_lazy("停用后，该账号现有的密码将被清除。"))
+    for field, name, text in ((User.groups, gettext_lazy("所属角色"), _role_link_str),
+                              (User.user_permissions, gettext_lazy("单项权限"), _permission_link_str)):
+        field.through._meta.verbose_name = field.through._meta.verbose_name_plural = name
+        field.through.__str__ = text

@@ -444,6 +444,17 @@ class OrganisationAdmin(
     def role_column(self, obj: Organisation) -> str:
         return obj.role_label
 
+    def get_fieldsets(self, request, obj=None):
+        # Read only, the form's role choice is not there: the role is shown by its name.
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj):
+            return fieldsets
+        return [(name, {**options, "fields": ["role_column" if f == "role" else f for f in options["fields"]]})
+                for name, options in fieldsets]
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "role_column")
+
     def get_search_results(self, request, queryset, search_term):
         """The autocomplete of a rating's unit offers active units, its department's
         active departments; a rater never sees its own department as a unit to rate."""

@@ -67,7 +67,7 @@ def password(user) -> str:
 def test_four_failures_still_leave_the_login_form(client, throttle, bob):
     response = fail(client, "bob", 4)
     assert response.status_code == 200
-    assert "请输入一个正确的" in response.content.decode()  # Django's "wrong username or password"
+    assert "请输入正确的用户名和密码。" in response.content.decode()  # "wrong username or password" (locale/zh_Hans)
 
 
 def test_the_fifth_failure_locks_the_login_with_a_chinese_page_saying_until_when(client, throttle, bob):
