@@ -9,6 +9,7 @@ within ``BOARD_SNAPSHOT_CACHE_SECONDS``; the pages' own HTTP caching (max-age) i
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -66,6 +67,9 @@ def snapshot_get(key: str, build: Callable[[], Snapshot | None]) -> Snapshot | N
         return build()
     cache = _cache()
     full_key = f"boards:snapshot:{_generation()}:{key}"
+    if len(full_key) > 200 or not full_key.isascii():
+        # An address with a long or odd jurisdiction code: a key every cache backend takes.
+        full_key = f"boards:snapshot:{_generation()}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
     found = cache.get(full_key)
     if found is not None:
         return None if found == _MISSING else found
