@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "boards",
     "dashboard",
     "manual",
+    "workdays",
     "config.accounts",
 ]
 
