@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import http.client
 import os
 import random
 import shutil
@@ -34,10 +33,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from benchmarks.http_load import requests_per_second
 
 JURISDICTION = "board-bench"
 YEAR = 2026
@@ -296,33 +296,7 @@ def serve(port: int, static_root: str) -> None:
 
 def _load(port: int, path: str, seconds: float, threads: int) -> float:
     """Requests per second that ``threads`` clients get for ``path`` in ``seconds``."""
-    stop = time.perf_counter() + seconds
-    counts = [0] * threads
-    errors: list[str] = []
-
-    def client(i: int) -> None:
-        while time.perf_counter() < stop:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            try:
-                conn.request("GET", path, headers={"Accept-Encoding": "identity"})
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
-                    errors.append(str(response.status))
-                    return
-                counts[i] += 1
-            finally:
-                conn.close()
-
-    started = time.perf_counter()
-    workers = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    if errors:
-        raise RuntimeError(f"{path} answered {errors[0]}")
-    return sum(counts) / (time.perf_counter() - started)
+    return requests_per_second(port, path, seconds=seconds, clients=threads)[0]
 
 
 def bench_page(jurisdiction, rng: random.Random, workdir: Path, seconds: float, threads: int, rounds: int = 5) -> str:

@@ -16,7 +16,6 @@ benchmarks.dashboard_load [--seconds S] [--rounds N] [--clients N]`` runs it alo
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import shutil
 import socket
@@ -24,9 +23,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+from benchmarks.http_load import requests_per_second
 
 ROOT = Path(__file__).resolve().parent.parent
 PATH = "/dashboard/"
@@ -98,36 +98,8 @@ def _wait_for(port: int, timeout: float = 60) -> None:
 
 def _load(port: int, cookie: str, seconds: float, clients: int) -> tuple[float, list[float]]:
     """Requests per second that ``clients`` threads get in ``seconds``, and each answer's time."""
-    stop = time.perf_counter() + seconds
-    counts = [0] * clients
-    latencies: list[float] = []
-    errors: list[str] = []
-
-    def client(i: int) -> None:
-        while time.perf_counter() < stop and not errors:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            try:
-                started = time.perf_counter()
-                conn.request("GET", PATH, headers={"Cookie": cookie, "Accept-Encoding": "identity"})
-                response = conn.getresponse()
-                body = response.read()
-                if response.status != 200 or b"db-summary" not in body:
-                    errors.append(f"{response.status} {body[:200]!r}")
-                    return
-                latencies.append(time.perf_counter() - started)
-                counts[i] += 1
-            finally:
-                conn.close()
-
-    started = time.perf_counter()
-    workers = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    if errors:
-        raise RuntimeError(f"{PATH} answered {errors[0]}")
-    return sum(counts) / (time.perf_counter() - started), latencies
+    return requests_per_second(port, PATH, seconds=seconds, clients=clients, headers={"Cookie": cookie},
+                               good=lambda status, body: status == 200 and b"db-summary" in body)
 
 
 # The measure -------------------------------------------------------------------------------------
