@@ -101,6 +101,8 @@ M = SimpleNamespace(
     # Who tried to log in from where (the browser's name): each office its own people's.
     LOGIN_J1=_marker("LOGINJONE", {"alice"}),
     LOGIN_J2=_marker("LOGINJTWO", J2),
+    # The working-day calendar is national: every office and leader reads it, raters do not.
+    CALENDAR_DAY=_marker("CALDAY", {"leo", "alice", "olga"}),
 )
 MARKERS: tuple[Marker, ...] = tuple(vars(M).values())
 
@@ -286,6 +288,12 @@ def build_scene(monkeypatch) -> Scene:
 
     o.bob_lockout, o.bob_login = login_trace("bob", M.LOGIN_J1)
     o.olga_lockout, o.olga_login = login_trace("olga", M.LOGIN_J2)
+
+    # An office-entered day of the working-day calendar.
+    from workdays.models import CalendarDay
+
+    o.calendar_day = CalendarDay.objects.create(date="2031-01-01", is_working=False, note=f"元旦 {M.CALENDAR_DAY}",
+                                                created_by=alice)
 
     assert not PublishRun.objects.filter(status=PublishRun.Status.FAILED).exists()
     assert PublishedYear.objects.count() == 1 and Edition.objects.filter(jurisdiction=j2).count() == 1

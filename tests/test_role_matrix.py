@@ -337,6 +337,7 @@ row(APPS, STAFF, "/admin/departments/", label="departments")
 row(APPS, STAFF, "/admin/ratings/", label="ratings")
 row(APPS, "302 404 404 200 200 200", "/admin/boards/", label="boards")
 row(APPS, "302 404 404 404 200 200", "/admin/accounts/", label="accounts")
+row(APPS, "302 404 404 200 200 200", "/admin/workdays/", label="workdays")
 
 
 def _content_type(app_label: str, model: str) -> int:
@@ -648,6 +649,11 @@ admin_pages("boards.publishedyear", lambda s: s.o.year_table,
             changelist=LEADERS_AND_OFFICES, add=NOBODY, change=J1_OVERSEERS_J2_MISSING, delete=NOBODY,
             history=J1_OVERSEERS_J2_MISSING)
 row("admin/boards/publishedyear/publish/", OFFICES, label="GET the form")
+# The working-day calendar is national: every office writes it, leaders read it, raters never see it.
+admin_pages("workdays.calendarday", lambda s: s.o.calendar_day,
+            changelist=LEADERS_AND_OFFICES, add=OFFICES, change=LEADERS_AND_OFFICES, delete=OFFICES,
+            history=LEADERS_AND_OFFICES, shows_=shows("leo alice olga", M.CALENDAR_DAY),
+            changelist_shows=shows("leo alice olga", M.CALENDAR_DAY))
 
 
 # Reading ---------------------------------------------------------------------------------------------
@@ -976,6 +982,19 @@ write("change a crontab", "admin/django_celery_beat/crontabschedule/<path:object
 write("unlock bob's login", "admin/accounts/loginlockout/", lambda s: "/admin/accounts/loginlockout/",
       _action("unlock", "bob_lockout"), _count("axes.AccessAttempt", username="bob"), "alice",
       "302 403 403 403 302 302")
+
+CALENDAR = "/admin/workdays/calendarday/"
+CALENDAR_DAY = lambda s: s.o.calendar_day.__class__.objects.filter(pk=s.o.calendar_day.pk)  # noqa: E731
+write("calendarday: add a holiday", "admin/workdays/calendarday/add/", lambda s: f"{CALENDAR}add/",
+      lambda s: {"date": "2031-02-01", "note": "春节"}, _count("workdays.CalendarDay"), "alice olga",
+      "302 403 403 403 302 302")
+write("calendarday: make the day a working day", "admin/workdays/calendarday/<path:object_id>/change/",
+      lambda s: f"{CALENDAR}{s.o.calendar_day.pk}/change/",
+      lambda s: {"date": "2031-01-01", "is_working": "on", "note": "元旦"},
+      lambda s: CALENDAR_DAY(s).get().is_working, "alice olga", "302 403 403 403 302 302")
+write("calendarday: delete the day", "admin/workdays/calendarday/<path:object_id>/delete/",
+      lambda s: f"{CALENDAR}{s.o.calendar_day.pk}/delete/", lambda s: {"post": "yes"},
+      lambda s: CALENDAR_DAY(s).exists(), "alice olga", "302 403 403 403 302 302")
 
 
 def _task_change(scene: Scene, name: str | None = None) -> dict:
