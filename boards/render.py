@@ -2,7 +2,7 @@
 web page, the lobby screen and the PDF. Rendered once, when the edition is published,
 always in the publication language (``BOARD_LANGUAGE``): an edition is a document.
 
-WeasyPrint is called in exactly one function, ``pdf_from_html``.
+WeasyPrint is called through one function, ``pdf_from_html`` (lib.pdf, shared with the manual).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from boards.links import board_reverse, edition_kwargs
 from boards.models import EditionEntry
 from boards.templatetags.board_tags import board_static, css_string
+from lib.pdf import render_pdf
 
 PDF_STYLESHEETS = ("boards/board.css", "boards/print.css")
 NOTICE_MARKER = "<!--board:notice-->"
@@ -187,35 +188,15 @@ def pdf_context(info: EditionInfo) -> dict:
     }
 
 
-@lru_cache(maxsize=1)
-def _stylesheets() -> tuple:
-    from weasyprint import CSS
-
-    sheets = []
-    for name in PDF_STYLESHEETS:
-        path = finders.find(name)
-        if path is None:
-            raise FileNotFoundError(f"static file {name} not found")
-        sheets.append(CSS(filename=path))
-    return tuple(sheets)
-
-
 def pdf_from_html(html: str) -> bytes:
-    """The one place WeasyPrint runs: A4 with the CJK fonts fontconfig finds (Debian's
-    fonts-noto-cjk), embedded as subsets. No network: the document links nothing external.
-
-    A tagged PDF (WeasyPrint's PDF/UA-1 variant): a structure tree of headings, tables
-    and lists that a screen reader follows, the document's language and its title shown
-    in the window (the ``lang``, ``<title>`` and ``dcterms.created`` of the HTML)."""
-    from weasyprint import HTML
+    """The boards' PDF (lib.pdf: A4, CJK fonts embedded, tagged PDF/UA-1 with the
+    ``lang``, ``<title>`` and ``dcterms.created`` of the HTML). No network: the document
+    links nothing external."""
     from weasyprint.urls import URLFetcher
 
     # Everything a board needs is in the document and the stylesheets passed in; no
     # protocol is allowed, so nothing in a document can make the renderer reach out.
-    fetcher = URLFetcher(allowed_protocols=())
-    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).write_pdf(
-        stylesheets=list(_stylesheets()), pdf_variant="pdf/ua-1"
-    )
+    return render_pdf(html, stylesheet_names=PDF_STYLESHEETS, url_fetcher=URLFetcher(allowed_protocols=()))
 
 
 def notice_insert(html: str, notice: str) -> str:

@@ -15,6 +15,8 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from lib.pdf import render_pdf
+
 # print.css alone: the screen stylesheet's layout (and its media queries, which
 # WeasyPrint does not read) has no part in a printed page.
 PDF_STYLESHEETS = ("manual/print.css",)
@@ -52,24 +54,8 @@ def _fetcher():
     return StaticOnlyFetcher()
 
 
-def stylesheets() -> list:
-    from weasyprint import CSS
-
-    sheets = []
-    for name in PDF_STYLESHEETS:
-        path = finders.find(name)
-        if path is None:
-            raise FileNotFoundError(f"static file {name} not found")
-        sheets.append(CSS(filename=path))
-    return sheets
-
-
 def pdf_from_html(html: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_fetcher()).write_pdf(
-        stylesheets=stylesheets()
-    )
+    return render_pdf(html, stylesheet_names=PDF_STYLESHEETS, url_fetcher=_fetcher())
 
 
 @lru_cache(maxsize=8)
