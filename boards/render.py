@@ -133,15 +133,7 @@ def edition_render(content: BoardContent, *, lobby_key: str) -> Rendered:
     info = content.info
     with translation.override(settings.BOARD_LANGUAGE):
         urls = edition_urls(jkw=content.jkw, year=info.year, month=info.month, revision=info.revision)
-        context = {
-            "edition": info,
-            "honour": content.honour,
-            "warning": content.warning,
-            "jkw": content.jkw,
-            "jurisdiction_name": info.jurisdiction_name,
-            "content_sha256": content.content_sha256,
-            **content.extra,
-        }
+        context = edition_context(content)
         pdf_html = render_to_string(
             "boards/edition_pdf.html",
             {**context, **pdf_context(info), "urls": {**urls, "previous": ""}, "page_counter": page_counter_css()},
@@ -223,7 +215,7 @@ def _preview_css() -> str:
 
 
 def edition_context(content: BoardContent) -> dict:
-    """What the edition templates are given about the content (as ``edition_render`` does)."""
+    """What the edition templates are given about the content (published or previewed)."""
     info = content.info
     return {
         "edition": info,
