@@ -290,10 +290,12 @@ def build_scene(monkeypatch) -> Scene:
     o.olga_lockout, o.olga_login = login_trace("olga", M.LOGIN_J2)
 
     # An office-entered day of the working-day calendar.
+    import datetime
+
     from workdays.models import CalendarDay
 
-    o.calendar_day = CalendarDay.objects.create(date="2031-01-01", is_working=False, note=f"元旦 {M.CALENDAR_DAY}",
-                                                created_by=alice)
+    o.calendar_day = CalendarDay.objects.create(date=datetime.date(2031, 1, 1), is_working=False,
+                                                note=f"元旦 {M.CALENDAR_DAY}", created_by=alice)
 
     assert not PublishRun.objects.filter(status=PublishRun.Status.FAILED).exists()
     assert PublishedYear.objects.count() == 1 and Edition.objects.filter(jurisdiction=j2).count() == 1

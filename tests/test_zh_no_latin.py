@@ -92,6 +92,7 @@ DATA_FIELDS = {
     "boards.PublishRun": ("note", "task_id"),
     "accounts.LoginLockout": ("user_agent", "username", "http_accept", "path_info"),
     "accounts.LoginRecord": ("user_agent", "username", "http_accept", "path_info"),
+    "workdays.CalendarDay": ("note",),
 }
 
 # A word: letters and digits, joined by inner hyphens, dots or underscores (SHA-256,
