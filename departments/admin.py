@@ -501,10 +501,10 @@ class OrganisationAdmin(
 class ProfileInline(admin.StackedInline):
     model = Profile
     can_delete = False
-    fields = ("jurisdiction", "department")
-    autocomplete_fields = ("department",)
-    verbose_name = gettext_lazy("所属辖区与部门")
-    verbose_name_plural = gettext_lazy("所属辖区与部门")
+    fields = ("jurisdiction", "department", "unit", "phone")
+    autocomplete_fields = ("department", "unit")
+    verbose_name = gettext_lazy("所属辖区与单位")
+    verbose_name_plural = gettext_lazy("所属辖区与单位")
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
@@ -521,6 +521,8 @@ class ProfileInline(admin.StackedInline):
         named_choices_widget(self, db_field, request, kwargs)
         if db_field.name == "department":
             kwargs["queryset"] = scope_to_jurisdiction(Organisation.objects.filter(is_department=True), request.user)
+        elif db_field.name == "unit":
+            kwargs["queryset"] = scope_to_jurisdiction(Organisation.objects.filter(is_unit=True), request.user)
         elif db_field.name == "jurisdiction":
             kwargs["queryset"] = scope_to_jurisdiction(Jurisdiction.objects.all(), request.user, "pk")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -532,16 +534,16 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserAdmin(ObjectNotFoundMixin, DjangoUserAdmin):
     """The office manages the accounts of its jurisdiction: raters (with their
-    department), leaders and its own staff. Only a superuser grants superuser rights
+    department), unit staff (with their unit), leaders and its own staff. Only a superuser grants superuser rights
     or single permissions; roles are the three groups."""
 
     inlines = (ProfileInline,)
-    list_display = ("username", "first_name", "last_name", "department_column", "roles_column", "is_active")
+    list_display = ("username", "first_name", "last_name", "department_column", "unit_column", "roles_column", "is_active")
     list_filter = ("is_active", "groups")
-    search_fields = ("username", "first_name", "last_name", "email", "profile__department__name")
+    search_fields = ("username", "first_name", "last_name", "email", "profile__department__name", "profile__unit__name")
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("profile__department").prefetch_related("groups")
+        qs = super().get_queryset(request).select_related("profile__department", "profile__unit").prefetch_related("groups")
         if request.user.is_superuser:
             return qs
         profile = getattr(request.user, "profile", None)
@@ -570,11 +572,23 @@ class UserAdmin(ObjectNotFoundMixin, DjangoUserAdmin):
         jurisdiction = roles.user_jurisdiction(request.user)
         if not hasattr(form.instance, "profile") and jurisdiction is not None:
             Profile.objects.create(user=form.instance, jurisdiction=jurisdiction)
+        # Unit staff work on their desk only; every other role works in the admin.
+        user = form.instance
+        names = set(user.groups.values_list("name", flat=True))
+        is_staff = user.is_superuser or bool(names & set(roles.ADMIN_GROUPS)) or not names
+        if user.is_staff != is_staff:
+            user.is_staff = is_staff
+            user.save(update_fields=["is_staff"])
 
     @admin.display(description=gettext_lazy("所属职能管理部门"))
     def department_column(self, obj) -> str:
         profile = getattr(obj, "profile", None)
         return profile.department.name if profile and profile.department else ""
+
+    @admin.display(description=gettext_lazy("所属被考核单位"))
+    def unit_column(self, obj) -> str:
+        profile = getattr(obj, "profile", None)
+        return profile.unit.name if profile and profile.unit else ""
 
     @admin.display(description=gettext_lazy("角色"))
     def roles_column(self, obj) -> str:

@@ -195,7 +195,8 @@ class Unit(Organisation):
 
 
 class Profile(models.Model):
-    """Which jurisdiction a user works in and, for raters, which department."""
+    """Which jurisdiction a user works in; for raters, which department; for unit staff,
+    which rated unit."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("用户"))
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="profiles", verbose_name=_("辖区"))
@@ -209,6 +210,26 @@ class Profile(models.Model):
         verbose_name=_("所属职能管理部门"),
         help_text=_("职能管理部门工作人员只能认定本部门负责的事项"),
     )
+    unit = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="unit_staff",
+        limit_choices_to={"is_unit": True},
+        verbose_name=_("所属被考核单位"),
+        help_text=_("被考核单位工作人员只能看到本单位的认定、复核申请和通知"),
+    )
+    phone = models.CharField(_("手机"), max_length=20, blank=True)
+
+    def clean(self) -> None:
+        errors = {}
+        for field in ("department", "unit"):
+            organisation = getattr(self, field)
+            if organisation is not None and self.jurisdiction_id and organisation.jurisdiction_id != self.jurisdiction_id:
+                errors[field] = _("“%(name)s”不属于本辖区") % {"name": organisation.name}
+        if errors:
+            raise ValidationError(errors)
 
     class Meta:
         verbose_name = _("用户资料")

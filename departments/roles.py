@@ -1,4 +1,4 @@
-"""The three roles of the product, as Django groups, and who a user is."""
+"""The four roles of the product, as Django groups, and who a user is."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ if TYPE_CHECKING:
 OFFICE = "效能办"
 RATER = "职能管理部门"
 LEADER = "领导"
-ALL_GROUPS = (OFFICE, RATER, LEADER)
+UNIT_STAFF = "被考核单位"  # staff of a rated unit: their desk, notices and review requests
+ALL_GROUPS = (OFFICE, RATER, LEADER, UNIT_STAFF)
+# Roles that work in the Django admin; unit staff have the desk only.
+ADMIN_GROUPS = (OFFICE, RATER, LEADER)
 
 
 def _groups(user) -> set[str]:
@@ -33,6 +36,16 @@ def is_rater(user) -> bool:
 
 def is_leader(user) -> bool:
     return LEADER in _groups(user)
+
+
+def is_unit_staff(user) -> bool:
+    return UNIT_STAFF in _groups(user) and user_unit(user) is not None
+
+
+def user_unit(user) -> Organisation | None:
+    """The rated unit a unit staff member works for (their profile's unit)."""
+    profile = getattr(user, "profile", None) if getattr(user, "is_authenticated", False) else None
+    return profile.unit if profile else None
 
 
 def user_department(user) -> Organisation | None:

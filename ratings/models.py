@@ -97,6 +97,24 @@ class RuleBook(models.Model):
     grading_by_category = models.BooleanField(
         _("按类别分别评定"), default=False, help_text=_("按比例评定时，各类别单位分别计算比例")
     )
+    # The rated units' voice (公示 and 复核): counted in working days (workdays).
+    notice_period_days = models.PositiveSmallIntegerField(
+        _("公示期（工作日）"), default=5,
+        help_text=_("被考核单位可在认定通过或亮榜发布（以较晚者为准）后的这些工作日内申请复核"),
+    )
+    publish_as_notice = models.BooleanField(
+        _("先发布公示稿"), default=False,
+        help_text=_("勾选后，每月亮榜先以“公示稿”发布，公示期满后再发布正式版；不勾选则直接发布正式版"),
+    )
+    # The monthly submission deadline and its reminder (催报).
+    submission_deadline_day = models.PositiveSmallIntegerField(
+        _("报送截止（次月第几个工作日）"), default=5,
+        help_text=_("每月的认定应在次月的第几个工作日前报送"),
+    )
+    reminder_days_before = models.PositiveSmallIntegerField(
+        _("提前几个工作日提醒"), default=2,
+        help_text=_("截止前这些工作日内，提醒当月尚未填报任何认定的职能管理部门"),
+    )
     version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -125,6 +143,10 @@ class RuleBook(models.Model):
                 errors[field] = _("上限应为正数")
         if self.escalation_threshold is not None and self.escalation_threshold < 1:
             errors["escalation_threshold"] = _("至少为 1")
+        if self.notice_period_days is not None and not 1 <= self.notice_period_days <= 60:
+            errors["notice_period_days"] = _("公示期应为 1 到 60 个工作日")
+        if self.submission_deadline_day is not None and not 1 <= self.submission_deadline_day <= 20:
+            errors["submission_deadline_day"] = _("应为次月第 1 到第 20 个工作日")
         lines = (self.excellent_min_points, self.good_min_points, self.fair_min_points)
         if None not in lines and not lines[0] >= lines[1] >= lines[2]:
             errors["good_min_points"] = _("分数线应满足：优秀 ≥ 良好 ≥ 一般")

@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "dashboard",
     "manual",
     "workdays",
+    "notifications",
+    "reviews",
+    "desk",
     "config.accounts",
 ]
 
