@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("ratings/", include("ratings.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("notifications/", include("notifications.urls")),  # every role's notification centre
     path("help/", include("manual.urls")),  # the user manual: the public chapter for all, the rest for staff
     # The public site (boards): the latest board at the root, no login.
     path("", include("boards.urls")),
