@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config import errors
+from config.accounts import views as accounts
 from config.health import healthz
 
 # The admin's titles are set, translatably, in departments/admin.py.
@@ -10,10 +11,14 @@ from config.health import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),  # database and broker, for load balancers and monitoring
     path("i18n/", include("django.conf.urls.i18n")),
+    path("login/", accounts.LoginView.as_view(), name="login"),  # every role; unit staff have no other
+    path("logout/", accounts.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("ratings/", include("ratings.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("notifications/", include("notifications.urls")),  # every role's notification centre
+    path("desk/", include("desk.urls")),  # the rated units' desk
+    path("reviews/", include("reviews.urls")),  # review requests (复核申请)
     path("help/", include("manual.urls")),  # the user manual: the public chapter for all, the rest for staff
     # The public site (boards): the latest board at the root, no login.
     path("", include("boards.urls")),

@@ -509,7 +509,7 @@ class EvidenceInline(admin.TabularInline):
     model = Evidence
     form = EvidenceForm
     extra = 1
-    fields = ("file", "uploaded_by", "uploaded_at")
+    fields = ("file", "shared_with_unit", "uploaded_by", "uploaded_at")
     readonly_fields = ("download", "view", "uploaded_by", "uploaded_at")
     verbose_name = gettext_lazy("佐证材料")
     verbose_name_plural = gettext_lazy("佐证材料")
@@ -521,9 +521,9 @@ class EvidenceInline(admin.TabularInline):
 
     def get_fields(self, request, obj=None):
         if self._editable(request, obj):
-            return ("file", "view", "uploaded_by", "uploaded_at")
+            return ("file", "shared_with_unit", "view", "uploaded_by", "uploaded_at")
         # Read-only: a link to the protected download, never to MEDIA_URL.
-        return ("download", "view", "uploaded_by", "uploaded_at")
+        return ("download", "shared_with_unit", "view", "uploaded_by", "uploaded_at")
 
     def get_extra(self, request, obj=None, **kwargs) -> int:
         return 1 if self._editable(request, obj) else 0

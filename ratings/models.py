@@ -372,6 +372,10 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("上传人")
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    shared_with_unit = models.BooleanField(
+        _("被考核单位可见"), default=False,
+        help_text=_("勾选后，被考核单位在本单位工作台上可以查看和下载这份材料；涉及举报人等个人信息的材料不要勾选"),
+    )
 
     # Evidence is part of a rating's record: uploads and removals are audited too.
     history = HistoricalRecords(excluded_fields=["uploaded_at"])
