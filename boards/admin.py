@@ -177,7 +177,9 @@ class BoardMonthAdmin(ReadOnlyAdmin):
         except ValidationError as exc:
             self.message_user(request, _refusal(exc), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:boards_boardmonth_changelist"))
-        form = PublishForm(request.POST or None, needs_note=preview.needs_note)
+        # A correction's note may come drafted (from a review decision: ?note=…).
+        initial = {"note": request.GET.get("note", "")[:2000]} if request.method == "GET" else None
+        form = PublishForm(request.POST or None, initial=initial, needs_note=preview.needs_note)
         if request.method == "POST" and form.is_valid():
             try:
                 run = services.publish_run_start(period=period, by=request.user, note=form.cleaned_data["note"])

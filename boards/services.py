@@ -34,7 +34,7 @@ from boards.snapshots import generation_bump
 from config.queue import QueueUnavailable, enqueue
 from departments.models import Jurisdiction
 from departments.roles import is_office
-from ratings import publication, rules
+from ratings import publication, rules, scoring
 from ratings.models import Period
 from ratings.services import period_mark_published, when, who
 
@@ -445,6 +445,13 @@ def year_publish(
         raise ValidationError(
             _("年度得分计算之后又发布了 %(period)s 的亮榜，请重新计算年度得分后再发布") % {"period": last.label},
             code="rollup_stale",
+        )
+    revised = scoring.year_scores_revised_after(jurisdiction=jurisdiction, year=year)
+    if revised:
+        raise ValidationError(
+            _("年度得分计算之后，%(months)s 有认定经复核变更，请重新计算年度得分后再发布")
+            % {"months": "、".join(_("%(month)d月") % {"month": p.month} for p in revised)},
+            code="rollup_revised",
         )
 
     rows = [asdict(row) for row in table.rows]

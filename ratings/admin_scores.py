@@ -187,8 +187,21 @@ class YearScoreAdmin(ChineseExportMixin, JurisdictionScopedAdmin):
             "can_run": roles.is_office(request.user),
             "export_year": year if (year or "").isdigit() else None,
             "latest_run": self._runs(request).first(),
+            "revised_years": self._revised_years(request),
         }
         return super().changelist_view(request, extra_context)
+
+    def _revised_years(self, request: HttpRequest) -> list[tuple[int, list[str]]]:
+        """Years whose scores a review decision has put out of date, with the months."""
+        jurisdiction = roles.user_jurisdiction(request.user)
+        if jurisdiction is None:
+            return []
+        out = []
+        for year in scoring.year_scored_years(jurisdiction=jurisdiction):
+            months = scoring.year_scores_revised_after(jurisdiction=jurisdiction, year=year)
+            if months:
+                out.append((year, [_("%(month)d月") % {"month": p.month} for p in months]))
+        return out
 
     def _runs(self, request: HttpRequest) -> QuerySet[RollupRun]:
         return scope_to_jurisdiction(RollupRun.objects.all(), request.user)

@@ -239,6 +239,9 @@ class Period(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("关账人")
     )
     reopen_reason = models.TextField(_("重新开放原因"), blank=True)
+    # When a rating of the month last changed after approval on review (复核变更): a
+    # published board older than this needs a correction, scores older than this are out of date.
+    revised_at = models.DateTimeField(_("复核变更时间"), null=True, blank=True)
 
     history = HistoricalRecords()
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections, transaction
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -426,4 +426,15 @@ def year_counted_ratings(*, jurisdiction: Jurisdiction, year: int, through_month
     return Rating.objects.filter(
         period__jurisdiction=jurisdiction, period__year=year, period__month__lte=through_month,
         status=Rating.Status.APPROVED,
+    )
+
+
+def year_scores_revised_after(*, jurisdiction: Jurisdiction, year: int) -> list[Period]:
+    """The year's months with a review change made after the year's scores were computed:
+    the scores are out of date until they are computed again (empty: up to date, or none)."""
+    computed = YearScore.objects.filter(jurisdiction=jurisdiction, year=year).aggregate(at=Min("computed_at"))["at"]
+    if computed is None:
+        return []
+    return list(
+        Period.objects.filter(jurisdiction=jurisdiction, year=year, revised_at__gt=computed).order_by("month")
     )

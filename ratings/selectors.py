@@ -18,7 +18,7 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Out
 from django.utils.translation import gettext as _
 
 from departments.models import Organisation
-from departments.roles import is_leader, is_office, is_rater, user_department
+from departments.roles import is_leader, is_office, is_rater, is_unit_staff, user_department, user_unit
 from ratings import rules
 from ratings.models import Criterion, Evidence, Period, Rating, RuleBook
 
@@ -232,7 +232,15 @@ def ratings_approval_preview(*, ratings: Iterable[Rating]) -> dict[int, Approval
 
 
 def evidence_is_visible(*, user, evidence: Evidence) -> bool:
-    return rating_is_visible(user=user, rating=evidence.rating)
+    """Those who may see the rating; and the rated unit's staff, for a file the
+    department shared with the unit (``shared_with_unit``) on an approved rating."""
+    if rating_is_visible(user=user, rating=evidence.rating):
+        return True
+    unit = user_unit(user) if is_unit_staff(user) else None
+    return (
+        unit is not None and evidence.shared_with_unit and evidence.rating.unit_id == unit.pk
+        and evidence.rating.status == Rating.Status.APPROVED
+    )
 
 
 # Periods, criteria, units -----------------------------------------------------------

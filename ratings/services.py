@@ -741,6 +741,67 @@ def rating_delete(*, rating: Rating, by) -> None:
             unit_escalation_refresh(unit=unit)
 
 
+# Review decisions ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Revision:
+    """What a review decision changed: the rating, the ratings whose result moved with
+    it through escalation (ids), and the months whose content changed."""
+
+    rating: Rating
+    moved: list[int]
+    periods: list[Period]
+
+
+def rating_revise_on_review(
+    *, rating: Rating, by, withdraw: bool = False, kind: str | None = None, serious_impact: bool | None = None,
+    note: str,
+) -> Revision:
+    """复核变更: the office changes an approved rating on review (lighter, or withdrawn),
+    in any month, open, closed or published: a decision after the notice period is the
+    one change a closed month takes. The unit's escalation is recomputed, and each month
+    whose ratings changed is marked (``Period.revised_at``) so that its board shows it
+    needs a correction and the year's scores show they are out of date."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError(_("复核变更必须填写复核意见"), code="reason_required")
+    with transaction.atomic():
+        period = _lock_period(rating.period)
+        _require_office(by, period.jurisdiction_id)
+        _lock_units(_unit_of(rating.pk))
+        rating = _lock_rating(rating.pk)
+        if rating.status != Rating.Status.APPROVED:
+            raise ValidationError(
+                _("只有已通过的认定可以复核变更（当前状态：%(status)s）") % {"status": rating.get_status_display()},
+                code="not_approved",
+            )
+        before = dict(Rating.objects.filter(unit_id=rating.unit_id, status=Rating.Status.APPROVED)
+                      .values_list("pk", "outcome"))
+        if withdraw:
+            rating.status = Rating.Status.WITHDRAWN
+            rating.withdrawn_reason = note
+            rating.withdrawn_by = by
+            rating.withdrawn_at = timezone.now()
+        else:
+            if kind is not None:
+                rating.kind = kind
+            if serious_impact is not None:
+                rating.serious_impact = serious_impact
+            _validate(rating)
+        _stamp(rating, by, _("复核变更：%(note)s") % {"note": note})
+        rating.save()
+        unit_escalation_refresh(unit=rating.unit)
+        after = dict(Rating.objects.filter(unit_id=rating.unit_id, status=Rating.Status.APPROVED)
+                     .values_list("pk", "outcome"))
+        moved = sorted(pk for pk in before if after.get(pk, "") != before[pk])
+        period_ids = set(Rating.objects.filter(pk__in=moved).values_list("period_id", flat=True)) | {period.pk}
+        Period.objects.filter(pk__in=period_ids).update(revised_at=timezone.now())
+        periods = list(Period.objects.filter(pk__in=period_ids).order_by("year", "month"))
+    rating.refresh_from_db()
+    return Revision(rating=rating, moved=moved, periods=periods)
+
+
 # Escalation -----------------------------------------------------------------------
 
 

@@ -68,6 +68,8 @@ class ReviewRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("复核人")
     )
     decided_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
+    # What the decision moved through escalation: [{id, year, month, before, after}], in month order.
+    ripple = models.JSONField(_("连带变化"), default=list, blank=True)
 
     history = HistoricalRecords()
 

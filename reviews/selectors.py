@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from boards.models import Edition
 from departments.models import Organisation
 from departments.roles import is_leader, is_office, is_rater, is_unit_staff, user_department, user_jurisdiction, user_unit
-from ratings.models import Rating, RuleBook
+from ratings.models import Period, Rating, RuleBook
 from reviews import rules
 from reviews.models import ReviewRequest
 from workdays.selectors import Calendar, CalendarUnknownYear
@@ -134,3 +134,23 @@ def counts_by_department(*, jurisdiction_id: int, year: int | None = None) -> li
 
 def pending_count(*, jurisdiction_id: int) -> int:
     return ReviewRequest.objects.filter(jurisdiction_id=jurisdiction_id, status=rules.PENDING).count()
+
+
+def current_published_at(*, period: Period):
+    """When the month's current board was published (``None``: never)."""
+    edition = Edition.objects.filter(period=period, superseded_by__isnull=True).only("published_at").first()
+    return edition.published_at if edition else None
+
+
+def months_needing_correction(*, jurisdiction_id: int) -> list[Period]:
+    """Published months with a review change after their current board: each needs a
+    correction revision (the office publishes it with the drafted note)."""
+    out = []
+    periods = Period.objects.filter(
+        jurisdiction_id=jurisdiction_id, status=Period.Status.PUBLISHED, revised_at__isnull=False
+    ).order_by("year", "month")
+    for period in periods:
+        published = current_published_at(period=period)
+        if published is None or period.revised_at > published:
+            out.append(period)
+    return out

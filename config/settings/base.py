@@ -205,7 +205,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"  # the product login (config.accounts.views): every role, unit staff too
 
 # Evidence uploads (rating attachments). Only the types ratings.uploads can check by
 # content are accepted, whatever this list says.
