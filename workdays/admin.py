@@ -1,5 +1,6 @@
-"""The working-day calendar in the admin: the office adds, corrects and deletes days;
-leaders read; raters do not see it (the groups' permissions, workdays/migrations/0002)."""
+"""The working-day calendar in the admin: the office adds, corrects, deletes and imports
+days (a sheet of 日期, 类型, 说明, workdays.importing); leaders read; raters do not see it
+(the groups' permissions, workdays/migrations/0002)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from departments.admin import ObjectNotFoundMixin, office_only
+from departments.admin_import import SpreadsheetImportAdminMixin
 from workdays import selectors
+from workdays.importing import CalendarDayResource
 from workdays.models import CalendarDay
 
 
@@ -27,12 +30,15 @@ class YearFilter(admin.SimpleListFilter):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(ObjectNotFoundMixin, admin.ModelAdmin):
+class CalendarDayAdmin(SpreadsheetImportAdminMixin, ObjectNotFoundMixin, admin.ModelAdmin):
     list_display = ("date", "weekday", "is_working", "note", "created_by", "updated_at")
     list_filter = (YearFilter, "is_working")
     search_fields = ("note",)
     ordering = ("date",)
     fields = ("date", "is_working", "note")
+    resource_classes = [CalendarDayResource]  # the import: only the office (SpreadsheetImportAdminMixin)
+    # The import button is added around this page's own template (import-export wraps it).
+    change_list_template = "admin/workdays/calendarday/change_list.html"
 
     @admin.display(description=_("星期"))
     def weekday(self, obj: CalendarDay) -> str:
