@@ -72,7 +72,7 @@ def review_file(*, rating: Rating, by, reason: str, files: Sequence = ()) -> Rev
             attachment = ReviewAttachment(request=request, original_name=name[:255])
             attachment.file.save(name, upload, save=False)
             attachment.save()
-        transaction.on_commit(lambda: _notify_filed(request))
+        _notify_filed(request)  # rows in this transaction; their mail is queued on commit
     return request
 
 
@@ -154,7 +154,7 @@ def review_decide(*, request: ReviewRequest, by, upheld: bool, change: str = "",
         request.decided_at = timezone.now()
         _stamp(request, by, _("复核决定：%(status)s") % {"status": request.get_status_display()})
         request.save()
-        transaction.on_commit(lambda: _notify_decided(request))
+        _notify_decided(request)
     return Decision(request=request, periods=periods)
 
 
