@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from desk import views
 
 app_name = "desk"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("ratings/<int:pk>/", views.rating, name="rating"),
+]
