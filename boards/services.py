@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from boards import selectors
-from boards.links import jurisdiction_kwargs
+from boards.links import board_reverse, edition_kwargs, jurisdiction_kwargs
 from boards.models import Board, Edition, EditionEntry, PublishedYear, PublishRun, edition_pdf_path
 from boards.render import BoardContent, EditionInfo, edition_render, sha256
 from boards.snapshots import generation_bump
@@ -228,10 +228,44 @@ def edition_publish(
         progress(STEP_SAVE, 85)
         edition = _edition_store(period, current, digest, info, rendered, honour + warning, by)
         if edition is not None:
+            if current is not None:
+                _notify_corrected(before=current, after=edition, note=note)
             progress(STEP_DONE, 100)
             logger.info("published %s %s revision %s", jurisdiction.code, period.label, revision)
             return PublishResult(edition=edition, created=True)
     raise ValidationError(_("发布过程中该月的认定又有变化，请稍后再试"), code="changed_meanwhile")
+
+
+def _entry_key(entry: EditionEntry) -> tuple:
+    return (entry.board, entry.rating_id, entry.outcome, entry.entered_kind, entry.escalation, entry.criterion_code,
+            entry.reason, entry.department_code)
+
+
+def _notify_corrected(*, before: Edition, after: Edition, note: str) -> None:
+    """更正发布: tell the staff of each unit whose lines differ between the two revisions."""
+    from django.contrib.auth import get_user_model
+
+    from departments import roles
+    from notifications import services as notifications
+
+    lines: dict[int, list[set]] = {}
+    for index, edition in enumerate((before, after)):
+        for entry in EditionEntry.objects.filter(edition=edition):
+            lines.setdefault(entry.unit_id, [set(), set()])[index].add(_entry_key(entry))
+    units = [unit_id for unit_id, (old, new) in lines.items() if old != new]
+    if not units:
+        return
+    month = _("%(year)d年%(month)d月") % {"year": after.year, "month": after.month}
+    link = board_reverse("edition_revision", jurisdiction_kwargs(after.jurisdiction),
+                         **edition_kwargs(after.year, after.month, after.revision))
+    staff = get_user_model().objects.filter(
+        is_active=True, groups__name=roles.UNIT_STAFF, profile__unit_id__in=units,
+    ).distinct()
+    notifications.notify(
+        recipients=staff, kind="correction_published",
+        title=_("%(month)s效能亮榜发布更正版（第 %(revision)d 版），涉及本单位") % {"month": month, "revision": after.revision},
+        body=note, link=link,
+    )
 
 
 def lobby_key(year: int, month: int, revision: int) -> str:

@@ -65,3 +65,70 @@ def show_closing_notices(sender, request, user, **kwargs) -> None:
     for notice in notices_unseen_by(user):
         messages.warning(request, notice.text)
         notice.seen_by.add(user)
+
+
+# Notifications (the notification centre and e-mail) -------------------------------------
+
+
+def _people(*, jurisdiction_id: int, group: str, department_id: int | None = None, unit_id: int | None = None):
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True, groups__name=group, profile__jurisdiction_id=jurisdiction_id)
+    if department_id is not None:
+        users = users.filter(profile__department_id=department_id)
+    if unit_id is not None:
+        users = users.filter(profile__unit_id=unit_id)
+    return users.distinct()
+
+
+def _notify(**kwargs) -> None:
+    from notifications import services as notifications
+
+    notifications.notify(**kwargs)
+
+
+def rating_approved(rating) -> None:
+    """To the rated unit's staff: a rating was approved against their unit (a red flag too)."""
+    from departments import roles
+    from django.urls import reverse
+
+    period = rating.period
+    title = _("%(month)s %(department)s对本单位的认定：%(kind)s") % {
+        "month": _month(period), "department": rating.department.name, "kind": rating.get_effective_kind_display(),
+    }
+    _notify(recipients=_people(jurisdiction_id=period.jurisdiction_id, group=roles.UNIT_STAFF, unit_id=rating.unit_id),
+            kind="rating_approved", title=title, body=rating.reason[:200],
+            link=reverse("desk:rating", args=[rating.pk]))
+
+
+def rating_returned(rating, reason: str) -> None:
+    """To the department's raters: the office returned one of their ratings."""
+    from departments import roles
+    from django.urls import reverse
+
+    period = rating.period
+    title = _("%(month)s 对%(unit)s的认定被退回") % {"month": _month(period), "unit": rating.unit.name}
+    _notify(recipients=_people(jurisdiction_id=period.jurisdiction_id, group=roles.RATER,
+                               department_id=rating.department_id),
+            kind="rating_returned", title=title, body=_("退回原因：%(reason)s") % {"reason": reason},
+            link=reverse("admin:ratings_rating_change", args=[rating.pk]))
+
+
+def ratings_submitted(period) -> None:
+    """To the office, one digest per month: how many ratings wait for review, by department."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from departments import roles
+    from ratings.models import Rating
+
+    rows = list(Rating.objects.filter(period=period, status=Rating.Status.SUBMITTED)
+                .values("department__name").annotate(n=Count("pk")).order_by("department__name"))
+    if not rows:
+        return
+    total = sum(row["n"] for row in rows)
+    title = _("%(month)s 有 %(count)d 条认定待审核") % {"month": _month(period), "count": total}
+    body = "、".join(_("%(department)s %(count)d 条") % {"department": r["department__name"], "count": r["n"]} for r in rows)
+    link = reverse("admin:ratings_rating_changelist") + f"?status__exact=submitted&period__id__exact={period.pk}"
+    _notify(recipients=_people(jurisdiction_id=period.jurisdiction_id, group=roles.OFFICE),
+            kind="ratings_submitted", title=title, body=body, link=link, group_key=f"period:{period.pk}")

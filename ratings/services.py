@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Jurisdiction, Organisation
 from departments.roles import is_office, user_department
-from ratings import rules
+from ratings import notices, rules
 from ratings.models import REASON_MAX_LENGTH, Criterion, Evidence, Period, Rating, RuleBook
 
 
@@ -527,10 +527,13 @@ def rating_record(
     with transaction.atomic():
         period = _lock_period(period)
         _require_open(period)
-        return _record_locked(
+        rating = _record_locked(
             period=period, department=department, unit=unit, kind=kind, reason=reason, by=by,
             criterion=criterion, serious_impact=serious_impact, submit=submit,
         )
+        if submit:
+            notices.ratings_submitted(period)
+        return rating
 
 
 EDITABLE_FIELDS = ("unit", "kind", "criterion", "reason", "serious_impact", "department")
@@ -636,6 +639,7 @@ def rating_submit(*, rating: Rating, by) -> Rating:
         rating.submitted_at = timezone.now()
         _stamp(rating, by, _("提交审核"))
         rating.save()
+        notices.ratings_submitted(period)
     return rating
 
 
@@ -677,7 +681,8 @@ def rating_approve(*, rating: Rating, by) -> Rating:
         rating = _lock_rating(rating.pk)
         _approve_locked(rating, by)
         unit_escalation_refresh(unit=rating.unit)
-    rating.refresh_from_db()
+        rating.refresh_from_db()
+        notices.rating_approved(rating)
     return rating
 
 
@@ -716,6 +721,7 @@ def rating_return(*, rating: Rating, by, reason: str, seen_status: str | None = 
         rating.save()
         if was_approved:
             unit_escalation_refresh(unit=rating.unit)
+        notices.rating_returned(rating, reason)
     rating.refresh_from_db()
     return rating
 

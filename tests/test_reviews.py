@@ -199,3 +199,31 @@ def test_the_office_sees_counts_per_department(chain, dan, alice, client):
     assert (rows["区住建局"]["upheld"], rows["区市场监管局"]["pending"]) == (1, 1)
     client.force_login(alice)
     assert "各部门认定的复核情况" in client.get(reverse("admin:reviews_reviewrequest_changelist")).content.decode()
+
+
+def test_the_unit_is_told_when_a_correction_changes_its_record(chain, dan, alice):
+    first, _second = chain
+    review = services.review_file(rating=first, by=dan, reason="理由")
+    services.review_decide(request=review, by=alice, upheld=False, change="withdraw", reason="诉求已按时办结")
+    january = Period.objects.get(year=2026, month=1)
+    board_services.edition_publish(period=january, by=alice, note=services.correction_note(period=january))
+    told = Notification.objects.get(recipient=dan, kind="correction_published")
+    assert "2026年1月效能亮榜发布更正版（第 2 版）" in told.title and "撤销东坝街道2026年1月黄灯" in told.body
+    assert told.link.endswith("/2026/01/r2/")
+
+
+def test_the_unit_is_told_of_an_approved_rating_and_the_office_gets_one_digest(alice, bob, dept_a, dongba, dan):
+    from tests.board_support import submitted
+
+    january = PeriodFactory(year=2026, month=1)
+    first = submitted(january, dept_a, dongba, "yellow_light", "拖延", by=bob)
+    submitted(january, dept_a, OrganisationFactory(code="T11", name="漆桥街道"), "red_flag", "担当", by=bob)
+    digest = Notification.objects.filter(recipient=alice, kind="ratings_submitted")
+    assert digest.count() == 1 and "2 条认定待审核" in digest.get().title
+    from ratings import services as rating_services
+
+    rating_services.rating_approve(rating=first, by=alice)
+    told = Notification.objects.get(recipient=dan, kind="rating_approved")
+    assert "黄灯" in told.title and told.link == reverse("desk:rating", args=[first.pk])
+    rating_services.rating_return(rating=first, by=alice, reason="事由不清")
+    assert Notification.objects.filter(recipient=bob, kind="rating_returned", body__contains="事由不清").exists()
