@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render, resolve_url
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -60,7 +59,6 @@ def home(request: HttpRequest, unit: Organisation) -> HttpResponse:
         "unit": unit,
         "year": year,
         "years": years,
-        "is_current_year": year == timezone.localdate().year,
         "months": selectors.by_month(ratings, reviews),
         "standing": selectors.desk_standing(unit=unit, year=year),
         "requests": selectors.desk_requests(unit=unit),

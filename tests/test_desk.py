@@ -150,6 +150,16 @@ def test_only_evidence_shared_with_the_unit_is_listed(client, una, record):
     assert reverse("ratings:evidence_download", args=[private.pk]) not in page
 
 
+def test_the_shared_evidence_the_desk_links_to_downloads_and_nothing_else_does(client, una, record):
+    client.force_login(una)
+    shared, private = record["flag"].evidence.order_by("pk")
+    assert client.get(reverse("ratings:evidence_download", args=[shared.pk])).status_code == 200
+    assert client.get(reverse("ratings:evidence_view", args=[shared.pk])).status_code == 200
+    assert client.get(reverse("ratings:evidence_download", args=[private.pk])).status_code == 404
+    other = record["other"].evidence.get()
+    assert client.get(reverse("ratings:evidence_download", args=[other.pk])).status_code == 404
+
+
 def test_nothing_of_another_unit_and_nothing_unapproved_shows(client, una, record):
     client.force_login(una)
     pages = [client.get(HOME).content.decode()]
