@@ -1,6 +1,7 @@
 """The office's view of the notification mail: every delivery with its status, read-only,
-with the failures first to look at; "重新发送" queues failed ones again once the mail
-settings or an address are mended. Notifications themselves are read in the product."""
+filtered by status; "重新发送" queues failed ones again once the mail settings or an
+address are mended. Notifications themselves are not in the admin: each person reads
+their own in the product, and nobody else reads them."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from departments import roles
 from departments.admin import ObjectNotFoundMixin, scope_to_jurisdiction
 from notifications import services
-from notifications.models import Delivery, Notification
+from notifications.models import Delivery
 
 
 class OfficeReadOnlyAdmin(ObjectNotFoundMixin, admin.ModelAdmin):
@@ -76,25 +77,3 @@ class DeliveryAdmin(OfficeReadOnlyAdmin):
                               % {"count": count}, messages.SUCCESS)
         else:
             self.message_user(request, _("所选记录中没有发送失败的邮件"), messages.WARNING)
-
-
-@admin.register(Notification)
-class NotificationAdmin(OfficeReadOnlyAdmin):
-    """For superusers tracing a problem; people read their own in the product."""
-
-    list_display = ("created_at", "recipient", "kind_label", "title", "read_at")
-    list_filter = ("kind",)
-    search_fields = ("title", "recipient__username")
-    list_select_related = ("recipient",)
-    fields = ("recipient", "kind", "title", "body", "link", "group_key", "created_at", "read_at")
-    readonly_fields = fields
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return request.user.is_superuser
-
-    @admin.display(description=gettext_lazy("类型"), ordering="kind")
-    def kind_label(self, notification: Notification) -> str:
-        return notification.kind_label
