@@ -132,3 +132,56 @@ def ratings_submitted(period) -> None:
     link = reverse("admin:ratings_rating_changelist") + f"?status__exact=submitted&period__id__exact={period.pk}"
     _notify(recipients=_people(jurisdiction_id=period.jurisdiction_id, group=roles.OFFICE),
             kind="ratings_submitted", title=title, body=body, link=link, group_key=f"period:{period.pk}")
+
+
+def deadline_reminders_send(*, today=None) -> int:
+    """催报: on the days before last month's submission deadline (the rule book's Nth
+    working day and its reminder window), remind each active department that has
+    entered nothing for that month. One notification per department and month, kept
+    up to date while unread. Returns the number of departments reminded."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from departments import roles
+    from departments.models import Jurisdiction, Organisation
+    from ratings import rules
+    from ratings.models import Rating, RuleBook
+    from workdays.selectors import Calendar, CalendarUnknownYear
+
+    today = today or timezone.localdate()
+    year, month = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+    calendar = Calendar()
+    reminded = 0
+    for jurisdiction in Jurisdiction.objects.order_by("pk"):
+        book = RuleBook.objects.filter(jurisdiction=jurisdiction, year=year).first()
+        nth = book.submission_deadline_day if book else RuleBook._meta.get_field("submission_deadline_day").default
+        before = book.reminder_days_before if book else RuleBook._meta.get_field("reminder_days_before").default
+        try:
+            deadline = rules.submission_deadline(year=year, month=month, nth_working_day=nth,
+                                                 add_working_days=calendar.add_working_days)
+            due = rules.reminder_due(today=today, deadline=deadline, days_before=before,
+                                     working_days_between=calendar.working_days_between)
+        except CalendarUnknownYear:
+            continue  # the office is told on the calendar's own pages; nothing is guessed
+        if not due:
+            continue
+        period = Period.objects.filter(jurisdiction=jurisdiction, year=year, month=month).first()
+        if period is not None and not period.is_open:
+            continue
+        entered = set(Rating.objects.filter(period=period).values_list("department_id", flat=True)) if period else set()
+        departments = Organisation.objects.filter(jurisdiction=jurisdiction, is_department=True, is_active=True)
+        label = _("%(year)d年%(month)d月") % {"year": year, "month": month}
+        for department in departments.exclude(pk__in=entered).order_by("code"):
+            staff = _people(jurisdiction_id=jurisdiction.pk, group=roles.RATER, department_id=department.pk)
+            if not staff.exists():
+                continue
+            _notify(
+                recipients=staff, kind="deadline_reminder",
+                title=_("%(month)s的认定将于 %(deadline)s 截止报送，你部门尚未填报") % {
+                    "month": label, "deadline": _("%(m)d月%(d)d日") % {"m": deadline.month, "d": deadline.day},
+                },
+                body=_("没有需要认定的事项也请知悉；如有红旗、黄灯或红灯，请在截止前填报并提交审核。"),
+                link=reverse("admin:ratings_rating_add"), group_key=f"deadline:{jurisdiction.pk}:{year}-{month:02d}",
+            )
+            reminded += 1
+    return reminded

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
@@ -417,3 +417,24 @@ def adjust_grade(grade: str, *, veto: bool = False, promotion: bool = False) -> 
     if promotion:
         return EXCELLENT
     return grade
+
+
+# Submission deadline and its reminder (催报) ---------------------------------------------
+
+
+def submission_deadline(*, year: int, month: int, nth_working_day: int,
+                        add_working_days: Callable[[date, int], date]) -> date:
+    """A month's ratings are due by the ``nth_working_day`` working day of the next
+    month: counted from the last day of the month itself."""
+    next_year, next_month = (year + 1, 1) if month == 12 else (year, month + 1)
+    last_day = date(next_year, next_month, 1) - timedelta(days=1)
+    return add_working_days(last_day, nth_working_day)
+
+
+def reminder_due(*, today: date, deadline: date, days_before: int,
+                 working_days_between: Callable[[date, date], int]) -> bool:
+    """Remind on each working day from ``days_before`` working days before the deadline
+    up to the deadline itself; not after it."""
+    if today > deadline:
+        return False
+    return working_days_between(today, deadline) <= days_before

@@ -27,3 +27,12 @@ def year_rollup_task(run_id: int) -> None:
     except Exception as exc:  # noqa: BLE001 - any failure ends the run
         logger.exception("year roll-up run %s failed", run_id)
         rollup_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(ignore_result=True)
+def deadline_reminders_task() -> None:
+    """催报, on the schedule the office sets (django-celery-beat; daily at 09:00 by default)."""
+    from ratings.notices import deadline_reminders_send
+
+    count = deadline_reminders_send()
+    logger.info("deadline reminders sent to %s departments", count)
