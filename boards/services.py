@@ -5,6 +5,14 @@ command and the tasks call these functions.
   PDF, checksums) and the month is marked published. Same content as the current
   revision: nothing new is made. Changed content (the office reopened the month and
   corrected it): a new revision, which must say what was corrected.
+- 公示 (notice stage): when the year's rule book has ``publish_as_notice``, a month's
+  first edition is a 公示稿 (``Stage.NOTICE``) whose notice period ends
+  ``notice_period_days`` working days after its publication day (``notice_until``).
+  Corrections during the notice stay 公示稿 with the same end. Once the period has
+  ended the office publishes the 正式版 (``final=True``): a new revision that replaces
+  the 公示稿; its note is required only if the content changed meanwhile. After the
+  正式版, publications are corrections as without the setting. The 公示稿 is the month's
+  first publication (the month is 已发布; review requests count from it).
 - ``publish_run_*``: the same, as a run the office watches in the admin.
 - ``editions_publish_pending``: what the scheduled task does each month.
 - ``year_publish``: the year-end table, once the roll-up covers the whole year.
@@ -16,19 +24,19 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from boards import selectors
 from boards.links import board_reverse, edition_kwargs, jurisdiction_kwargs
-from boards.models import Board, Edition, EditionEntry, PublishedYear, PublishRun, edition_pdf_path
+from boards.models import Board, Edition, EditionEntry, PublishedYear, PublishRun, Stage, edition_pdf_path
 from boards.render import BoardContent, EditionInfo, edition_render, sha256
 from boards.snapshots import generation_bump
 from config.queue import QueueUnavailable, enqueue
@@ -36,6 +44,7 @@ from departments.models import Jurisdiction
 from departments.roles import is_office
 from ratings import publication, rules, scoring
 from ratings.models import Period
+from ratings.notices import in_site_language
 from ratings.services import period_mark_published, when, who
 
 logger = logging.getLogger(__name__)
@@ -144,20 +153,103 @@ class Preview:
     red_flags: int
     yellow_lights: int
     red_lights: int
+    final: bool = False  # publishing the 正式版 that replaces the 公示稿
+    stage: str = Stage.FINAL  # what the new revision would be
+    notice_until: date | None = None
+    problem: str = ""  # why publishing would be refused now (a calendar not known)
 
     @property
     def needs_note(self) -> bool:
         return self.current is not None and self.changed
 
+    @property
+    def makes_revision(self) -> bool:
+        return self.changed or self.final
 
-def edition_preview(*, period: Period) -> Preview:
+
+def edition_preview(*, period: Period, final: bool = False, now: datetime | None = None) -> Preview:
+    """Raises ValidationError for an open month and for a 正式版 that may not be
+    published yet; a notice period the calendar cannot count is ``problem``."""
     board = _board_or_error(period)
     current = selectors.edition_get(jurisdiction=period.jurisdiction, year=period.year, month=period.month)
     counts = _counts(board)
+    problem = ""
+    try:
+        plan = stage_plan(period=period, current=current, published_at=now or timezone.now(), final=final)
+    except CalendarUnknownYear as exc:
+        plan, problem = StagePlan(stage=Stage.NOTICE, notice_until=None), _refusal_text(exc)
     return Preview(
         period=period, current=current, changed=current is None or current.content_sha256 != board_digest(board),
         red_flags=counts[rules.RED_FLAG], yellow_lights=counts[rules.YELLOW_LIGHT], red_lights=counts[rules.RED_LIGHT],
+        final=final, stage=plan.stage, notice_until=plan.notice_until, problem=problem,
     )
+
+
+def _refusal_text(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+# The notice stage (公示) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StagePlan:
+    """What the next revision of a month would be: 公示稿 (until when) or 正式版."""
+
+    stage: str
+    notice_until: date | None = None
+
+
+def day_label(day: date) -> str:
+    """A date as the pages write it (2026年10月14日 in Chinese)."""
+    return formats.date_format(day, "DATE_FORMAT")
+
+
+def notice_setting(*, jurisdiction_id: int, year: int) -> tuple[bool, int]:
+    """(publish as 公示稿 first?, the notice period in working days) from the year's rule book."""
+    book = (
+        RuleBook.objects.filter(jurisdiction_id=jurisdiction_id, year=year)
+        .only("publish_as_notice", "notice_period_days").first()
+    )
+    if book is None:
+        return False, RuleBook._meta.get_field("notice_period_days").default
+    return book.publish_as_notice, book.notice_period_days
+
+
+def notice_end(*, published_on: date, days: int) -> date:
+    """The last day of a notice period that starts on ``published_on`` (not counted).
+    Raises ``CalendarUnknownYear`` for a year whose working days nobody knows."""
+    return working_day_add(start=published_on, days=days)
+
+
+def stage_plan(*, period: Period, current: Edition | None, published_at: datetime, final: bool) -> StagePlan:
+    """The stage of the revision publishing ``period`` at ``published_at`` would make.
+
+    ``final``: the 正式版 replacing the month's 公示稿, refused (with the date) while the
+    notice period runs, and when there is no 公示稿 to replace."""
+    today = timezone.localdate(published_at)
+    if final:
+        if current is None or not current.is_notice:
+            if current is None:
+                message = _("%(period)s 尚未发布公示稿，不能发布正式版") % {"period": period.label}
+            else:
+                message = _("%(period)s 已发布正式版（第 %(revision)d 版），如需更正请重新发布") % {
+                    "period": period.label, "revision": current.revision}
+            raise ValidationError(message, code="no_notice")
+        if today <= current.notice_until:
+            raise ValidationError(
+                _("%(period)s 的公示期至 %(date)s，公示期满后方可发布正式版") % {
+                    "period": period.label, "date": day_label(current.notice_until)},
+                code="notice_running",
+            )
+        return StagePlan(stage=Stage.FINAL)
+    if current is not None:
+        # A correction of the 公示稿 during its notice period keeps the period's end.
+        return StagePlan(stage=current.stage, notice_until=current.notice_until if current.is_notice else None)
+    as_notice, days = notice_setting(jurisdiction_id=period.jurisdiction_id, year=period.year)
+    if not as_notice:
+        return StagePlan(stage=Stage.FINAL)
+    return StagePlan(stage=Stage.NOTICE, notice_until=notice_end(published_on=today, days=days))
 
 
 def _counts(board: publication.MonthBoard) -> dict[str, int]:
@@ -186,8 +278,10 @@ def _board_or_error(period: Period) -> publication.MonthBoard:
 
 def edition_publish(
     *, period: Period, by=None, note: str = "", now: datetime | None = None, progress: Progress | None = None,
+    final: bool = False,
 ) -> PublishResult:
-    """Publish a closed month's 红旗榜 and 亮灯榜 (see the module's docstring)."""
+    """Publish a closed month's 红旗榜 and 亮灯榜 (see the module's docstring); ``final``:
+    the 正式版 that replaces the month's 公示稿 once its notice period has ended."""
     progress = progress or _no_progress
     note = (note or "").strip()
     _require_office(by, period.jurisdiction_id)
@@ -197,19 +291,23 @@ def edition_publish(
         board = _board_or_error(period)
         digest = board_digest(board)
         current = selectors.edition_get(jurisdiction=jurisdiction, year=board.year, month=board.month)
-        if current is not None and current.content_sha256 == digest:
+        published_at = now or timezone.now()
+        plan = stage_plan(period=period, current=current, published_at=published_at, final=final)
+        changed = current is None or current.content_sha256 != digest
+        if not changed and not final:
             _mark_published(period, by, current)
             progress(STEP_DONE, 100)
             return PublishResult(edition=current, created=False)
-        if current is not None and not note:
+        if current is not None and changed and not note:
             raise NoteRequired(
                 _("%(period)s 已发布第 %(revision)d 版，现在的内容与之不同：发布更正版本须填写更正说明")
                 % {"period": period.label, "revision": current.revision},
                 code="note_required",
             )
+        if not changed:
+            note = ""  # the 正式版 of an unchanged 公示稿 corrects nothing
 
         revision = current.revision + 1 if current else 1
-        published_at = now or timezone.now()
         honour, warning = board_entries(board)
         counts = _counts(board)
         info = EditionInfo(
@@ -218,6 +316,7 @@ def edition_publish(
             supersedes_revision=current.revision if current else None,
             red_flags=counts[rules.RED_FLAG], yellow_lights=counts[rules.YELLOW_LIGHT],
             red_lights=counts[rules.RED_LIGHT], issuing_office=jurisdiction.issuing_office,
+            stage=plan.stage, notice_until=plan.notice_until, supersedes_stage=current.stage if current else "",
         )
         progress(STEP_RENDER, 20)
         rendered = edition_render(
@@ -241,6 +340,7 @@ def _entry_key(entry: EditionEntry) -> tuple:
             entry.reason, entry.department_code)
 
 
+@in_site_language
 def _notify_corrected(*, before: Edition, after: Edition, note: str) -> None:
     """更正发布: tell the staff of each unit whose lines differ between the two revisions."""
     from django.contrib.auth import get_user_model
@@ -289,6 +389,7 @@ def _edition_store(
         edition = Edition(
             jurisdiction_id=locked.jurisdiction_id, period=locked, year=locked.year, month=locked.month,
             revision=info.revision, supersedes=current, correction_note=info.correction_note,
+            stage=info.stage, notice_until=info.notice_until,
             jurisdiction_name=info.jurisdiction_name, red_flags=info.red_flags, yellow_lights=info.yellow_lights,
             red_lights=info.red_lights, html=rendered.html, lobby_html=rendered.lobby_html,
             pdf_size=len(rendered.pdf), html_sha256=rendered.html_sha256, pdf_sha256=rendered.pdf_sha256,
@@ -363,15 +464,18 @@ def editions_publish_pending(*, now: datetime | None = None) -> list[PendingOutc
 # Runs the office watches -------------------------------------------------------------------
 
 
-def publish_run_start(*, period: Period, by, note: str = "") -> PublishRun:
-    """Check what can be checked at once, record the run, and queue the publication.
+def publish_run_start(*, period: Period, by, note: str = "", final: bool = False) -> PublishRun:
+    """Check what can be checked at once, record the run, and queue the publication
+    (``final``: the 正式版 replacing the 公示稿).
 
     One run per month at a time: a second click, or a colleague publishing the same month,
     is refused with ``PublishInProgress`` while the first has not finished. (A run that
     finds the month already published with the same content makes no new edition.)"""
     _require_office(by, period.jurisdiction_id)
     note = (note or "").strip()
-    preview = edition_preview(period=period)
+    preview = edition_preview(period=period, final=final)
+    if preview.problem:
+        raise ValidationError(preview.problem, code="calendar_unknown_year")
     if preview.needs_note and not note:
         raise NoteRequired(
             _("%(period)s 已发布第 %(revision)d 版，现在的内容与之不同：发布更正版本须填写更正说明")
@@ -397,7 +501,7 @@ def publish_run_start(*, period: Period, by, note: str = "") -> PublishRun:
             publish_run_fail(run_id=other.pk, error=_("超过 %(minutes)d 分钟未完成，视为中断，已由新的发布任务取代") % {
                 "minutes": RUN_ABANDONED_AFTER.seconds // 60})
         run = PublishRun.objects.create(
-            jurisdiction_id=period.jurisdiction_id, period=period, note=note, created_by=by,
+            jurisdiction_id=period.jurisdiction_id, period=period, note=note, final=final, created_by=by,
         )
         transaction.on_commit(lambda: _queue(run.pk, publish_run_task))
     return run
@@ -424,7 +528,7 @@ def publish_run_execute(*, run_id: int) -> PublishRun:
     def progress(step: str, percent: int) -> None:
         PublishRun.objects.filter(pk=run.pk).update(step=step, percent=percent)
 
-    result = edition_publish(period=run.period, by=run.created_by, note=run.note, progress=progress)
+    result = edition_publish(period=run.period, by=run.created_by, note=run.note, progress=progress, final=run.final)
     PublishRun.objects.filter(pk=run.pk).update(
         status=PublishRun.Status.DONE, step=STEP_DONE, percent=100, edition=result.edition,
         created_edition=result.created, finished_at=timezone.now(),

@@ -70,6 +70,22 @@ def show_closing_notices(sender, request, user, **kwargs) -> None:
 # Notifications (the notification centre and e-mail) -------------------------------------
 
 
+def in_site_language(function):
+    """Notifications are written in the site's language, whoever's request sends them
+    (an office member browsing in English still tells a unit in Chinese)."""
+    import functools
+
+    from django.conf import settings
+    from django.utils import translation
+
+    @functools.wraps(function)
+    def wrapped(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return function(*args, **kwargs)
+
+    return wrapped
+
+
 def _people(*, jurisdiction_id: int, group: str, department_id: int | None = None, unit_id: int | None = None):
     from django.contrib.auth import get_user_model
 
@@ -87,6 +103,7 @@ def _notify(**kwargs) -> None:
     notifications.notify(**kwargs)
 
 
+@in_site_language
 def rating_approved(rating) -> None:
     """To the rated unit's staff: a rating was approved against their unit (a red flag too)."""
     from departments import roles
@@ -101,6 +118,7 @@ def rating_approved(rating) -> None:
             link=reverse("desk:rating", args=[rating.pk]))
 
 
+@in_site_language
 def rating_returned(rating, reason: str) -> None:
     """To the department's raters: the office returned one of their ratings."""
     from departments import roles
@@ -114,6 +132,7 @@ def rating_returned(rating, reason: str) -> None:
             link=reverse("admin:ratings_rating_change", args=[rating.pk]))
 
 
+@in_site_language
 def ratings_submitted(period) -> None:
     """To the office, one digest per month: how many ratings wait for review, by department."""
     from django.db.models import Count
@@ -134,6 +153,7 @@ def ratings_submitted(period) -> None:
             kind="ratings_submitted", title=title, body=body, link=link, group_key=f"period:{period.pk}")
 
 
+@in_site_language
 def deadline_reminders_send(*, today=None) -> int:
     """催报: on the days before last month's submission deadline (the rule book's Nth
     working day and its reminder window), remind each active department that has

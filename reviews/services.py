@@ -19,6 +19,7 @@ from ratings import rules as rating_rules
 from ratings import services as rating_services
 from ratings.forms import validate_evidence_file
 from ratings.models import Kind, Period, Rating
+from ratings.notices import in_site_language
 from reviews import rules, selectors
 from reviews.models import ReviewAttachment, ReviewRequest
 
@@ -243,6 +244,7 @@ def _notify(**kwargs) -> None:
     notifications.notify(**kwargs)
 
 
+@in_site_language
 def _notify_filed(request: ReviewRequest) -> None:
     from departments import roles
 
@@ -259,6 +261,7 @@ def _notify_filed(request: ReviewRequest) -> None:
             kind="review_filed", title=title, body=_("可在复核申请中填写部门说明，由效能办作出复核决定"), link=link)
 
 
+@in_site_language
 def _notify_decided(request: ReviewRequest) -> None:
     from departments import roles
 

@@ -232,6 +232,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# Notifications: the address the links in mails start with, the channels a notification
+# goes out on (e-mail first), and how many times a failed send is retried.
+LIANGBANG_SITE_URL = env_str("LIANGBANG_SITE_URL", "http://127.0.0.1:8000")
+LIANGBANG_NOTIFICATION_CHANNELS = env_list("LIANGBANG_NOTIFICATION_CHANNELS", ["email"])
+LIANGBANG_NOTIFICATION_MAX_RETRIES = env_int("LIANGBANG_NOTIFICATION_MAX_RETRIES", 5)
+
 # The public boards (boards app). Editions are documents in one language, whatever
 # the reader's interface language; the root URL serves the default jurisdiction
 # (empty: the first active one), the others live under /j/<code>/.
