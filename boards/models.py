@@ -20,6 +20,13 @@ class ImmutableRecord(Exception):
     """An edition (or published year) is a public record and cannot be changed."""
 
 
+class Stage(models.TextChoices):
+    """公示稿 first (when the year's rule book says so), then 正式版."""
+
+    NOTICE = "notice", _("公示稿")
+    FINAL = "final", _("正式版")
+
+
 class Board(models.TextChoices):
     HONOUR = "honour", _("红旗榜")
     WARNING = "warning", _("亮灯榜")
@@ -60,6 +67,10 @@ class Edition(ImmutableModel):
         verbose_name=_("更正的版次"),
     )
     correction_note = models.TextField(_("更正说明"), blank=True)
+    stage = models.CharField(_("阶段"), max_length=8, choices=Stage.choices, default=Stage.FINAL)
+    notice_until = models.DateField(
+        _("公示截止"), null=True, blank=True, help_text=_("公示稿的公示期最后一天（按工作日计算）"),
+    )
     jurisdiction_name = models.CharField(_("发布单位"), max_length=100)
     red_flags = models.PositiveIntegerField(_("红旗数"), default=0)
     yellow_lights = models.PositiveIntegerField(_("黄灯数"), default=0)
@@ -87,6 +98,10 @@ class Edition(ImmutableModel):
             models.UniqueConstraint(fields=["jurisdiction", "year", "month", "revision"], name="edition_one_per_revision"),
             models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="edition_month_1_12"),
             models.CheckConstraint(condition=models.Q(revision__gte=1), name="edition_revision_from_1"),
+            models.CheckConstraint(
+                condition=models.Q(stage="final") | models.Q(stage="notice", notice_until__isnull=False),
+                name="edition_notice_has_its_end",
+            ),
         ]
         indexes = [models.Index(fields=["jurisdiction", "published_at"], name="edition_published")]
 
@@ -107,6 +122,10 @@ class Edition(ImmutableModel):
     @property
     def total(self) -> int:
         return self.red_flags + self.yellow_lights + self.red_lights
+
+    @property
+    def is_notice(self) -> bool:
+        return self.stage == Stage.NOTICE
 
 
 class EditionEntry(ImmutableModel):
@@ -155,6 +174,7 @@ class PublishRun(models.Model):
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="publish_runs", verbose_name=_("辖区"))
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="publish_runs", verbose_name=_("月份"))
     note = models.TextField(_("更正说明"), blank=True)
+    final = models.BooleanField(_("发布正式版"), default=False, help_text=_("公示期满后，以公示稿为基础发布正式版"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     step = models.CharField(_("当前步骤"), max_length=100, blank=True)
     percent = models.PositiveSmallIntegerField(_("进度（%）"), default=0)

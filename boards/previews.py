@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 
 from boards import render, rules, selectors, services
 from boards.links import jurisdiction_kwargs
-from boards.models import Edition, EditionEntry
+from boards.models import Edition, EditionEntry, Stage
 from boards.render import BoardContent, EditionInfo
 from departments.models import Jurisdiction
 from ratings import publication
 from ratings import rules as rating_rules
 from ratings.models import Kind, Period, Rating
+from workdays.selectors import CalendarUnknownYear
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,13 @@ class BoardPreview:
     period: Period
     content: BoardContent  # what the templates render, as publishing now would
     current: Edition | None  # the revision the public reads, if any
-    changed: bool  # publishing would make a new revision
+    changed: bool  # the content differs from the revision the public reads
     diff: rules.BoardDiff
+    final: bool = False  # the 正式版 replacing the 公示稿 (a new revision even if unchanged)
+
+    @property
+    def makes_revision(self) -> bool:
+        return self.changed or self.final
 
     @property
     def info(self) -> EditionInfo:
@@ -59,12 +65,14 @@ def line_from_entry(entry: EditionEntry) -> rules.Line:
     )
 
 
-def board_preview(*, period: Period, now: datetime | None = None) -> BoardPreview:
-    """What publishing ``period`` at ``now`` would publish (ValidationError for an open month).
+def board_preview(*, period: Period, now: datetime | None = None, final: bool = False) -> BoardPreview:
+    """What publishing ``period`` at ``now`` would publish (ValidationError for an open month,
+    and for a 正式版 that may not be published yet; ``final``: the 正式版).
 
     A board that differs from the published revision is shown as the next revision,
     its correction note standing in for the one the office will write; a board that
-    does not is shown as the revision the public already reads."""
+    does not is shown as the revision the public already reads. The 正式版 is always
+    the next revision. A 公示稿 whose end the calendar cannot count shows no end."""
     try:
         board = publication.month_board(period=period)
     except publication.MonthNotClosed:
@@ -79,26 +87,34 @@ def board_preview(*, period: Period, now: datetime | None = None) -> BoardPrevie
     counts = {kind: 0 for kind in rating_rules.KINDS}
     for row in board.rows:
         counts[row.outcome] += 1
-    if changed:
+    if changed or final:
         revision = current.revision + 1 if current else 1
         published_at = now or timezone.now()
-        note = _("（此处将显示发布时填写的更正说明）") if current else ""
+        note = _("（此处将显示发布时填写的更正说明）") if current and changed else ""
         supersedes = current.revision if current else None
+        try:
+            plan = services.stage_plan(period=period, current=current, published_at=published_at, final=final)
+        except CalendarUnknownYear:
+            plan = services.StagePlan(stage=Stage.NOTICE, notice_until=None)
+        stage, notice_until, supersedes_stage = plan.stage, plan.notice_until, current.stage if current else ""
     else:
         revision, published_at, note = current.revision, current.published_at, current.correction_note
         supersedes = current.supersedes.revision if current.supersedes_id else None
+        stage, notice_until = current.stage, current.notice_until
+        supersedes_stage = current.supersedes.stage if current.supersedes_id else ""
     info = EditionInfo(
         jurisdiction_name=board.jurisdiction_name, year=board.year, month=board.month, revision=revision,
         published_at=published_at, correction_note=note, supersedes_revision=supersedes,
         red_flags=counts[rating_rules.RED_FLAG], yellow_lights=counts[rating_rules.YELLOW_LIGHT],
-        red_lights=counts[rating_rules.RED_LIGHT],
+        red_lights=counts[rating_rules.RED_LIGHT], stage=stage, notice_until=notice_until,
+        supersedes_stage=supersedes_stage,
     )
     honour, warning = services.board_entries(board)
     content = BoardContent(info=info, honour=honour, warning=warning, jkw=jurisdiction_kwargs(jurisdiction),
                            content_sha256=digest)
     published = [line_from_entry(e) for e in selectors.edition_entries(edition=current)] if current else None
     diff = rules.board_diff(published=published, proposed=[line_from_row(row) for row in board.rows])
-    return BoardPreview(period=period, content=content, current=current, changed=changed, diff=diff)
+    return BoardPreview(period=period, content=content, current=current, changed=changed, diff=diff, final=final)
 
 
 # Rendering ---------------------------------------------------------------------------------
@@ -106,7 +122,7 @@ def board_preview(*, period: Period, now: datetime | None = None) -> BoardPrevie
 
 def _mark(template: str, preview: BoardPreview) -> str:
     with translation.override(settings.BOARD_LANGUAGE):
-        return render_to_string(template, {"edition": preview.info, "changed": preview.changed})
+        return render_to_string(template, {"edition": preview.info, "changed": preview.makes_revision})
 
 
 def preview_pdf(preview: BoardPreview) -> bytes:
@@ -125,7 +141,8 @@ def preview_page(preview: BoardPreview, *, pdf_url: str) -> str:
 def preview_pdf_filename(preview: BoardPreview) -> str:
     # The document is Chinese, and so is its name, as the published PDF's (boards.views).
     info = preview.info
-    return f"{info.jurisdiction_name}-{info.year}年{info.month:02d}月效能亮榜-第{info.revision}版-预览（未发布）.pdf"
+    stage = "-公示稿" if info.is_notice else ""
+    return f"{info.jurisdiction_name}-{info.year}年{info.month:02d}月效能亮榜-第{info.revision}版{stage}-预览（未发布）.pdf"
 
 
 # What the publish page lists ------------------------------------------------------------------

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,11 @@ NOTICE_MARKER = "<!--board:notice-->"
 def html_lang(code: str) -> str:
     """A Django language code as the pages name it (``lang``, Content-Language)."""
     return {"zh-hans": "zh-CN", "zh-hant": "zh-TW"}.get(code, code)
+
+
+def day_label(day: date) -> str:
+    """A date as the pages write it (2026年10月14日 in Chinese)."""
+    return formats.date_format(day, "DATE_FORMAT")
 
 
 def sha256(data: bytes | str) -> str:
@@ -54,10 +59,22 @@ class EditionInfo:
     yellow_lights: int = 0
     red_lights: int = 0
     issuing_office: str = ""  # the jurisdiction's sign-off; blank: its 效能办
+    stage: str = "final"  # boards.models.Stage: "notice" (公示稿) or "final" (正式版)
+    notice_until: date | None = None  # a 公示稿's last day of the notice period
+    supersedes_stage: str = ""  # the stage of the revision this one replaces, if any
 
     @property
     def label(self) -> str:
         return f"{self.year}-{self.month:02d}"
+
+    @property
+    def is_notice(self) -> bool:
+        return self.stage == "notice"
+
+    @property
+    def finalises_notice(self) -> bool:
+        """正式版 replacing the 公示稿 (with or without a correction)."""
+        return self.stage == "final" and self.supersedes_stage == "notice"
 
 
 @dataclass(frozen=True)

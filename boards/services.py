@@ -31,21 +31,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from boards import selectors
 from boards.links import board_reverse, edition_kwargs, jurisdiction_kwargs
 from boards.models import Board, Edition, EditionEntry, PublishedYear, PublishRun, Stage, edition_pdf_path
-from boards.render import BoardContent, EditionInfo, edition_render, sha256
+from boards.render import BoardContent, EditionInfo, day_label, edition_render, sha256
 from boards.snapshots import generation_bump
 from config.queue import QueueUnavailable, enqueue
 from departments.models import Jurisdiction
 from departments.roles import is_office
 from ratings import publication, rules, scoring
-from ratings.models import Period
+from ratings.models import Period, RuleBook
 from ratings.notices import in_site_language
 from ratings.services import period_mark_published, when, who
+from workdays.selectors import CalendarUnknownYear, working_day_add
 
 logger = logging.getLogger(__name__)
 
@@ -198,11 +199,6 @@ class StagePlan:
 
     stage: str
     notice_until: date | None = None
-
-
-def day_label(day: date) -> str:
-    """A date as the pages write it (2026年10月14日 in Chinese)."""
-    return formats.date_format(day, "DATE_FORMAT")
 
 
 def notice_setting(*, jurisdiction_id: int, year: int) -> tuple[bool, int]:
