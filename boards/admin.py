@@ -30,8 +30,8 @@ from django.utils.translation import gettext_lazy
 
 from boards import previews, services
 from boards.links import board_reverse, edition_kwargs, jurisdiction_kwargs
-from boards.models import BoardMonth, Edition, PublishedYear, PublishRun
-from boards.render import html_lang
+from boards.models import BoardMonth, Edition, PublishedYear, PublishRun, Stage
+from boards.render import day_label, html_lang
 from config.queue import QueueUnavailable
 from departments import roles
 from departments.admin import JurisdictionScopedAdmin, ObjectNotFoundMixin, jurisdiction_is_fixed, scope_to_jurisdiction
@@ -85,7 +85,7 @@ class PublishForm(forms.Form):
 
 @admin.register(BoardMonth)
 class BoardMonthAdmin(ReadOnlyAdmin):
-    list_display = ("label_column", "status_column", "flags_column", "yellows_column", "reds_column",
+    list_display = ("label_column", "status_column", "stage_column", "flags_column", "yellows_column", "reds_column",
                     "edition_column", "publish_column")
     list_display_links = None
     list_filter = ("status", "year")
@@ -105,6 +105,8 @@ class BoardMonthAdmin(ReadOnlyAdmin):
             red_count=Count("ratings", filter=approved & Q(ratings__outcome=rules.RED_LIGHT)),
             revision=Subquery(current.values("revision")[:1]),
             published_at=Subquery(current.values("published_at")[:1]),
+            stage=Subquery(current.values("stage")[:1]),
+            notice_until=Subquery(current.values("notice_until")[:1]),
         )
 
     def changelist_view(self, request, extra_context=None):
@@ -124,6 +126,18 @@ class BoardMonthAdmin(ReadOnlyAdmin):
     @admin.display(description=gettext_lazy("状态"), ordering="status")
     def status_column(self, obj: Period) -> str:
         return format_html('<span class="lb-status lb-period-{}">{}</span>', obj.status, obj.get_status_display())
+
+    @admin.display(description=gettext_lazy("公示"))
+    def stage_column(self, obj) -> str:
+        if obj.stage is None:
+            return "—"
+        if obj.stage != Stage.NOTICE:
+            return _("正式版")
+        if timezone.localdate() <= obj.notice_until:
+            text = _("公示中（至 %(date)s）") % {"date": obj.notice_until.strftime("%Y-%m-%d")}
+        else:
+            text = _("公示期满，待发布正式版")
+        return format_html('<span class="lb-status lb-stage-notice">{}</span>', text)
 
     @admin.display(description=gettext_lazy("红旗"), ordering="flag_count")
     def flags_column(self, obj) -> int:
@@ -152,12 +166,17 @@ class BoardMonthAdmin(ReadOnlyAdmin):
         if obj.status == Period.Status.OPEN:
             return _("关账后可发布")
         url = reverse("admin:boards_boardmonth_publish", args=[obj.pk])
-        return format_html('<a class="button" href="{}">{}</a>', url, _("发布…") if obj.revision is None else _("重新发布…"))
+        button = format_html('<a class="button" href="{}">{}</a>', url, _("发布…") if obj.revision is None else _("重新发布…"))
+        if obj.stage == Stage.NOTICE and timezone.localdate() > obj.notice_until:
+            final_url = reverse("admin:boards_boardmonth_finalise", args=[obj.pk])
+            button = format_html('<a class="button default" href="{}">{}</a> {}', final_url, _("发布正式版…"), button)
+        return button
 
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
             path("<int:period_id>/publish/", view(self.publish_view), name="boards_boardmonth_publish"),
+            path("<int:period_id>/finalise/", view(self.finalise_view), name="boards_boardmonth_finalise"),
             path("<int:period_id>/preview/", view(self.preview_view), name="boards_boardmonth_preview"),
             path("<int:period_id>/preview/pdf/", view(self.preview_pdf_view), name="boards_boardmonth_preview_pdf"),
             path("runs/<int:run_id>/", view(self.progress_view), name="boards_publishrun_progress"),
@@ -168,12 +187,16 @@ class BoardMonthAdmin(ReadOnlyAdmin):
         if not roles.is_office(request.user):
             raise PermissionDenied
 
-    def publish_view(self, request: HttpRequest, period_id: int) -> HttpResponse:
+    def finalise_view(self, request: HttpRequest, period_id: int) -> HttpResponse:
+        """发布正式版: the 公示稿's notice period has ended; the same page as 发布."""
+        return self.publish_view(request, period_id, final=True)
+
+    def publish_view(self, request: HttpRequest, period_id: int, final: bool = False) -> HttpResponse:
         """发布: what would be published, the correction note, then the run."""
         self._require_office(request)
         period = get_object_or_404(self.get_queryset(request).select_related("jurisdiction"), pk=period_id)
         try:
-            preview = services.edition_preview(period=period)
+            preview = services.edition_preview(period=period, final=final)
         except ValidationError as exc:
             self.message_user(request, _refusal(exc), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:boards_boardmonth_changelist"))
@@ -182,7 +205,8 @@ class BoardMonthAdmin(ReadOnlyAdmin):
         form = PublishForm(request.POST or None, initial=initial, needs_note=preview.needs_note)
         if request.method == "POST" and form.is_valid():
             try:
-                run = services.publish_run_start(period=period, by=request.user, note=form.cleaned_data["note"])
+                run = services.publish_run_start(period=period, by=request.user, note=form.cleaned_data["note"],
+                                                 final=final)
             except services.PublishInProgress as exc:
                 # A second click, or a colleague was first: follow the run already under way.
                 self.message_user(request, _refusal(exc), messages.WARNING)
@@ -191,18 +215,27 @@ class BoardMonthAdmin(ReadOnlyAdmin):
                 form.add_error(None, _refusal(exc))
             else:
                 return HttpResponseRedirect(reverse("admin:boards_publishrun_progress", args=[run.pk]))
-        board = previews.board_preview(period=period)
+        try:
+            board = previews.board_preview(period=period, final=final)
+        except ValidationError as exc:  # the notice period is running again (a clock): say so
+            self.message_user(request, _refusal(exc), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:boards_boardmonth_changelist"))
+        query = "?final=1" if final else ""
+        title = _("发布 %(period)s 效能亮榜正式版") if final else _("发布 %(period)s 效能亮榜")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": _("发布 %(period)s 效能亮榜") % {"period": period.label},
+            "title": title % {"period": period.label},
             "period": period,
             "preview": preview,
             "board": board,
             "diff": previews.diff_shown(board.diff),
-            "preview_url": reverse("admin:boards_boardmonth_preview", args=[period.pk]),
-            "preview_pdf_url": reverse("admin:boards_boardmonth_preview_pdf", args=[period.pk]),
+            "preview_url": reverse("admin:boards_boardmonth_preview", args=[period.pk]) + query,
+            "preview_pdf_url": reverse("admin:boards_boardmonth_preview_pdf", args=[period.pk]) + query,
             "form": form,
+            "notice_until_label": day_label(preview.notice_until) if preview.notice_until else "",
+            "current_notice_until_label": day_label(preview.current.notice_until)
+            if preview.current is not None and preview.current.notice_until else "",
             "public_url": board_reverse("edition", jurisdiction_kwargs(period.jurisdiction),
                                         **edition_kwargs(period.year, period.month)) if preview.current else "",
         }
@@ -214,7 +247,7 @@ class BoardMonthAdmin(ReadOnlyAdmin):
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])  # a preview only reads
         try:
-            return previews.board_preview(period=period)
+            return previews.board_preview(period=period, final=request.GET.get("final") == "1")
         except ValidationError as exc:
             self.message_user(request, _refusal(exc), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:boards_boardmonth_changelist"))
@@ -225,7 +258,7 @@ class BoardMonthAdmin(ReadOnlyAdmin):
         board = self._preview_or_redirect(request, period_id)
         if isinstance(board, HttpResponse):
             return board
-        pdf_url = reverse("admin:boards_boardmonth_preview_pdf", args=[period_id])
+        pdf_url = reverse("admin:boards_boardmonth_preview_pdf", args=[period_id]) + ("?final=1" if board.final else "")
         response = HttpResponse(previews.preview_page(board, pdf_url=pdf_url), content_type="text/html; charset=utf-8")
         response["Content-Language"] = html_lang(settings.BOARD_LANGUAGE)
         # The page's own policy (django-csp leaves it alone): no script, and framed by this site only.
@@ -320,6 +353,11 @@ def run_status(run: PublishRun) -> dict:
         message = _("已排队，等待开始…")
     elif run.status == PublishRun.Status.RUNNING:
         message = _("正在%(step)s…") % {"step": STEP_LABELS.get(run.step, run.step)}
+    elif run.status == PublishRun.Status.DONE and run.created_edition and edition.is_notice:
+        message = _("已发布 %(period)s 第 %(revision)d 版（公示稿，公示期至 %(date)s）") % {
+            "period": run.period.label, "revision": edition.revision, "date": day_label(edition.notice_until)}
+    elif run.status == PublishRun.Status.DONE and run.created_edition and run.final:
+        message = _("已发布 %(period)s 第 %(revision)d 版（正式版）") % {"period": run.period.label, "revision": edition.revision}
     elif run.status == PublishRun.Status.DONE and run.created_edition:
         message = _("已发布 %(period)s 第 %(revision)d 版") % {"period": run.period.label, "revision": edition.revision}
     elif run.status == PublishRun.Status.DONE:
@@ -356,12 +394,13 @@ def run_status(run: PublishRun) -> dict:
 
 @admin.register(Edition)
 class EditionAdmin(ReadOnlyAdmin):
-    list_display = ("label_column", "revision", "published_at", "published_by", "red_flags", "yellow_lights",
-                    "red_lights", "superseded_column", "links_column")
+    list_display = ("label_column", "revision", "stage", "notice_until", "published_at", "published_by", "red_flags",
+                    "yellow_lights", "red_lights", "superseded_column", "links_column")
     list_filter = ("year",)
     ordering = ("-year", "-month", "-revision")
     list_select_related = ("published_by", "superseded_by", "jurisdiction")
-    fields = ("jurisdiction", "period", "revision", "supersedes", "correction_note", "jurisdiction_name",
+    fields = ("jurisdiction", "period", "revision", "stage", "notice_until", "supersedes", "correction_note",
+              "jurisdiction_name",
               "red_flags", "yellow_lights", "red_lights", "published_at", "published_by", "pdf_size",
               "html_sha256", "pdf_sha256", "content_sha256", "links_column")
 

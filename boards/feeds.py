@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from boards import selectors
 from boards.links import board_reverse, edition_kwargs
+from boards.render import day_label
 from boards.models import Edition
 from departments.models import Jurisdiction
 from boards.templatetags.board_tags import month_label
@@ -72,7 +73,11 @@ class EditionsFeed(Feed):
 
     def item_title(self, item: Edition) -> str:
         title = _("%(month)s效能亮榜") % {"month": month_label(item)}
-        if item.revision > 1:
+        if item.is_notice:
+            title += _("（公示稿·公示期至 %(date)s）") % {"date": day_label(item.notice_until)}
+        elif item.revision > 1 and item.supersedes.is_notice and not item.correction_note:
+            title += _("（第 %(revision)d 版·正式版）") % {"revision": item.revision}
+        elif item.revision > 1:
             title += _("（第 %(revision)d 版·更正）") % {"revision": item.revision}
         return title
 

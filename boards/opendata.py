@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
-from boards.models import Board, Edition, EditionEntry
+from boards.models import Board, Edition, EditionEntry, Stage
 from ratings import rules, workbook
 
 FORMAT = "liangbang-board/1"
@@ -35,9 +35,12 @@ ESCALATION_LABELS = {
 
 FORMULA_PREFIXES = workbook.FORMULA_STARTS
 
+STAGE_LABELS = {Stage.NOTICE: "公示稿", Stage.FINAL: "正式版"}
+
+# The edition's stage (阶段, 公示截止) comes before the long free text, which stays last.
 CSV_HEADERS = (
     "月份", "版次", "榜单", "序号", "单位编码", "被考核单位", "单位类别", "认定结果", "部门认定类型",
-    "升级原因", "上次黄灯月份", "职能管理部门", "认定条目编码", "认定条目", "事由",
+    "升级原因", "上次黄灯月份", "职能管理部门", "认定条目编码", "认定条目", "阶段", "公示截止", "事由",
 )
 
 
@@ -98,6 +101,7 @@ def edition_data(
         "revision": edition.revision,
         "published_at": edition.published_at.isoformat(),
         "correction_note": edition.correction_note,
+        **stage_data(edition),
         "supersedes": url("edition_json", edition.revision - 1) if edition.supersedes_id else None,
         "superseded": newer is not None,
         "superseded_by": url("edition_json", newer.revision) if newer is not None else None,
@@ -121,14 +125,25 @@ def edition_data(
     }
 
 
+def stage_data(edition: Edition) -> dict[str, object]:
+    """公示稿 (with the last day of its notice period) or 正式版."""
+    return {
+        "stage": edition.stage,
+        "stage_label": STAGE_LABELS.get(edition.stage, edition.stage),
+        "notice_until": edition.notice_until.isoformat() if edition.notice_until else None,
+    }
+
+
 def edition_csv(edition: Edition, entries: Iterable[EditionEntry]) -> bytes:
+    notice_until = edition.notice_until.isoformat() if edition.notice_until else ""
     rows = (
         (
             edition.label, edition.revision, BOARD_LABELS.get(entry.board, entry.board), entry.position,
             entry.unit_code, entry.unit_name, entry.category, KIND_LABELS.get(entry.outcome, entry.outcome),
             KIND_LABELS.get(entry.entered_kind, entry.entered_kind),
             ESCALATION_LABELS.get(entry.escalation, entry.escalation), entry.escalated_after,
-            entry.department_name, entry.criterion_code, entry.criterion_text, entry.reason,
+            entry.department_name, entry.criterion_code, entry.criterion_text,
+            STAGE_LABELS.get(edition.stage, edition.stage), notice_until, entry.reason,
         )
         for entry in entries
     )

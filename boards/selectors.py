@@ -15,7 +15,7 @@ from departments.models import Jurisdiction, Organisation
 from ratings import rules
 
 # What a page that serves a stored snapshot needs, and nothing more (the snapshots are large).
-SNAPSHOT_FIELDS = ("id", "jurisdiction_id", "year", "month", "revision", "published_at", "html_sha256")
+SNAPSHOT_FIELDS = ("id", "jurisdiction_id", "year", "month", "revision", "published_at", "html_sha256", "stage")
 
 
 def editions_current(*, jurisdiction: Jurisdiction) -> QuerySet[Edition]:

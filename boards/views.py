@@ -159,7 +159,7 @@ def edition_pdf(request: HttpRequest, year: int, month: int, revision: int | Non
     place, _jkw = _place(jurisdiction)
     edition = selectors.edition_get(jurisdiction=place, year=year, month=month, revision=revision,
                                     fields=("id", "year", "month", "revision", "jurisdiction_name", "pdf",
-                                            "pdf_sha256", "published_at"))
+                                            "pdf_sha256", "published_at", "stage"))
     if edition is None:
         raise Http404
     checked = _conditional(request, etag=edition.pdf_sha256[:32], last_modified=_timestamp(edition.published_at),
@@ -167,7 +167,8 @@ def edition_pdf(request: HttpRequest, year: int, month: int, revision: int | Non
     if checked.status_code == 304:
         return checked
     # The document is Chinese, and so is its name, whatever the reader's interface language.
-    filename = f"{edition.jurisdiction_name}-{edition.year}年{edition.month:02d}月效能亮榜-第{edition.revision}版.pdf"
+    stage = "-公示稿" if edition.is_notice else ""
+    filename = f"{edition.jurisdiction_name}-{edition.year}年{edition.month:02d}月效能亮榜-第{edition.revision}版{stage}.pdf"
     response = FileResponse(edition.pdf.open("rb"), content_type="application/pdf", filename=filename)
     for header in ("ETag", "Last-Modified", "Cache-Control"):
         response[header] = checked[header]
@@ -320,6 +321,7 @@ def editions_json(request: HttpRequest, jurisdiction: str | None = None) -> Http
             "published_at": item.published_at.isoformat(),
             "superseded": item.is_superseded,
             "correction_note": item.correction_note,
+            **files.stage_data(item),
             "counts": {"red_flags": item.red_flags, "yellow_lights": item.yellow_lights, "red_lights": item.red_lights},
             "json": request.build_absolute_uri(board_reverse("edition_json", jkw, **kwargs)),
             "csv": request.build_absolute_uri(board_reverse("edition_csv", jkw, **kwargs)),
