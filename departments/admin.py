@@ -580,6 +580,15 @@ class UserAdmin(ObjectNotFoundMixin, DjangoUserAdmin):
             user.is_staff = is_staff
             user.save(update_fields=["is_staff"])
 
+    def get_deleted_objects(self, objs, request):
+        """An account's notifications and their mail records go with it: nobody deletes
+        mail records one by one, so they do not stop the office deleting an account."""
+        from django.apps import apps
+
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        mail = str(apps.get_model("notifications", "Delivery")._meta.verbose_name)
+        return deleted, counts, {name for name in perms_needed if str(name) != mail}, protected
+
     @admin.display(description=gettext_lazy("所属职能管理部门"))
     def department_column(self, obj) -> str:
         profile = getattr(obj, "profile", None)

@@ -267,6 +267,7 @@ class Persona:
     display_name: str
     group: str | None  # None: the superuser
     department: str | None = None
+    unit: str | None = None  # unit staff: the rated unit's code
 
 
 PERSONAS: tuple[Persona, ...] = (
@@ -277,6 +278,8 @@ PERSONAS: tuple[Persona, ...] = (
     Persona("zhujian", "区住建局", roles.RATER, "ZJJ"),
     Persona("shangwu", "区商务局", roles.RATER, "SWJ"),
     Persona("lingdao", "区领导", roles.LEADER),
+    Persona("dongba", "东坝街道", roles.UNIT_STAFF, unit="DBJD"),
+    Persona("zhuanqiang", "砖墙镇", roles.UNIT_STAFF, unit="ZQZ"),
 )
 OFFICE_USERNAME = "xiaonengban"
 
@@ -404,8 +407,27 @@ def seed_demo(
             if publish:
                 _boards_publish(jurisdiction)
             _year_end_create(jurisdiction, users["xiaonengban"], today)
+            _extensions(jurisdiction=jurisdiction, users=users, today=today)
         _summarise(summary, jurisdiction, users)
     return summary
+
+
+def _extensions(*, jurisdiction: Jurisdiction, users: dict[str, User], today: date) -> None:
+    """The later apps' part of the story (review requests …): each app's ``demo.py`` with a
+    ``demo_extend(jurisdiction=, users=, today=)``, found through the app registry, so
+    that ``ratings`` imports none of the apps built on it."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        name = f"{config.name}.demo"
+        if config.name == "ratings" or find_spec(name) is None:
+            continue
+        extend = getattr(import_module(name), "demo_extend", None)
+        if extend is not None:
+            extend(jurisdiction=jurisdiction, users=users, today=today)
 
 
 def _boards_publish(jurisdiction: Jurisdiction) -> None:
@@ -480,15 +502,22 @@ def _personas_ensure(jurisdiction: Jurisdiction, password: str) -> dict[str, Use
             ).first()
             if department is None:
                 continue  # real data without this department: no demo rater for it
+        unit = None
+        if persona.unit:
+            unit = Organisation.objects.filter(jurisdiction=jurisdiction, code=persona.unit, is_unit=True).first()
+            if unit is None:
+                continue
         user, _created = User.objects.get_or_create(username=persona.username)
         user.first_name = persona.display_name
         user.password = hashed
         user.is_active = True
-        user.is_staff = True
+        user.is_staff = persona.group != roles.UNIT_STAFF  # unit staff have the desk, not the admin
         user.is_superuser = persona.group is None
         user.save()
         user.groups.set([groups[persona.group]] if persona.group else [])
-        Profile.objects.update_or_create(user=user, defaults={"jurisdiction": jurisdiction, "department": department})
+        Profile.objects.update_or_create(
+            user=user, defaults={"jurisdiction": jurisdiction, "department": department, "unit": unit}
+        )
         users[persona.username] = User.objects.select_related("profile").get(pk=user.pk)
     return users
 
@@ -690,5 +719,5 @@ def _summarise(summary: Summary, jurisdiction: Jurisdiction, users: dict[str, Us
         user = users.get(persona.username)
         if user is None:
             continue
-        department = user.profile.department
-        summary.logins.append(Login(persona.username, persona.group or "", department.name if department else ""))
+        organisation = user.profile.department or user.profile.unit
+        summary.logins.append(Login(persona.username, persona.group or "", organisation.name if organisation else ""))

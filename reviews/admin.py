@@ -35,7 +35,7 @@ class ReviewRequestAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistoryA
     list_display = ("filed_column", "unit", "month_column", "kind_column", "department", "status_column",
                     "deadline")
     list_display_links = ("filed_column",)
-    list_filter = ("status", "department")
+    list_filter = ("status", ("department", admin.RelatedOnlyFieldListFilter))  # never another jurisdiction's
     search_fields = ("unit__name", "unit__code", "department__name", "reason")
     list_select_related = ("unit", "department", "rating__period")
     change_list_template = "reviews/admin/change_list.html"
@@ -45,6 +45,10 @@ class ReviewRequestAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistoryA
 
     def has_add_permission(self, request, *args) -> bool:
         return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # The history's version page shows a record as text, never a choice of every unit.
+        return [field.name for field in self.model._meta.fields]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

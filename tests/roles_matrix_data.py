@@ -38,11 +38,12 @@ from ratings import rules, scoring, services
 from ratings.models import Criterion, Evidence, GradeAdjustment, Rating, RuleBook, YearScore
 from tests.factories import make_user
 
-PERSONAS = ("anon", "bob", "carol", "leo", "alice", "olga")
+PERSONAS = ("anon", "bob", "carol", "leo", "alice", "olga", "una")  # una: staff of the unit T01 (淳溪街道)
 J1_ADMIN = {"leo", "alice"}  # read everything of J1 in the admin
 A = {"bob"} | J1_ADMIN  # department A's ratings
 B = {"carol"} | J1_ADMIN  # department B's ratings
 J2 = {"olga"}
+UNA = {"una"}  # T01's approved ratings, on its desk
 
 J1_CODE, J2_CODE = "default", "lishui"
 
@@ -63,13 +64,13 @@ def _marker(name: str, readers: set[str], public_in: str | None = None) -> Marke
 
 M = SimpleNamespace(
     # 2025: published, and in the published year table.
-    PUB_2025=_marker("PUBXXV", A, J1_CODE),
+    PUB_2025=_marker("PUBXXV", A | UNA, J1_CODE),
     # 2026-01: published (revision 1, superseded by revision 2).
-    PUB_A_JAN=_marker("PUBAJAN", A, J1_CODE),
+    PUB_A_JAN=_marker("PUBAJAN", A | UNA, J1_CODE),
     PUB_B_JAN=_marker("PUBBJAN", B, J1_CODE),
     CORR_R2=_marker("CORRRTWO", A, J1_CODE),  # added by the correction, revision 2
     NOTE_R2=_marker("NOTERTWO", J1_ADMIN, J1_CODE),  # the correction note
-    CORR_UNPUB=_marker("CORRUNPUB", B),  # a later correction, closed but not republished
+    CORR_UNPUB=_marker("CORRUNPUB", B | UNA),  # a later correction, closed but not republished (T01's)
     # 2026-02: closed, never published.
     CLOSED_A=_marker("CLOSEDA", A),
     CLOSED_B=_marker("CLOSEDB", B),
@@ -85,9 +86,14 @@ M = SimpleNamespace(
     SUBMITTED_B=_marker("SUBMITB", B),
     RETURNED_B=_marker("RETURNB", B),
     RETURN_WHY_B=_marker("WHYB", B),
-    APPROVED_B=_marker("APPROVEB", B),
+    APPROVED_B=_marker("APPROVEB", B | UNA),  # T01's
+    EVIDENCE_SHARED=_marker("SHAREDB", B | UNA),  # B's evidence on it, shared with the unit
+    EVIDENCE_FILE_SHARED=_marker("FILESHAREDB", B | UNA),
     EVIDENCE_B=_marker("EVIDB", B),
     EVIDENCE_FILE_B=_marker("FILEB", B),
+    # T01's review request of its January yellow light (by B): the unit, B and J1's overseers.
+    REVIEW_T1=_marker("REVIEWTONE", B | UNA),
+    REVIEW_FILE_T1=_marker("REVFILETONE", B | UNA),
     # The office's year-end decisions.
     VETO=_marker("VETO", J1_ADMIN),
     # J1's organisations: J1's own and public on J1's site, never in J2.
@@ -162,7 +168,12 @@ def build_scene(monkeypatch) -> Scene:
     olga = make_user("olga", roles.OFFICE, jurisdiction=j2)
     RuleBook.objects.create(jurisdiction=j2, year=2026)
     o.l_dept, o.l_unit = l_dept, l_unit
-    scene.users = {"alice": alice, "bob": bob, "carol": carol, "leo": leo, "olga": olga}
+    una = make_user("una", roles.UNIT_STAFF)
+    una.is_staff = False
+    una.save()
+    una.profile.unit = t1
+    una.profile.save()
+    scene.users = {"alice": alice, "bob": bob, "carol": carol, "leo": leo, "olga": olga, "una": una}
 
     rulebook = RuleBook.objects.create(jurisdiction=j1, year=2026)
     flag = Criterion.objects.create(rulebook=rulebook, code="H01", text="主动担当，攻坚克难", kind=rules.RED_FLAG)
@@ -211,6 +222,7 @@ def build_scene(monkeypatch) -> Scene:
     approved(jan, dept_b, t1, rules.YELLOW_LIGHT, M.CORR_UNPUB)
     services.period_close(period=jan, by=alice)
     o.january = jan
+    o.t1_january_yellow = Rating.objects.get(reason=f"事由 {M.CORR_UNPUB}")
     o.edition_r1 = Edition.objects.get(jurisdiction=j1, year=2026, month=1, revision=1)
     o.edition_r2 = Edition.objects.get(jurisdiction=j1, year=2026, month=1, revision=2)
 
@@ -247,6 +259,10 @@ def build_scene(monkeypatch) -> Scene:
         reason=f"退回 {M.RETURN_WHY_B}",
     )
     o.b_approved = approved(mar, dept_b, t1, rules.RED_FLAG, M.APPROVED_B)
+    shared = Evidence(shared_with_unit=True)
+    shared.file.save("upload.pdf", ContentFile(f"%PDF-1.4\n% {M.EVIDENCE_FILE_SHARED}\n".encode()), save=False)
+    o.b_shared_evidence = services.evidence_attach(rating=o.b_approved, evidence=shared, by=alice,
+                                                   original_name=f"共享{M.EVIDENCE_SHARED}.pdf")
 
     # 2026-04: open and empty (to close or delete); 2026 so far: scores, not published.
     o.april = services.period_get_or_open(jurisdiction=j1, year=2026, month=4)
@@ -296,6 +312,28 @@ def build_scene(monkeypatch) -> Scene:
 
     o.calendar_day = CalendarDay.objects.create(date=datetime.date(2031, 1, 1), is_working=False,
                                                 note=f"元旦 {M.CALENDAR_DAY}", created_by=alice)
+
+    # T01's review request of its January yellow light, with a file; next year's calendar
+    # is known (an office day), so the notice period counts whatever day the tests run.
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from reviews import services as review_services
+
+    CalendarDay.objects.get_or_create(date=datetime.date(timezone.localdate().year + 1, 1, 1),
+                                      defaults={"is_working": False, "note": "元旦"})
+    o.review = review_services.review_file(
+        rating=o.t1_january_yellow, by=una, reason=f"申请理由 {M.REVIEW_T1}",
+        files=[SimpleUploadedFile(f"材料{M.REVIEW_FILE_T1}.pdf", f"%PDF-1.4\n% {M.REVIEW_FILE_T1}\n".encode())],
+    )
+    o.review_attachment = o.review.attachments.get()
+
+    # A notification of bob's (A's returned rating) and a mail to him that failed.
+    from notifications.models import Delivery, Notification
+
+    o.bob_notification = Notification.objects.filter(recipient=bob).order_by("pk").first()
+    o.delivery = Delivery.objects.create(notification=o.bob_notification, channel="email",
+                                         address="bob@example.gov.cn", status=Delivery.Status.FAILED,
+                                         attempts=6, last_error="SMTPServerDisconnected")
 
     assert not PublishRun.objects.filter(status=PublishRun.Status.FAILED).exists()
     assert PublishedYear.objects.count() == 1 and Edition.objects.filter(jurisdiction=j2).count() == 1

@@ -8,8 +8,8 @@ export, close, reopen, roll-up and publish views included) has at least one row 
 and ``test_every_url_pattern_has_a_row`` fails as soon as a new one has none.
 
 Each row is tried by each person of tests/roles_matrix_data.py (a citizen, the raters
-of departments A and B, a leader, the office, and the office of a second jurisdiction
-on the same installation). Each answer must have the expected status, and its body
+of departments A and B, a leader, the office, the office of a second jurisdiction on the
+same installation, and the staff of a rated unit, who has no admin, only the desk). Each answer must have the expected status, and its body
 (HTML, JSON, CSV, Atom, the PDF's text, the Excel file's cells) must not contain the
 marker of anything that person may not read. The writes (approve, return, submit,
 close, reopen, publish, roll-up, import, delete, …) are posted by everyone, and the
@@ -125,12 +125,16 @@ def body_text(response) -> str:
 
 # The table -------------------------------------------------------------------------------------
 
-ANON, BOB, CAROL, LEO, ALICE, OLGA = PERSONAS
+ANON, BOB, CAROL, LEO, ALICE, OLGA, UNA = PERSONAS
 
 
 def expect(text: str) -> dict[str, int]:
-    """``"302 200 404 200 200 404"``: the status for anon, bob, carol, leo, alice, olga."""
+    """``"302 200 404 200 200 404 404"``: the status for anon, bob, carol, leo, alice, olga
+    and una. Six codes leave una's to be anon's: the unit's staff has no admin (its pages
+    send her to log in, as they send a citizen) and reads the public site as everyone."""
     codes = [int(code) for code in text.split()]
+    if len(codes) == len(PERSONAS) - 1:
+        codes.append(codes[0])
     assert len(codes) == len(PERSONAS), text
     return dict(zip(PERSONAS, codes))
 
@@ -194,48 +198,86 @@ J1_OFFICE_J2_MISSING = "302 403 403 403 200 404"
 row("healthz", EVERYONE)
 row("i18n/setlang/", REDIRECT, "/i18n/setlang/?language=en&next=https://evil.example/",
     label="GET changes nothing and never leaves the site", check=lambda s, p, r: _stays_home(r))
-row("dashboard/", LEADERS_AND_OFFICES, check=lambda s, p, r: _dashboard_jurisdiction(s, p, r))
-row("dashboard/ratings/", LEADERS_AND_OFFICES, "/dashboard/ratings/?year=2026&month_to=3&status=submitted",
+row("dashboard/", LEADERS_AND_OFFICES + " 403", check=lambda s, p, r: _dashboard_jurisdiction(s, p, r))
+row("dashboard/ratings/", LEADERS_AND_OFFICES + " 403", "/dashboard/ratings/?year=2026&month_to=3&status=submitted",
     label="submitted", shows=shows("leo alice", M.SUBMITTED_A, M.SUBMITTED_B, M.RETURNED_A))
-row("dashboard/ratings/", LEADERS_AND_OFFICES, "/dashboard/ratings/?year=2026&month_to=3", label="counted",
+row("dashboard/ratings/", LEADERS_AND_OFFICES + " 403", "/dashboard/ratings/?year=2026&month_to=3", label="counted",
     shows=merge(shows("leo alice", M.APPROVED_A, M.APPROVED_B, M.CLOSED_A), shows("olga", M.PUB_J2)))
 for label, query in (("J2's department", "department={l_dept}"), ("J2's unit", "unit=L01"),
                      ("J2's category", "category={l_cat}")):
-    row("dashboard/ratings/", LEADERS_AND_OFFICES,
+    row("dashboard/ratings/", LEADERS_AND_OFFICES + " 403",
         lambda s, q=query: "/dashboard/ratings/?year=2026&month_to=3&" + q.format(
             l_dept=s.o.l_dept.pk, l_cat=s.o.l_unit.category_id), label=label)
 # One rating, read-only, where a drill-down ends: what the drill-down lists (已报送), in
 # one's own jurisdiction; a draft, another jurisdiction's or no rating is not found.
-row("dashboard/ratings/<int:pk>/", J1_OVERSEERS_J2_MISSING, lambda s: f"/dashboard/ratings/{s.o.a_approved.pk}/",
+row("dashboard/ratings/<int:pk>/", J1_OVERSEERS_J2_MISSING + " 403", lambda s: f"/dashboard/ratings/{s.o.a_approved.pk}/",
     label="A's approved", shows=shows("leo alice", M.APPROVED_A))
-row("dashboard/ratings/<int:pk>/", J1_OVERSEERS_J2_MISSING, lambda s: f"/dashboard/ratings/{s.o.a_returned.pk}/",
+row("dashboard/ratings/<int:pk>/", J1_OVERSEERS_J2_MISSING + " 403", lambda s: f"/dashboard/ratings/{s.o.a_returned.pk}/",
     label="A's returned", shows=shows("leo alice", M.RETURNED_A, M.RETURN_WHY_A))
-row("dashboard/ratings/<int:pk>/", "302 403 403 404 404 404", lambda s: f"/dashboard/ratings/{s.o.a_draft.pk}/",
+row("dashboard/ratings/<int:pk>/", "302 403 403 404 404 404 403", lambda s: f"/dashboard/ratings/{s.o.a_draft.pk}/",
     label="A's draft")
-row("dashboard/ratings/<int:pk>/", "302 403 403 404 404 200", lambda s: f"/dashboard/ratings/{s.o.l_approved.pk}/",
+row("dashboard/ratings/<int:pk>/", "302 403 403 404 404 200 403", lambda s: f"/dashboard/ratings/{s.o.l_approved.pk}/",
     label="J2's approved", shows=shows("olga", M.PUB_J2))
-row("dashboard/ratings/<int:pk>/", "302 403 403 404 404 404", "/dashboard/ratings/999999/", label="no such id")
-row("ratings/evidence/<int:pk>/", "302 200 404 200 200 404", lambda s: f"/ratings/evidence/{s.o.a_evidence.pk}/",
+row("dashboard/ratings/<int:pk>/", "302 403 403 404 404 404 403", "/dashboard/ratings/999999/", label="no such id")
+row("ratings/evidence/<int:pk>/", "302 200 404 200 200 404 404", lambda s: f"/ratings/evidence/{s.o.a_evidence.pk}/",
     label="A's evidence", shows=shows("bob leo alice", M.EVIDENCE_FILE_A))
-row("ratings/evidence/<int:pk>/", "302 404 200 200 200 404", lambda s: f"/ratings/evidence/{s.o.b_evidence.pk}/",
+row("ratings/evidence/<int:pk>/", "302 404 200 200 200 404 404", lambda s: f"/ratings/evidence/{s.o.b_evidence.pk}/",
     label="B's evidence", shows=shows("carol leo alice", M.EVIDENCE_FILE_B))
-row("ratings/evidence/<int:pk>/", "302 404 404 404 404 200", lambda s: f"/ratings/evidence/{s.o.l_evidence.pk}/",
+row("ratings/evidence/<int:pk>/", "302 404 404 404 404 200 404", lambda s: f"/ratings/evidence/{s.o.l_evidence.pk}/",
     label="J2's evidence", shows=shows("olga", M.EVIDENCE_FILE_J2))
-row("ratings/evidence/<int:pk>/", "302 404 404 404 404 404", "/ratings/evidence/999999/", label="no such id")
+row("ratings/evidence/<int:pk>/", "302 404 404 404 404 404 404", "/ratings/evidence/999999/", label="no such id")
 # 查看: the same file shown in the browser, for the same people.
-row("ratings/evidence/<int:pk>/view/", "302 200 404 200 200 404", lambda s: f"/ratings/evidence/{s.o.a_evidence.pk}/view/",
+row("ratings/evidence/<int:pk>/view/", "302 200 404 200 200 404 404", lambda s: f"/ratings/evidence/{s.o.a_evidence.pk}/view/",
     label="A's evidence", shows=shows("bob leo alice", M.EVIDENCE_FILE_A))
-row("ratings/evidence/<int:pk>/view/", "302 404 404 404 404 200", lambda s: f"/ratings/evidence/{s.o.l_evidence.pk}/view/",
+row("ratings/evidence/<int:pk>/view/", "302 404 404 404 404 200 404", lambda s: f"/ratings/evidence/{s.o.l_evidence.pk}/view/",
     label="J2's evidence", shows=shows("olga", M.EVIDENCE_FILE_J2))
-row("ratings/evidence/<int:pk>/view/", "302 404 404 404 404 404", "/ratings/evidence/999999/view/", label="no such id")
+row("ratings/evidence/<int:pk>/view/", "302 404 404 404 404 404 404", "/ratings/evidence/999999/view/", label="no such id")
 # The user manual: the index, the PDF and the public chapter for everyone (the index and the
 # PDF hold only what the reader may read), the other chapters for every account.
 row("help/", EVERYONE)
 row("help/manual.pdf", EVERYONE)
 row("help/<slug:slug>/", EVERYONE, "/help/public/", label="public chapter")
 for slug in ("office", "departments", "leaders"):
-    row("help/<slug:slug>/", STAFF, f"/help/{slug}/", label=f"{slug} chapter")
+    row("help/<slug:slug>/", STAFF + " 403", f"/help/{slug}/", label=f"{slug} chapter")  # not the unit's
 row("help/<slug:slug>/", NOT_FOUND, "/help/nowhere/", label="no such chapter")
+
+# The product login and logout (every role; unit staff have no other).
+row("login/", "200 302 302 302 302 302 302")
+row("logout/", "405 405 405 405 405 405 405", label="GET")
+# Every account's notification centre: each sees only their own.
+ACCOUNTS = "302 200 200 200 200 200 200"
+row("notifications/", ACCOUNTS)
+row("notifications/settings/", ACCOUNTS)
+row("notifications/read-all/", "405 405 405 405 405 405 405", label="GET")
+row("notifications/<str:notification_id>/read/", "405 405 405 405 405 405 405",
+    lambda s: f"/notifications/{s.o.bob_notification.pk}/read/", label="GET")
+# The rated unit's desk: its staff only, its own approved ratings only.
+UNIT_ONLY = "302 403 403 403 403 403 200"
+row("desk/", UNIT_ONLY, shows=shows("una", M.APPROVED_B, M.EVIDENCE_SHARED))
+row("desk/ratings/<int:pk>/", UNIT_ONLY, lambda s: f"/desk/ratings/{s.o.b_approved.pk}/", label="T01's approved",
+    shows=shows("una", M.APPROVED_B, M.EVIDENCE_SHARED))
+row("desk/ratings/<int:pk>/", "302 403 403 403 403 403 404", lambda s: f"/desk/ratings/{s.o.a_approved.pk}/",
+    label="T03's approved")
+row("desk/ratings/<int:pk>/", "302 403 403 403 403 403 404", lambda s: f"/desk/ratings/{s.o.a_draft.pk}/",
+    label="T01's draft")
+row("desk/ratings/<int:pk>/", "302 403 403 403 403 403 404", "/desk/ratings/999999/", label="no such id")
+# Evidence a department shares with the unit: the unit's staff may open it too.
+row("ratings/evidence/<int:pk>/", "302 404 200 200 200 404 200",
+    lambda s: f"/ratings/evidence/{s.o.b_shared_evidence.pk}/", label="B's shared with T01",
+    shows=shows("carol leo alice una", M.EVIDENCE_FILE_SHARED))
+# Review requests: the unit files and follows on its desk; the office and B read them in the admin.
+row("reviews/file/<int:rating_id>/", "302 404 404 404 404 404 200", lambda s: f"/reviews/file/{s.o.b_approved.pk}/",
+    label="T01's red flag (nothing to contest)", shows=shows("una", M.APPROVED_B))
+row("reviews/file/<int:rating_id>/", "302 404 404 404 404 404 302",
+    lambda s: f"/reviews/file/{s.o.t1_january_yellow.pk}/", label="already filed: to the request")
+row("reviews/file/<int:rating_id>/", "302 404 404 404 404 404 404", lambda s: f"/reviews/file/{s.o.a_approved.pk}/",
+    label="T03's")
+row("reviews/<int:pk>/", "302 404 302 302 302 404 200", lambda s: f"/reviews/{s.o.review.pk}/",
+    shows=shows("una", M.REVIEW_T1, M.REVIEW_FILE_T1))
+row("reviews/<int:pk>/", "302 404 404 404 404 404 404", "/reviews/999999/", label="no such id")
+row("reviews/files/<int:pk>/", "302 404 200 200 200 404 200", lambda s: f"/reviews/files/{s.o.review_attachment.pk}/",
+    shows=shows("carol leo alice una", M.REVIEW_FILE_T1))
+row("reviews/files/<int:pk>/", "302 404 404 404 404 404 404", "/reviews/files/999999/", label="no such id")
 
 
 def _stays_home(response) -> list[str]:
@@ -338,6 +380,8 @@ row(APPS, STAFF, "/admin/ratings/", label="ratings")
 row(APPS, "302 404 404 200 200 200", "/admin/boards/", label="boards")
 row(APPS, "302 404 404 404 200 200", "/admin/accounts/", label="accounts")
 row(APPS, "302 404 404 200 200 200", "/admin/workdays/", label="workdays")
+row(APPS, "302 404 404 404 200 200", "/admin/notifications/", label="notifications")
+row(APPS, STAFF, "/admin/reviews/", label="reviews")
 
 
 def _content_type(app_label: str, model: str) -> int:
@@ -373,7 +417,7 @@ def _autocomplete_users(scene, persona, response) -> list[str]:
     if response.status_code != 200:
         return []
     names = {item["text"] for item in response.json()["results"]}
-    own = {"olga"} if persona == OLGA else {"alice", "bob", "carol", "leo"}
+    own = {"olga"} if persona == OLGA else {"alice", "bob", "carol", "leo", "una"}
     return [] if names == own else [f"finds the accounts {sorted(names)}"]
 
 
@@ -618,6 +662,9 @@ admin_pages("ratings.gradeadjustment", lambda s: s.o.veto,
 admin_pages("boards.boardmonth", lambda s: s.o.february,
             changelist=LEADERS_AND_OFFICES, add=NOBODY, change=J1_OVERSEERS_J2_MISSING, delete=NOBODY,
             history=J1_OVERSEERS_J2_MISSING)
+# 发布正式版: the office's, once a 公示稿's notice period has ended; February has no 公示稿.
+row("admin/boards/boardmonth/<int:period_id>/finalise/", "302 403 403 403 302 404",
+    lambda s: f"/admin/boards/boardmonth/{s.o.february.pk}/finalise/", label="GET, no 公示稿: refused")
 row("admin/boards/boardmonth/<int:period_id>/publish/", J1_OFFICE_J2_MISSING,
     lambda s: f"/admin/boards/boardmonth/{s.o.february.pk}/publish/", label="GET the preview")
 row("admin/boards/boardmonth/<int:period_id>/publish/", J1_OFFICE_J2_MISSING,
@@ -654,6 +701,23 @@ admin_pages("workdays.calendarday", lambda s: s.o.calendar_day,
             changelist=LEADERS_AND_OFFICES, add=OFFICES, change=LEADERS_AND_OFFICES, delete=OFFICES,
             history=LEADERS_AND_OFFICES, shows_=shows("leo alice olga", M.CALENDAR_DAY),
             changelist_shows=shows("leo alice olga", M.CALENDAR_DAY))
+row("admin/workdays/calendarday/import/", OFFICES)
+row("admin/workdays/calendarday/process_import/", "302 405 405 405 405 405", label="GET")
+
+
+# Failed mail: the office's, each its own people's.
+admin_pages("notifications.delivery", lambda s: s.o.delivery, changelist=OFFICES, add=NOBODY,
+            change=J1_OFFICE_J2_MISSING, delete=NOBODY, history=J1_OFFICE_J2_MISSING)
+# Review requests: the office and leaders of J1 read them all, B its own ratings'; only
+# the office decides and only B states; nobody adds, edits or deletes one here.
+admin_pages("reviews.reviewrequest", lambda s: s.o.review,
+            changelist=STAFF, add=NOBODY, change="302 404 200 200 200 404", delete=NOBODY,
+            history="302 404 200 200 200 404", version="302 404 200 200 200 404",
+            shows_=shows("carol leo alice", M.REVIEW_T1, M.REVIEW_FILE_T1))
+row("admin/reviews/reviewrequest/<int:request_id>/statement/", "302 404 302 302 302 404",
+    lambda s: f"/admin/reviews/reviewrequest/{s.o.review.pk}/statement/", label="GET back to the request")
+row("admin/reviews/reviewrequest/<int:request_id>/decide/", "302 404 302 302 302 404",
+    lambda s: f"/admin/reviews/reviewrequest/{s.o.review.pk}/decide/", label="GET back to the request")
 
 
 # Reading ---------------------------------------------------------------------------------------------
@@ -898,6 +962,28 @@ write("open May", "admin/ratings/period/add/", lambda s: f"{PERIODS}add/",
 write("delete April", "admin/ratings/period/<path:object_id>/delete/", lambda s: f"{PERIODS}{s.o.april.pk}/delete/",
       lambda s: {"post": "yes"}, _period_status("april"), "alice", "302 403 403 403 302 404")
 
+REVIEW = "/admin/reviews/reviewrequest/"
+
+
+def _review(field_name: str) -> Callable[[Scene], object]:
+    def state(s: Scene):
+        from reviews.models import ReviewRequest
+
+        return getattr(ReviewRequest.objects.get(pk=s.o.review.pk), field_name)
+    return state
+
+
+#                                                                                     anon bob carol leo alice olga una
+write("B states on T01's review", "admin/reviews/reviewrequest/<int:request_id>/statement/",
+      lambda s: f"{REVIEW}{s.o.review.pk}/statement/", lambda s: {"statement": "经核查，诉求确实超期"},
+      _review("statement"), "carol", "302 404 302 403 403 404 302")
+write("the office decides T01's review", "admin/reviews/reviewrequest/<int:request_id>/decide/",
+      lambda s: f"{REVIEW}{s.o.review.pk}/decide/", lambda s: {"decision": "withdraw", "reason": "诉求已按时办结"},
+      _review("status"), "alice", "302 404 403 403 302 404 302")
+write("read bob's notification", "notifications/<str:notification_id>/read/",
+      lambda s: f"/notifications/{s.o.bob_notification.pk}/read/", lambda s: {},
+      lambda s: s.o.bob_notification.__class__.objects.get(pk=s.o.bob_notification.pk).read_at is not None,
+      "bob", "302 302 404 404 404 404 404")
 write("publish February", "admin/boards/boardmonth/<int:period_id>/publish/",
       lambda s: f"/admin/boards/boardmonth/{s.o.february.pk}/publish/", lambda s: {"note": ""},
       _count("boards.PublishRun", period=lambda s: s.o.february), "alice", "302 403 403 403 302 404")
@@ -928,6 +1014,10 @@ write("import criteria", "admin/ratings/criterion/process_import/",
       _import_confirmation("ratings_criterion", ["编码", "内容", "类型", "年度"], [["H02", "导入的条目", "红旗", "2026"]]),
       _count("ratings.Criterion", rulebook__jurisdiction=lambda s: s.j1), "alice", "302 403 403 403 302 302")
 
+write("import calendar days", "admin/workdays/calendarday/process_import/",
+      lambda s: "/admin/workdays/calendarday/process_import/",
+      _import_confirmation("workdays_calendarday", ["日期", "类型", "说明"], [["2031-02-03", "休息日", "春节"]]),
+      _count("workdays.CalendarDay"), "alice olga", "302 403 403 403 302 302")
 write("add a unit", "admin/departments/organisation/add/", lambda s: "/admin/departments/organisation/add/",
       lambda s: {"code": "T20", "name": "新增街道", "category": s.o.category.pk, "role": "unit", "is_active": "on"},
       J1_ORGS, "alice", "302 403 403 403 302 200")
@@ -1103,8 +1193,13 @@ COMMANDS = {
     "export_scores": ("admin/ratings/yearscore/workbook/", "admin/ratings/yearscore/export/"),
     "publish_board": ("admin/boards/boardmonth/<int:period_id>/publish/", "admin/boards/publishedyear/publish/"),
     "seed_demo": None,  # demo data for a fresh installation: the operator's, never the office's
+    # Accounts in bulk, with their initial passwords in a file: the operator runs it for the
+    # office; in the admin the office adds accounts one at a time.
+    "import_users": None,
+    "import_calendar": ("admin/workdays/calendarday/import/", "admin/workdays/calendarday/process_import/"),
 }
-PROJECT_APPS = ("departments", "ratings", "boards", "dashboard", "config")
+PROJECT_APPS = ("departments", "ratings", "boards", "dashboard", "config", "workdays", "notifications", "reviews",
+                "desk")
 
 
 def _project_commands() -> dict[str, str]:

@@ -162,7 +162,11 @@ def test_the_personas_have_their_roles(demo):
     assert roles.is_rater(rater) and roles.user_department(rater).name == "区12345热线办"
     jurisdiction = default_jurisdiction()
     assert Profile.objects.filter(jurisdiction=jurisdiction).count() == len(PERSONAS)
-    assert all(u.is_staff for u in User.objects.all())
+    # Everyone works in the admin but the rated units' staff, who have their desk.
+    assert all(u.is_staff for u in User.objects.exclude(groups__name=roles.UNIT_STAFF))
+    unit_staff = User.objects.get(username="dongba")
+    assert roles.is_unit_staff(unit_staff) and not unit_staff.is_staff
+    assert roles.user_unit(unit_staff).name == "东坝街道"
 
 
 def test_the_printed_url_and_password_log_every_persona_in(demo):
@@ -230,3 +234,12 @@ def test_this_years_scores_are_year_to_date(demo):
         assert not scores.exists()
     else:
         assert scores.exists() and all(s.is_year_to_date and s.through_month == today.month - 1 for s in scores)
+
+
+def test_the_demo_has_a_pending_review_and_a_decided_one(demo):
+    from reviews.models import ReviewRequest
+
+    pending = ReviewRequest.objects.get(status=ReviewRequest.Status.PENDING)
+    decided = ReviewRequest.objects.get(status=ReviewRequest.Status.UPHELD)
+    assert (pending.unit.name, pending.outcome_at_filing) == ("东坝街道", "yellow_light")
+    assert (decided.unit.name, decided.outcome_at_filing) == ("砖墙镇", "red_light") and decided.decision_reason

@@ -79,6 +79,7 @@ class Command(BaseCommand):
             roles.OFFICE: _("效能办"),
             roles.RATER: _("职能管理部门"),
             roles.LEADER: _("领导"),
+            roles.UNIT_STAFF: _("被考核单位"),
         }
         rows = [(_("用户名"), _("角色"), _("密码"))]
         for login in logins:
