@@ -1,5 +1,10 @@
 """The chapters of the user manual, one per role, and who may read them.
 
+Who reads what: the public chapter is everyone's; the staff chapters are for the
+accounts that work in the admin (the office, raters, leaders); the units' chapter is
+for the rated units' staff, who have no admin, and for every admin account too (the
+office answers the units' questions from it).
+
 A chapter's body is a Chinese document in ``templates/manual/chapters/<slug>.html``,
 written for the people of that role; only its title and the frame around it follow
 the reader's language. A later capability adds its chapter here.
@@ -12,8 +17,11 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from departments.roles import is_unit_staff
+
 PUBLIC = "public"  # anyone, without an account
 STAFF = "staff"  # anyone with an account in the admin, whatever the role
+UNITS = "units"  # the rated units' staff (no admin, only their desk), and every admin account
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,10 @@ CHAPTERS: tuple[Chapter, ...] = (
         summary=_("总体情况、各月趋势、单位类别比较、加减分排行、亮灯全景和重点关注"),
     ),
     Chapter(
+        slug="units", title=_("被考核单位：工作台、通知与复核申请"), role=_("被考核单位"), audience=UNITS,
+        summary=_("在手机上登录，查看本单位的认定、共享的佐证材料和加减分排名，申请复核并查看决定，通知与邮件设置，更正版"),
+    ),
+    Chapter(
         slug="public", title=_("公众：查看效能亮榜"), role=_("公众"), audience=PUBLIC,
         summary=_("最新亮榜、往期、单位、大屏、PDF、年度考核结果和开放数据"),
     ),
@@ -50,11 +62,15 @@ CHAPTERS: tuple[Chapter, ...] = (
 
 
 def may_read(user, chapter: Chapter) -> bool:
-    """The public chapter is everyone's; the others are for the people who work in the
-    admin (every account of the product is staff, whatever its role)."""
+    """The public chapter is everyone's; the staff chapters are for the people who work
+    in the admin; the units' chapter for the rated units' staff as well."""
     if chapter.audience == PUBLIC:
         return True
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_staff)
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return False
+    if user.is_staff:
+        return True
+    return chapter.audience == UNITS and is_unit_staff(user)
 
 
 def chapters_for(user) -> list[Chapter]:

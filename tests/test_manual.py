@@ -5,8 +5,10 @@ Who may read what (the role matrix has the same rows):
 
 - a citizen (``anon``) reads the public chapter (公众) and the index, and is sent to the
   login page for any other chapter;
-- everyone with an account — ``bob`` the rater, ``leo`` the leader, ``alice`` of the
-  office — reads every chapter, whatever the role.
+- everyone with an account in the admin — ``bob`` the rater, ``leo`` the leader,
+  ``alice`` of the office — reads every chapter, whatever the role;
+- ``dong``, of a rated unit (东坝街道), has no admin: she reads the public chapter and
+  the units' chapter (被考核单位), and is refused the others.
 """
 
 from __future__ import annotations
@@ -19,11 +21,30 @@ import pytest
 from django.urls import reverse
 
 from manual import figures, pdf
-from manual.chapters import CHAPTERS, PUBLIC, STAFF
+from manual.chapters import CHAPTERS, PUBLIC, STAFF, UNITS
 from tests.board_support import pdf_pages, pdf_text
 
 STAFF_CHAPTERS = [chapter for chapter in CHAPTERS if chapter.audience == STAFF]
 PUBLIC_CHAPTER = next(chapter for chapter in CHAPTERS if chapter.audience == PUBLIC)
+UNITS_CHAPTER = next(chapter for chapter in CHAPTERS if chapter.audience == UNITS)
+ACCOUNT_CHAPTERS = [chapter for chapter in CHAPTERS if chapter.audience != PUBLIC]
+
+
+@pytest.fixture
+def dong(db):
+    """东坝街道's staff member: no admin, only the desk (as the office's user import makes her)."""
+    from django.contrib.auth.models import Group
+
+    from departments import roles
+    from tests.factories import OrganisationFactory, make_user
+
+    user = make_user("dong")
+    user.is_staff = False
+    user.save(update_fields=["is_staff"])
+    user.groups.add(Group.objects.get(name=roles.UNIT_STAFF))
+    user.profile.unit = OrganisationFactory(code="T09", name="东坝街道")
+    user.profile.save(update_fields=["unit"])
+    return user
 
 
 def chapter_url(slug: str) -> str:
@@ -38,7 +59,7 @@ def cited_in(chapter) -> list[str]:
 
 
 def test_every_role_has_a_chapter_and_every_chapter_shows_at_least_one_screenshot():
-    assert [str(chapter.role) for chapter in CHAPTERS] == ["效能办", "职能管理部门", "领导", "公众"]
+    assert [str(chapter.role) for chapter in CHAPTERS] == ["效能办", "职能管理部门", "领导", "被考核单位", "公众"]
     for chapter in CHAPTERS:
         assert cited_in(chapter), chapter.slug
 
@@ -170,12 +191,12 @@ def test_the_public_chapter_is_open_to_a_citizen(client, db):
     assert "红旗榜" in response.content.decode()
 
 
-@pytest.mark.parametrize("chapter", STAFF_CHAPTERS, ids=[c.slug for c in STAFF_CHAPTERS])
-def test_a_citizen_asking_for_a_staff_chapter_is_sent_to_log_in(client, db, chapter):
+@pytest.mark.parametrize("chapter", ACCOUNT_CHAPTERS, ids=[c.slug for c in ACCOUNT_CHAPTERS])
+def test_a_citizen_asking_for_a_chapter_for_accounts_is_sent_to_the_products_login(client, db, chapter):
     url = chapter_url(chapter.slug)
     response = client.get(url)
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('admin:login')}?next={url}"
+    assert response["Location"] == f"{reverse('login')}?next={url}"  # every role logs in there
 
 
 @pytest.mark.parametrize("persona", ["bob", "leo", "alice"])
@@ -190,13 +211,48 @@ def test_an_account_that_may_not_use_the_admin_is_refused_a_staff_chapter(client
 
     client.force_login(User.objects.create_user("visitor", password="pw-visitor-long", is_staff=False))
     assert client.get(chapter_url("office")).status_code == 403
+    assert client.get(chapter_url("units")).status_code == 403  # no rated unit: not the units' either
     assert client.get(chapter_url("public")).status_code == 200
+
+
+def test_a_rated_units_staff_member_reads_the_units_chapter_in_chinese_with_its_screenshots(client, dong):
+    client.force_login(dong)
+    response = client.get(chapter_url("units"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f"<h1>{UNITS_CHAPTER.title}</h1>" in body
+    assert "申请复核" in body and "公示期" in body and "更正版" in body
+    for name in ("unit-desk-phone", "unit-review-file-phone", "unit-review-decided-phone"):
+        assert name in cited_in(UNITS_CHAPTER)
+        assert f'src="/static/manual/screenshots/{name}.png"' in body
+
+
+@pytest.mark.parametrize("chapter", STAFF_CHAPTERS, ids=[c.slug for c in STAFF_CHAPTERS])
+def test_a_rated_units_staff_member_is_refused_the_chapters_of_the_admin(client, dong, chapter):
+    client.force_login(dong)
+    assert client.get(chapter_url(chapter.slug)).status_code == 403
+
+
+def test_a_rated_units_staff_member_finds_the_units_and_the_public_chapter_listed_and_no_other(client, dong):
+    client.force_login(dong)
+    index = client.get(reverse("manual:index")).content.decode()
+    assert chapter_url("units") in index and chapter_url("public") in index
+    assert all(chapter_url(c.slug) not in index for c in STAFF_CHAPTERS)
+
+
+def test_the_pdf_a_rated_units_staff_member_gets_holds_the_units_and_the_public_chapter(client, dong):
+    client.force_login(dong)
+    text = pdf_text(client.get(reverse("manual:pdf")).content)
+    assert str(UNITS_CHAPTER.title) in text and str(PUBLIC_CHAPTER.title) in text
+    for chapter in STAFF_CHAPTERS:
+        assert str(chapter.title) not in text
+    assert "提交复核申请" in text and "确认关账" not in text
 
 
 def test_the_index_lists_only_the_chapters_the_reader_may_read(client, bob):
     anonymous = client.get(reverse("manual:index")).content.decode()
     assert chapter_url("public") in anonymous
-    assert all(chapter_url(c.slug) not in anonymous for c in STAFF_CHAPTERS)
+    assert all(chapter_url(c.slug) not in anonymous for c in ACCOUNT_CHAPTERS)
     assert "工作人员登录" in anonymous
 
     client.force_login(bob)
@@ -263,9 +319,9 @@ def test_the_pdf_a_citizen_gets_holds_only_the_public_chapter(client, db):
     data = client.get(reverse("manual:pdf")).content
     text = pdf_text(data)
     assert str(PUBLIC_CHAPTER.title) in text
-    for chapter in STAFF_CHAPTERS:
+    for chapter in ACCOUNT_CHAPTERS:
         assert str(chapter.title) not in text
-    assert "确认关账" not in text
+    assert "确认关账" not in text and "提交复核申请" not in text
     assert _images(data) == len(cited_in(PUBLIC_CHAPTER))
 
 
