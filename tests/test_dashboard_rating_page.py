@@ -163,7 +163,7 @@ def test_a_department_rater_is_refused_even_for_his_own_rating(client, bob, scen
 def test_an_anonymous_visitor_is_sent_to_the_login_page(client, scene):
     response = client.get(page_url(scene["approved"]))
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/?next=")
+    assert response["Location"].startswith("/login/?next=")
 
 
 def test_a_draft_is_not_found_as_the_drill_down_never_lists_one(as_leo, scene):

@@ -174,7 +174,7 @@ def test_the_office_sees_the_failed_mail_and_others_do_not(client, alice, bob, u
 def test_unit_staff_never_reach_the_admin_list(client, ursula):
     client.force_login(ursula)
     response = client.get("/admin/notifications/delivery/")
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]  # the admin's own login
 
 
 def test_the_office_resends_failed_mail_from_the_admin(client, alice, ursula, settings,
