@@ -13,6 +13,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("login/", accounts.LoginView.as_view(), name="login"),  # every role; unit staff have no other
     path("logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("password/", accounts.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", accounts.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
     path("ratings/", include("ratings.urls")),
     path("dashboard/", include("dashboard.urls")),

@@ -239,10 +239,13 @@ row("help/manual.pdf", EVERYONE)
 row("help/<slug:slug>/", EVERYONE, "/help/public/", label="public chapter")
 for slug in ("office", "departments", "leaders"):
     row("help/<slug:slug>/", STAFF + " 403", f"/help/{slug}/", label=f"{slug} chapter")  # not the unit's
+row("help/<slug:slug>/", STAFF + " 200", "/help/units/", label="units chapter")  # una's too
 row("help/<slug:slug>/", NOT_FOUND, "/help/nowhere/", label="no such chapter")
 
 # The product login and logout (every role; unit staff have no other).
 row("login/", "200 302 302 302 302 302 302")
+row("password/", ACCOUNTS_ := "302 200 200 200 200 200 200")
+row("password/done/", ACCOUNTS_)
 row("logout/", "405 405 405 405 405 405 405", label="GET")
 # Every account's notification centre: each sees only their own.
 ACCOUNTS = "302 200 200 200 200 200 200"
