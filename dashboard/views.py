@@ -22,6 +22,7 @@ from dashboard import cache, charts, links, selectors
 from dashboard.filters import STATUS_SUBMITTED, UNIT_LIST_ID, DashboardFilter, DrillDownFilter
 from dashboard.selectors import COUNTED, DashboardQuery
 from departments.models import Jurisdiction
+from reviews import selectors as review_selectors
 from departments.roles import is_leader, is_office, user_jurisdiction
 
 DRILL_PAGE_SIZE = 50
@@ -71,6 +72,8 @@ def dashboard(request: HttpRequest, jurisdiction: Jurisdiction) -> HttpResponse:
     return render(request, "dashboard/index.html", {
         "query": query,
         "figures": cache.figures_html(key=key, render=render_figures),
+        # Live, not cached with the figures: a review is filed or decided in any month.
+        "reviews": review_selectors.counts_by_department(jurisdiction_id=jurisdiction.pk, year=query.year),
     })
 
 

@@ -227,3 +227,15 @@ def test_the_unit_is_told_of_an_approved_rating_and_the_office_gets_one_digest(a
     assert "黄灯" in told.title and told.link == reverse("desk:rating", args=[first.pk])
     rating_services.rating_return(rating=first, by=alice, reason="事由不清")
     assert Notification.objects.filter(recipient=bob, kind="rating_returned", body__contains="事由不清").exists()
+
+
+def test_leaders_see_on_the_dashboard_how_each_departments_ratings_fare_on_review(chain, dan, alice, leo, client):
+    first, second = chain
+    services.review_decide(request=services.review_file(rating=first, by=dan, reason="理由"), by=alice,
+                           upheld=False, change="withdraw", reason="撤销")
+    services.review_file(rating=second, by=dan, reason="理由")
+    client.force_login(leo)
+    body = client.get("/dashboard/?year=2026").content.decode()
+    assert "复核申请" in body and "区住建局" in body
+    table = body[body.index('id="db-h-reviews"'):]
+    assert table.index("区住建局") < table.index("区市场监管局")  # the most changed first
