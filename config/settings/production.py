@@ -87,6 +87,9 @@ if EMAIL_HOST:
     EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", EMAIL_PORT == 587)
     EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", EMAIL_PORT == 465)
+    # A mail server that accepts the connection and then says nothing must not hold a
+    # worker for ever: the send fails after this many seconds and is retried.
+    EMAIL_TIMEOUT = env_int("DJANGO_EMAIL_TIMEOUT", 20)
     DEFAULT_FROM_EMAIL = required("DJANGO_DEFAULT_FROM_EMAIL", "the sender of the site's mail, e.g. 效能办 <xnb@example.gov.cn>")
     SERVER_EMAIL = env_str("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
     ADMINS = [("", address) for address in env_list("DJANGO_ADMINS", [])]
