@@ -112,5 +112,7 @@ def test_a_mail_server_that_is_down_ends_in_a_failed_delivery_the_office_is_told
         what="the delivery to fail after its retry",
     )
     assert failed.attempts == 2 and failed.last_error
-    told = Notification.objects.get(recipient=alice, kind="delivery_failed")
+    # Written by the worker just after it marks the delivery failed.
+    told = wait_until(lambda: Notification.objects.filter(recipient=alice, kind="delivery_failed").first(),
+                      timeout=30, what="the office's notice")
     assert "未能发出" in told.title
