@@ -91,6 +91,8 @@ class Command(BaseCommand):
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(_("管理后台：%(url)s") % {"url": url}))
+        login = url[: -len("admin/")] + "login/" if url.endswith("/admin/") else url
+        self.stdout.write(self.style.SUCCESS(_("被考核单位登录：%(url)s") % {"url": login}))
         self.stdout.write("")
         for i, (user, role, pw) in enumerate(rows):
             line = "  " + pad(user, widths[0]) + pad(role, widths[1]) + pw
