@@ -95,6 +95,8 @@ HOSTILE = {
 EDGES = {"yyyy": {"0000": "0000", "9999": "9999"}, "mm": {"00": "00", "13": "13"}}
 # Who tries every value, and the values the others try (see the module's docstring).
 FULL = ("anon", "alice")
+# Sent to log in by the admin: a citizen, and the staff of a rated unit (no admin access).
+LOGGED_OUT = ("anon", "una")
 EACH_KIND = ("huge", "2**63-1", "abc", "nul", "fullwidth", "long")
 POST_VALUES = ("fullwidth", "huge", "nul")  # the others post the first two
 
@@ -215,7 +217,7 @@ def expected(path: str, persona: str, method: str) -> tuple[frozenset[int], str 
     if _is_public(route):
         return frozenset({404}), None
     statuses = _statuses(route, persona)
-    if persona == "anon" and statuses == {302}:
+    if persona in LOGGED_OUT and statuses == {302}:
         return frozenset({302}), "login"
     if statuses == {403}:
         return frozenset({403, 404}), None
@@ -376,7 +378,7 @@ def test_a_hostile_id_in_a_list_query_or_action_is_refused_never_a_server_error(
     problems = []
     for persona, client in clients.items():
         listed = _page_statuses(root, persona)
-        login = "login" if listed == {302} and persona == "anon" else None
+        login = "login" if listed == {302} and persona in LOGGED_OUT else None
         refused = listed | ({302, 400} if 200 in listed else set())
         for name in OVERFLOWING:
             url = f"/{root}?{_query(_id_lookups(model_admin.model), HOSTILE[name])}"
@@ -397,12 +399,13 @@ def test_a_hostile_id_in_a_list_query_or_action_is_refused_never_a_server_error(
             for name in ("huge", "nul") if persona in FULL else ("nul",):
                 url = f"/{root}add/?{_query(foreign_keys, HOSTILE[name])}"
                 problems.append(_problem(client, persona, "GET", f"add page's choices = {name}", url, None, added,
-                                         "login" if persona == "anon" else None))
+                                         "login" if persona in LOGGED_OUT else None))
     assert [problem for problem in problems if problem] == []
 
 
 #                               anon bob carol leo alice olga
-DASHBOARD = frozenset({200}), {"anon": frozenset({302}), "bob": frozenset({403}), "carol": frozenset({403})}
+DASHBOARD = frozenset({200}), {"anon": frozenset({302}), "bob": frozenset({403}), "carol": frozenset({403}),
+                               "una": frozenset({403})}
 QUERIES = [
     # The dashboard falls back to its defaults for each value it cannot use, and says why.
     ("/dashboard/?year={v}", DASHBOARD),
@@ -413,9 +416,9 @@ QUERIES = [
     ("/admin/ratings/yearscore/workbook/?year={v}",
      (frozenset({302}), {"bob": frozenset({403}), "carol": frozenset({403}), "leo": frozenset({403})})),
     # An export of a list filtered on an id that names nothing: a bad request.
-    ("/admin/ratings/rating/export/?period__id__exact={v}", (frozenset({200, 400}), {"anon": frozenset({302})})),
+    ("/admin/ratings/rating/export/?period__id__exact={v}", (frozenset({200, 400}), {"anon": frozenset({302}), "una": frozenset({302})})),
     ("/admin/autocomplete/?app_label=ratings&model_name=rating&field_name=unit&term={v}&page={v}",
-     (frozenset({200, 404}), {"anon": frozenset({302})})),
+     (frozenset({200, 404}), {"anon": frozenset({302}), "una": frozenset({302})})),
 ]
 # Beyond the hostile values: a year of eleven digits, year zero, month zero and thirteen.
 QUERY_EDGES = ("11 digits", "0000", "13")
@@ -433,7 +436,7 @@ def test_a_hostile_value_in_a_page_query_is_refused_never_a_server_error(scene, 
                 continue
             url = template.replace("{v}", quote(value, safe=""))
             problems.append(_problem(client, persona, "GET", f"= {name}", url, None, allowed,
-                                     "login" if persona == "anon" and allowed == {302} else None))
+                                     "login" if persona in LOGGED_OUT and allowed == {302} else None))
     assert [problem for problem in problems if problem] == []
 
 

@@ -93,6 +93,10 @@ DATA_FIELDS = {
     "accounts.LoginLockout": ("user_agent", "username", "http_accept", "path_info"),
     "accounts.LoginRecord": ("user_agent", "username", "http_accept", "path_info"),
     "workdays.CalendarDay": ("note",),
+    "reviews.ReviewRequest": ("reason", "statement", "decision_reason"),
+    "reviews.ReviewAttachment": ("original_name",),
+    "notifications.Notification": ("title", "body"),
+    "notifications.Delivery": ("address", "last_error"),
 }
 
 # A word: letters and digits, joined by inner hyphens, dots or underscores (SHA-256,
