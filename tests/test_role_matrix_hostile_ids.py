@@ -221,6 +221,8 @@ def expected(path: str, persona: str, method: str) -> tuple[frozenset[int], str 
         return frozenset({302}), "login"
     if statuses == {403}:
         return frozenset({403, 404}), None
+    if method == "GET" and statuses == {405}:
+        return frozenset({405}), None  # a POST-only address answers a GET so, whatever the id
     if route.endswith("<path:object_id>/") and statuses == {302}:
         return frozenset({302}), path + "change/"
     if method == "POST":
