@@ -48,7 +48,7 @@ class ReviewRequestAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistoryA
 
     def get_readonly_fields(self, request, obj=None):
         # The history's version page shows a record as text, never a choice of every unit.
-        return [field.name for field in self.model._meta.fields]
+        return [field.name for field in self.model._meta.fields if not field.primary_key]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
