@@ -126,7 +126,7 @@ def bench_rollup(repeat: int) -> None:
     from django.db import connection
 
     from departments.models import Jurisdiction
-    from ratings.scoring import year_rollup
+    from assessment.services import year_rollup
 
     jurisdiction = Jurisdiction.objects.get(code="default")
     baseline_sql = """
@@ -158,7 +158,7 @@ def bench_export(workdir: Path) -> None:
     from openpyxl import Workbook
 
     from departments.models import Jurisdiction
-    from ratings.workbook import scores_workbook_data
+    from assessment.workbook import scores_workbook_data
 
     ours_path, baseline_path = workdir / "ours.xlsx", workdir / "baseline.xlsx"
 

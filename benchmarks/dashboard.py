@@ -98,7 +98,7 @@ def _generate(units: int, seed: int = 2026) -> int:
     from departments import roles
     from departments.models import Category, Jurisdiction, Organisation, Profile
     from ratings.models import Period, Rating, RuleBook
-    from ratings.scoring import year_rollup
+    from assessment.services import year_rollup
 
     rng = random.Random(seed)
     jurisdiction = Jurisdiction.objects.get(code="default")

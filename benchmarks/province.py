@@ -219,7 +219,7 @@ def measure(ours: Callable[[], object], baseline: Callable[[], object], repeat: 
 
 def bench_rollups(prefix: str, sizes: list[int], repeat: int) -> None:
     from departments.models import Jurisdiction
-    from ratings.scoring import year_rollup
+    from assessment.services import year_rollup
 
     districts = list(Jurisdiction.objects.filter(code__regex=r"^p[0-9]{3}$").order_by("code"))
     ids = [d.pk for d in districts]

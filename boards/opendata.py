@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 from boards.models import Board, Edition, EditionEntry, Stage
-from ratings import rules, workbook
+from ratings import rules
+from ratings import sheets as workbook
 
 FORMAT = "liangbang-board/1"
 YEAR_FORMAT = "liangbang-year/1"
@@ -46,7 +47,7 @@ CSV_HEADERS = (
 
 def csv_cell(value: object) -> object:
     """A cell a spreadsheet shows as text, never runs as a formula: the same rule as the
-    year's workbook and the admin's exports (``ratings.workbook.formula_safe``)."""
+    year's workbook and the admin's exports (``ratings.sheets.formula_safe``)."""
     return workbook.formula_safe(value)
 
 

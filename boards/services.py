@@ -42,7 +42,8 @@ from boards.snapshots import generation_bump
 from config.queue import QueueUnavailable, enqueue
 from departments.models import Jurisdiction
 from departments.roles import is_office
-from ratings import publication, rules, scoring
+from assessment import selectors as assessment_selectors
+from ratings import publication, rules
 from ratings.models import Period, RuleBook
 from ratings.notices import in_site_language
 from ratings.services import period_mark_published, when, who
@@ -559,7 +560,7 @@ def year_publish(
     _require_office(by, jurisdiction.pk)
     note = (note or "").strip()
     with translation.override(settings.BOARD_LANGUAGE):  # the grades' words are part of the snapshot
-        table = publication.year_table(jurisdiction=jurisdiction, year=year)
+        table = assessment_selectors.year_table(jurisdiction=jurisdiction, year=year)
     if not table.rows:
         raise ValidationError(_("%(year)d 年度还没有计算年度得分") % {"year": year}, code="no_scores")
     if not table.complete:
@@ -580,7 +581,7 @@ def year_publish(
             _("年度得分计算之后又发布了 %(period)s 的亮榜，请重新计算年度得分后再发布") % {"period": last.label},
             code="rollup_stale",
         )
-    revised = scoring.year_scores_revised_after(jurisdiction=jurisdiction, year=year)
+    revised = assessment_selectors.year_scores_revised_after(jurisdiction=jurisdiction, year=year)
     if revised:
         raise ValidationError(
             _("年度得分计算之后，%(months)s 有认定经复核变更，请重新计算年度得分后再发布")

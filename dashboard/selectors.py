@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 from departments.models import Category, Jurisdiction, Organisation
 from lib.identifiers import IdentifierError, normalise_identifier
 from ratings import rules
-from ratings.models import Evidence, Period, Rating, RuleBook, YearScore
+from assessment.models import YearScore
+from ratings.models import Evidence, Period, Rating, RuleBook
 
 COUNTED = Rating.Status.APPROVED
 # What a department has "submitted" (已报送): everything that reached the office,

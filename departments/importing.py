@@ -78,7 +78,7 @@ ELEMENTS_PER_CELL = 3
 DEFAULT_COLUMN_LIMIT = 100  # characters, for a column whose import sets no limit of its own
 MAX_LISTED = 100  # problems listed in one message; the rest are counted
 
-# What a spreadsheet reads as the start of a formula (as ratings/workbook.py guards).
+# What a spreadsheet reads as the start of a formula (as ratings/sheets.py guards).
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 _INVISIBLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")

@@ -16,7 +16,9 @@ from django.utils import timezone
 from boards.models import Edition
 from departments.models import Organisation
 from departments.roles import is_unit_staff, user_unit
-from ratings import rules, scoring
+from assessment.services import CENT
+from ratings import rules
+from ratings import selectors as ratings_selectors
 from ratings.models import Evidence, Period, Rating, RuleBook
 from reviews import rules as review_rules
 from reviews.models import ReviewRequest
@@ -134,16 +136,16 @@ def desk_standing(*, unit: Organisation, year: int) -> Standing:
         "month", flat=True
     ).first()
     # The roll-up's own reads: the same counts after escalation, the same units.
-    counts = scoring._outcome_counts(jurisdiction=jurisdiction, year=year, through_month=12)
-    category_of = scoring._units_in_rollup(jurisdiction=jurisdiction, year=year, rated=counts)
+    counts = ratings_selectors.year_outcome_counts(jurisdiction=jurisdiction, year=year, through_month=12)
+    category_of = ratings_selectors.year_units(jurisdiction=jurisdiction, year=year, rated=counts)
 
     none = (0, 0, 0)
     points = {
-        unit_id: rules.year_points(rules.Tally(*counts.get(unit_id, none)), settings).quantize(scoring.CENT)
+        unit_id: rules.year_points(rules.Tally(*counts.get(unit_id, none)), settings).quantize(CENT)
         for unit_id in category_of
     }
     tally = rules.Tally(*counts.get(unit.pk, none))
-    own_points = points.get(unit.pk, rules.year_points(tally, settings).quantize(scoring.CENT))
+    own_points = points.get(unit.pk, rules.year_points(tally, settings).quantize(CENT))
     if unit.pk not in points:
         return Standing(year, through, tally, own_points, None, len(points), None, 0)
     table = rules.standings(points, category_of, grading)

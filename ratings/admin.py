@@ -1176,7 +1176,3 @@ class RatingAdmin(RatingImportAdminMixin, ChineseExportMixin, RefusalMixin, Scop
             request, title=_("退回认定"), intro=_("退回的认定回到职能管理部门修改后重新提交。请写明退回原因，填报人会看到。"),
             form=form, objects=[rating], submit_label=_("退回"), hidden=self._seen_fields(request, [rating]),
         )
-
-
-# The year-end scores, roll-up runs and grade adjustments register themselves.
-from ratings import admin_scores  # noqa: E402,F401

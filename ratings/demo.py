@@ -28,8 +28,8 @@ from django.utils import timezone
 
 from departments import roles
 from departments.models import Category, Jurisdiction, Organisation, Profile
-from ratings import rules, scoring, services
-from ratings.models import Criterion, GradeAdjustment, Period, Rating, RuleBook, YearScore
+from ratings import rules, services
+from ratings.models import Criterion, Period, Rating, RuleBook
 
 JURISDICTION_NAME = "南京市高淳区"
 SEED = 2016  # the year Gaochun started 效能亮榜
@@ -406,7 +406,6 @@ def seed_demo(
             _ratings_create(jurisdiction, orgs, books, users, today, random.Random(SEED))
             if publish:
                 _boards_publish(jurisdiction)
-            _year_end_create(jurisdiction, users["xiaonengban"], today)
             _extensions(jurisdiction=jurisdiction, users=users, today=today)
         _summarise(summary, jurisdiction, users)
     return summary
@@ -438,27 +437,6 @@ def _boards_publish(jurisdiction: Jurisdiction) -> None:
     months = Period.objects.filter(jurisdiction=jurisdiction, status=Period.Status.CLOSED).order_by("year", "month")
     for period in months:
         call_command("publish_board", period.label, jurisdiction=jurisdiction.code, stdout=io.StringIO())
-
-
-def _year_end_create(jurisdiction: Jurisdiction, office: User, today: date) -> None:
-    """Last year's roll-up with one veto and one promotion, and this year's so far."""
-    last_year = today.year - 1
-    scoring.year_rollup(jurisdiction=jurisdiction, year=last_year)
-    scores = YearScore.objects.filter(jurisdiction=jurisdiction, year=last_year).select_related("unit")
-    top = scores.filter(grade_by_points=rules.EXCELLENT).order_by("rank_overall", "unit__code").first()
-    if top is not None:
-        scoring.grade_adjustment_record(
-            unit=top.unit, year=last_year, kind=GradeAdjustment.Kind.VETO, by=office,
-            reason="单位主要负责人因违纪受到党纪处分，年度考核实行一票否决",
-        )
-    runner_up = scores.filter(grade_by_points=rules.GOOD).order_by("rank_overall", "unit__code").first()
-    if runner_up is not None:
-        scoring.grade_adjustment_record(
-            unit=runner_up.unit, year=last_year, kind=GradeAdjustment.Kind.PROMOTION, by=office,
-            reason="该项工作在全省考核中位列前三，例外晋级为优秀",
-        )
-    if today.month > 1:
-        scoring.year_rollup(jurisdiction=jurisdiction, year=today.year, through_month=today.month - 1)
 
 
 def _organisations_create(jurisdiction: Jurisdiction) -> dict[str, Organisation]:

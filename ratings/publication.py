@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 
 from departments.models import Jurisdiction
 from ratings import rules
-from ratings.models import Period, Rating, YearScore
+from ratings.models import Period, Rating
 
 HONOUR = "honour"
 WARNING = "warning"
@@ -152,66 +152,3 @@ def periods_awaiting_publication(*, jurisdiction: Jurisdiction | None = None) ->
 def period_statuses(*, jurisdiction: Jurisdiction, year: int) -> dict[int, str]:
     """month -> status for the year's months that exist."""
     return dict(Period.objects.filter(jurisdiction=jurisdiction, year=year).values_list("month", "status"))
-
-
-# The year-end table ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class YearRow:
-    unit_id: int
-    unit_code: str
-    unit_name: str
-    category: str
-    red_flags: int
-    yellow_lights: int
-    red_lights: int
-    points: str  # a decimal, as text: "1.50"
-    rank_overall: int
-    rank_in_category: int
-    grade: str
-    grade_label: str
-
-
-@dataclass(frozen=True)
-class YearTable:
-    """A year's roll-up as the office computed it (``complete``: the whole year, not a
-    year-to-date roll-up)."""
-
-    jurisdiction_id: int
-    year: int
-    complete: bool
-    computed_at: datetime | None
-    rows: tuple[YearRow, ...]
-
-
-def year_table(*, jurisdiction: Jurisdiction, year: int) -> YearTable:
-    scores = (
-        YearScore.objects.filter(jurisdiction=jurisdiction, year=year)
-        .select_related("unit", "category")
-        .order_by("rank_overall", "unit__code")
-    )
-    rows: list[YearRow] = []
-    complete = True
-    computed_at: datetime | None = None
-    for score in scores:
-        complete = complete and not score.is_year_to_date
-        computed_at = score.computed_at if computed_at is None else min(computed_at, score.computed_at)
-        rows.append(YearRow(
-            unit_id=score.unit_id,
-            unit_code=score.unit.code,
-            unit_name=score.unit.name,
-            category=score.category.name if score.category_id else "",
-            red_flags=score.red_flags,
-            yellow_lights=score.yellow_lights,
-            red_lights=score.red_lights,
-            points=f"{score.points:.2f}",
-            rank_overall=score.rank_overall,
-            rank_in_category=score.rank_in_category,
-            grade=score.grade,
-            grade_label=str(score.get_grade_display()),
-        ))
-    return YearTable(
-        jurisdiction_id=jurisdiction.pk, year=year, complete=bool(rows) and complete, computed_at=computed_at,
-        rows=tuple(rows),
-    )

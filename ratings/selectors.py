@@ -13,11 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField, Case, Count, Exists, ExpressionWrapper, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When,
+)
 from django.utils.translation import gettext as _
 
-from departments.models import Organisation
+from config.sql import integer_rows
+from departments.models import Jurisdiction, Organisation
 from departments.roles import is_leader, is_office, is_rater, is_unit_staff, user_department, user_unit
 from ratings import rules
 from ratings.models import Criterion, Evidence, Period, Rating, RuleBook
@@ -281,3 +285,47 @@ def organisations_for(*, user) -> QuerySet[Organisation]:
     qs = Organisation.objects.all()
     scope = jurisdiction_q(user)
     return qs if scope is None else qs.filter(scope)
+
+
+# The year's board, as the year-end reads it (assessment) --------------------------------
+
+
+def year_counted_ratings(*, jurisdiction: Jurisdiction, year: int, through_month: int = 12) -> QuerySet[Rating]:
+    """The ratings a roll-up counts: approved, in the year, up to ``through_month``."""
+    return Rating.objects.filter(
+        period__jurisdiction=jurisdiction, period__year=year, period__month__lte=through_month,
+        status=Rating.Status.APPROVED,
+    )
+
+
+def year_outcome_counts(*, jurisdiction: Jurisdiction, year: int, through_month: int) -> dict[int, tuple[int, int, int]]:
+    """One GROUP BY over the counted ratings: each unit's red flags, yellow lights and
+    red lights, after escalation (the ``outcome`` stored on every approved rating)."""
+    return {
+        row[0]: row[1:]
+        for row in integer_rows(
+            year_counted_ratings(jurisdiction=jurisdiction, year=year, through_month=through_month)
+            .order_by()
+            .values("unit_id")
+            .annotate(
+                red_flags=Count("pk", filter=Q(outcome=rules.RED_FLAG)),
+                yellow_lights=Count("pk", filter=Q(outcome=rules.YELLOW_LIGHT)),
+                red_lights=Count("pk", filter=Q(outcome=rules.RED_LIGHT)),
+            )
+            .values_list("unit_id", "red_flags", "yellow_lights", "red_lights")
+        )
+    }
+
+
+def year_units(*, jurisdiction: Jurisdiction, year: int, rated: dict[int, object]) -> dict[int, int | None]:
+    """unit id -> category id, for the units in service the whole year and those rated."""
+    in_service = Q(is_unit=True) & (Q(is_active=True) | Q(retired_on__gt=date(year, 12, 31)))
+    return {
+        unit_id: category_id
+        for unit_id, category_id, serving in integer_rows(
+            Organisation.objects.filter(jurisdiction=jurisdiction).order_by()
+            .annotate(serving=Case(When(in_service, then=Value(1)), default=Value(0), output_field=IntegerField()))
+            .values_list("id", "category_id", "serving")
+        )
+        if serving or unit_id in rated
+    }

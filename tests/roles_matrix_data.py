@@ -34,8 +34,10 @@ from boards import services as board_services
 from boards.models import Edition, PublishedYear, PublishRun
 from departments import roles
 from departments.models import Category, Jurisdiction, Organisation
-from ratings import rules, scoring, services
-from ratings.models import Criterion, Evidence, GradeAdjustment, Rating, RuleBook, YearScore
+from ratings import rules, services
+from assessment import services as scoring
+from assessment.models import GradeAdjustment, YearScore
+from ratings.models import Criterion, Evidence, Rating, RuleBook
 from tests.factories import make_user
 
 PERSONAS = ("anon", "bob", "carol", "leo", "alice", "olga", "una")  # una: staff of the unit T01 (淳溪街道)

@@ -13,7 +13,7 @@ from boards import services
 from boards.models import PublishedYear
 from ratings import rules
 from ratings import services as rating_services
-from ratings.scoring import year_rollup
+from assessment.services import year_rollup
 from tests.board_support import _board_cache, approved, close, fast_pdf, reopen  # noqa: F401
 from tests.factories import PeriodFactory, default_jurisdiction
 

@@ -26,7 +26,8 @@ from dashboard import selectors
 from dashboard.filters import DashboardFilter
 from dashboard.selectors import KindCounts, worst_result
 from departments.models import Jurisdiction
-from ratings import rules, scoring, services
+from ratings import rules, services
+from assessment import services as scoring
 from ratings.models import Period, Rating, RuleBook
 from tests.factories import (
     CategoryFactory,

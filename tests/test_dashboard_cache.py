@@ -23,7 +23,8 @@ from django.test.utils import CaptureQueriesContext
 
 from departments import roles
 from departments.models import Jurisdiction
-from ratings import rules, scoring, services
+from ratings import rules, services
+from assessment import services as scoring
 from ratings.models import Rating
 from tests.factories import OrganisationFactory, RuleBookFactory, make_user
 

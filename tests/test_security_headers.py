@@ -25,7 +25,8 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from boards import services as board_services
 from boards.models import PublishRun
 from ratings import rules
-from ratings.models import Evidence, Period, RollupRun
+from assessment.models import RollupRun
+from ratings.models import Evidence, Period
 from tests.board_support import _board_cache, approved, close, draft, fast_pdf  # noqa: F401
 from tests.factories import default_jurisdiction
 
@@ -146,8 +147,8 @@ def url_of(name: str, site: dict) -> str:
         "period list": reverse("admin:ratings_period_changelist"),
         "board months": reverse("admin:boards_boardmonth_changelist"),
         "publish progress": reverse("admin:boards_publishrun_progress", args=[site["publish_run"].pk]),
-        "roll-up progress": reverse("admin:ratings_yearscore_rollup_progress", args=[site["rollup_run"].pk]),
-        "year scores": reverse("admin:ratings_yearscore_changelist"),
+        "roll-up progress": reverse("admin:assessment_yearscore_rollup_progress", args=[site["rollup_run"].pk]),
+        "year scores": reverse("admin:assessment_yearscore_changelist"),
         "user add": reverse("admin:auth_user_add"),
         "periodic task": reverse("admin:django_celery_beat_periodictask_change", args=[site["task"].pk]),
         "login lockouts": reverse("admin:accounts_loginlockout_changelist"),

@@ -214,7 +214,7 @@ def test_the_demo_also_builds_in_january_when_no_month_of_the_year_is_closed(dem
 
 
 def test_last_years_scores_show_a_veto_and_a_promotion(demo):
-    from ratings.models import YearScore
+    from assessment.models import YearScore
 
     last_year = services.today().year - 1
     scores = YearScore.objects.filter(jurisdiction=default_jurisdiction(), year=last_year)
@@ -226,7 +226,7 @@ def test_last_years_scores_show_a_veto_and_a_promotion(demo):
 
 
 def test_this_years_scores_are_year_to_date(demo):
-    from ratings.models import YearScore
+    from assessment.models import YearScore
 
     today = services.today()
     scores = YearScore.objects.filter(jurisdiction=default_jurisdiction(), year=today.year)

@@ -10,9 +10,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from ratings import scoring, services
+from ratings import services
+
+from assessment import services as scoring
 from ratings.models import Rating
-from ratings.workbook import DETAIL_SHEET, SUMMARY_SHEET, display_width, scores_workbook_export
+from assessment.workbook import DETAIL_SHEET, SUMMARY_SHEET, display_width, scores_workbook_export
 from tests.factories import (
     CategoryFactory, OrganisationFactory, PeriodFactory, RatingFactory, RuleBookFactory, default_jurisdiction,
 )
@@ -245,8 +247,8 @@ def test_a_year_to_date_workbook_says_so_on_every_printed_page(district, tmp_pat
 def test_the_score_export_uses_the_workbook_column_names(district):
     from import_export.formats.base_formats import XLSX
 
-    from ratings.export_resources import YearScoreExportResource
-    from ratings.models import YearScore
+    from assessment.export_resources import YearScoreExportResource
+    from assessment.models import YearScore
 
     dataset = YearScoreExportResource().export(queryset=YearScore.objects.order_by("rank_overall", "unit__code"))
     assert dataset.headers == ["年度"] + SUMMARY_HEADERS

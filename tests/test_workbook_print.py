@@ -3,7 +3,7 @@ the table; the table ruled in thin lines, in 宋体; numbers set right and clear
 next column; long text wrapped in rows tall enough to show it; A4, fitted to the width,
 landscape when wide, the header row on every printed page.
 
-Written by the export (ratings.workbook) and read back with openpyxl. The jurisdiction is
+Written by the export (assessment.workbook) and read back with openpyxl. The jurisdiction is
 南京市高淳区, December is closed: the workbook is the whole year's."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import pytest
 from openpyxl import load_workbook
 
 from departments.models import Jurisdiction
-from ratings import scoring
+from assessment import services as scoring
 from ratings.models import Period, Rating
-from ratings.workbook import (
+from assessment.workbook import (
     DETAIL_SHEET, SUMMARY_SHEET, Column, Sheet, scores_workbook_export, sheet_heading, workbook_write,
 )
 from tests.factories import CategoryFactory, OrganisationFactory, PeriodFactory, RatingFactory, RuleBookFactory

@@ -86,8 +86,8 @@ DATA_FIELDS = {
     "ratings.Period": ("reopen_reason",),
     "ratings.Rating": ("reason", "return_reason", "withdrawn_reason"),
     "ratings.Evidence": ("original_name",),
-    "ratings.GradeAdjustment": ("reason",),
-    "ratings.RollupRun": ("task_id",),
+    "assessment.GradeAdjustment": ("reason",),
+    "assessment.RollupRun": ("task_id",),
     "boards.Edition": ("correction_note", "jurisdiction_name"),
     "boards.PublishRun": ("note", "task_id"),
     "accounts.LoginLockout": ("user_agent", "username", "http_accept", "path_info"),
@@ -475,7 +475,7 @@ def _export(client: Client, url: str, file_format: str):
 
 
 @pytest.mark.parametrize("url, title", [("/admin/ratings/rating/export/", "效能亮榜认定"),
-                                        ("/admin/ratings/yearscore/export/", "效能亮榜年度得分")])
+                                        ("/admin/assessment/yearscore/export/", "效能亮榜年度得分")])
 def test_an_export_names_its_columns_sheet_and_file_in_chinese_with_the_local_date(scene, db, url, title):
     import openpyxl
     from django.utils import timezone

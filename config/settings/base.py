@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "axes",
     "departments",
     "ratings",
+    "assessment",
     "boards",
     "dashboard",
     "manual",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from boards import services as board_services
-from ratings.scoring import year_rollup
+from assessment.services import year_rollup
 from tests.board_support import fast_pdf  # noqa: F401  (a fixture: twelve months' PDFs are not read here)
 from tests.browser.conftest import journey, screenshot
 from tests.browser.test_citizen_phone import PHONE, expect_no_sideways_scrolling

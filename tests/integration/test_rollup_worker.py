@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from ratings import scoring
-from ratings.models import Rating, RollupRun, YearScore
+from assessment import services as scoring
+from assessment.models import RollupRun, YearScore
+from ratings.models import Rating
 from tests.admin_helpers import inline_management, messages_of
 from tests.factories import OrganisationFactory, PeriodFactory, RatingFactory, RuleBookFactory, default_jurisdiction
 from tests.integration.conftest import integration, wait_until
@@ -67,7 +68,7 @@ def test_a_worker_killed_in_the_middle_of_a_rollup_leaves_one_complete_result_af
 ):
     worker.stop()
     pause = tmp_path / "in-the-middle"
-    worker.start(pause_after="ratings.scoring:_write_scores", pause_file=pause)
+    worker.start(pause_after="assessment.services:_write_scores", pause_file=pause)
     run = scoring.rollup_run_start(jurisdiction=default_jurisdiction(), year=YEAR, by=alice)
 
     wait_until(pause.exists, timeout=60, what="the worker to reach the middle of the roll-up")
@@ -106,12 +107,12 @@ def test_with_redis_stopped_rating_goes_on_and_a_rollup_is_refused_with_a_clear_
 
     # Starting a roll-up is refused, and says so; the run records why.
     client.force_login(alice)
-    response = client.post(reverse("admin:ratings_yearscore_rollup"), {"year": YEAR, "through_month": ""})
+    response = client.post(reverse("admin:assessment_yearscore_rollup"), {"year": YEAR, "through_month": ""})
     assert response.status_code == 200
     assert any("任务队列（Redis）暂时无法连接" in message for message in messages_of(response))
     run = RollupRun.objects.get()
     assert run.status == RollupRun.Status.FAILED and "Redis" in run.error
-    status = client.get(reverse("admin:ratings_yearscore_rollup_status", args=[run.pk])).json()
+    status = client.get(reverse("admin:assessment_yearscore_rollup_status", args=[run.pk])).json()
     assert status["failed"] and "Redis" in status["message"]
 
     health = client.get("/healthz")
@@ -121,7 +122,7 @@ def test_with_redis_stopped_rating_goes_on_and_a_rollup_is_refused_with_a_clear_
     # Redis back: the same worker reconnects and the office's next try goes through.
     redis.start()
     assert client.get("/healthz").status_code == 200
-    response = client.post(reverse("admin:ratings_yearscore_rollup"), {"year": YEAR, "through_month": ""})
+    response = client.post(reverse("admin:assessment_yearscore_rollup"), {"year": YEAR, "through_month": ""})
     assert response.status_code == 302
     run = wait_until(lambda: finished(RollupRun.objects.latest("pk")), timeout=90, what="the roll-up")
     assert run.status == RollupRun.Status.DONE

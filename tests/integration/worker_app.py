@@ -2,7 +2,7 @@
 
 With ``LIANGBANG_TEST_PAUSE_AT=module:function`` and ``LIANGBANG_TEST_PAUSE_FILE`` set,
 the worker's pool process stops right after that function returns — for the roll-up's
-``ratings.scoring:_write_scores``, with every unit's row written and nothing committed —
+``assessment.services:_write_scores``, with every unit's row written and nothing committed —
 touches the file and waits there, so that a test can kill the worker at that point.
 """
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from departments.importing import command_jurisdiction
-from ratings import scoring
+from assessment import services
 from ratings.models import Grade
 
 
@@ -26,13 +26,13 @@ class Command(BaseCommand):
         place = command_jurisdiction(jurisdiction)
         try:
             # Recorded like a run started in the admin, but carried out here and now.
-            run = scoring.rollup_run_create(jurisdiction=place, year=year, through_month=through_month, by=None)
+            run = services.rollup_run_create(jurisdiction=place, year=year, through_month=through_month, by=None)
         except ValidationError as exc:
             raise CommandError("\n".join(exc.messages))
         try:
-            result = scoring.rollup_run_execute(run_id=run.pk)
+            result = services.rollup_run_execute(run_id=run.pk)
         except Exception as exc:
-            scoring.rollup_run_fail(run_id=run.pk, error=f"{type(exc).__name__}: {exc}")
+            services.rollup_run_fail(run_id=run.pk, error=f"{type(exc).__name__}: {exc}")
             raise
         grades = "，".join(f"{label} {result.grades.get(value, 0)}" for value, label in Grade.choices)
         scope = (_("截至 %(month)d 月，年度累计") % {"month": result.through_month}) if result.is_year_to_date \

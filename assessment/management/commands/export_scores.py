@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from departments.importing import command_jurisdiction
-from ratings.workbook import NothingToExport, scores_workbook_export
+from assessment.workbook import NothingToExport, scores_workbook_export
 
 
 class Command(BaseCommand):

@@ -1,5 +1,6 @@
 """The year-end roll-up: a year of approved ratings becomes each unit's counts, points,
-ranks and grade (红旗加分，红黄灯减分). Services write, selectors (at the end) read.
+ranks and grade (红旗加分，红黄灯减分). These services write; ``assessment.selectors`` read;
+the board is read through ``ratings.selectors``.
 
 The roll-up must stay fast for a whole province, so it reads the counts with one
 aggregate query, does the arithmetic with the pure rules in ``ratings.rules`` and
@@ -12,19 +13,21 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, connections, transaction
-from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.models import Jurisdiction, Organisation
 from departments.roles import is_office
 from ratings import rules
-from ratings.models import GradeAdjustment, Period, Rating, RollupRun, RuleBook, YearScore
+from assessment.models import GradeAdjustment, RollupRun, YearScore
+from config.sql import integer_rows
+from ratings import selectors as ratings_selectors
+from ratings.models import Period, RuleBook
 
 CENT = Decimal("0.01")
 
@@ -87,8 +90,8 @@ def year_rollup(
     december_done = months.get(12) in (Period.Status.CLOSED, Period.Status.PUBLISHED)
     is_year_to_date = stored_through < 12 or not december_done
 
-    counts = _outcome_counts(jurisdiction=jurisdiction, year=year, through_month=last)
-    category_of = _units_in_rollup(jurisdiction=jurisdiction, year=year, rated=counts)
+    counts = ratings_selectors.year_outcome_counts(jurisdiction=jurisdiction, year=year, through_month=last)
+    category_of = ratings_selectors.year_units(jurisdiction=jurisdiction, year=year, rated=counts)
     vetoed, promoted = set(), set()
     adjustments = GradeAdjustment.objects.filter(jurisdiction=jurisdiction, year=year).order_by()
     for unit_id, kind in adjustments.values_list("unit_id", "kind"):
@@ -113,7 +116,7 @@ def year_rollup(
     rank_overall, rank_in_category, grade_by_points = table.rank_overall, table.rank_in_group, table.grade
 
     # Rows already stored are updated in place: cheaper than an upsert's failed insert.
-    existing = {row[0] for row in _integer_rows(
+    existing = {row[0] for row in integer_rows(
         YearScore.objects.filter(jurisdiction=jurisdiction, year=year).order_by().values_list("unit_id")
     )}
     constants = (
@@ -148,39 +151,6 @@ def year_rollup(
         year=year, through_month=stored_through, is_year_to_date=is_year_to_date, units=units, computed_at=now,
         grades=dict(Counter(finals)),
     )
-
-
-def _outcome_counts(*, jurisdiction: Jurisdiction, year: int, through_month: int) -> dict[int, tuple[int, int, int]]:
-    """One GROUP BY over the counted ratings: each unit's red flags, yellow lights and
-    red lights, after escalation (the ``outcome`` stored on every approved rating)."""
-    return {
-        row[0]: row[1:]
-        for row in _integer_rows(
-            year_counted_ratings(jurisdiction=jurisdiction, year=year, through_month=through_month)
-            .order_by()
-            .values("unit_id")
-            .annotate(
-                red_flags=Count("pk", filter=Q(outcome=rules.RED_FLAG)),
-                yellow_lights=Count("pk", filter=Q(outcome=rules.YELLOW_LIGHT)),
-                red_lights=Count("pk", filter=Q(outcome=rules.RED_LIGHT)),
-            )
-            .values_list("unit_id", "red_flags", "yellow_lights", "red_lights")
-        )
-    }
-
-
-def _units_in_rollup(*, jurisdiction: Jurisdiction, year: int, rated: dict[int, object]) -> dict[int, int | None]:
-    """unit id -> category id, for the units in service the whole year and those rated."""
-    in_service = Q(is_unit=True) & (Q(is_active=True) | Q(retired_on__gt=date(year, 12, 31)))
-    return {
-        unit_id: category_id
-        for unit_id, category_id, serving in _integer_rows(
-            Organisation.objects.filter(jurisdiction=jurisdiction).order_by()
-            .annotate(serving=Case(When(in_service, then=Value(1)), default=Value(0), output_field=IntegerField()))
-            .values_list("id", "category_id", "serving")
-        )
-        if serving or unit_id in rated
-    }
 
 
 # Column order of the rows built above: the values, then the unique key.
@@ -242,16 +212,6 @@ def _write_scores_postgresql(*, updates: list[tuple], inserts: list[tuple]) -> N
                 f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(f'{c} = EXCLUDED.{c}' for c in values)}",
                 [list(column) for column in zip(*inserts)],
             )
-
-
-def _integer_rows(queryset: QuerySet) -> list[tuple]:
-    """The rows of a ``values_list`` of integers, straight from the cursor. For 10,000
-    units Django's per-row converters cost about as much as the query, and integers
-    need none."""
-    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def _run_update(run: RollupRun, **changes) -> None:
@@ -317,7 +277,7 @@ def rollup_run_start(
     down the run is marked failed with the reason and ``QueueUnavailable`` is raised,
     so the office is told at once instead of watching a run that never starts."""
     from config.queue import QueueUnavailable, enqueue
-    from ratings.tasks import year_rollup_task
+    from assessment.tasks import year_rollup_task
 
     run = rollup_run_create(jurisdiction=jurisdiction, year=year, through_month=through_month, by=by)
 
@@ -392,49 +352,3 @@ def year_score_regrade(*, unit: Organisation, year: int) -> YearScore | None:
     score.promotion_applied = promotion and not veto
     score.save(update_fields=["grade", "veto_applied", "promotion_applied"])
     return score
-
-
-# Selectors --------------------------------------------------------------------------------
-
-
-def year_scores(*, jurisdiction: Jurisdiction, year: int) -> QuerySet[YearScore]:
-    """A year's scores in rank order, with what a list or a workbook shows."""
-    return (
-        YearScore.objects.filter(jurisdiction=jurisdiction, year=year)
-        .select_related("unit", "category")
-        .order_by("rank_overall", "unit__code")
-    )
-
-
-def year_scored_years(*, jurisdiction: Jurisdiction) -> list[int]:
-    return list(
-        YearScore.objects.filter(jurisdiction=jurisdiction).order_by("-year").values_list("year", flat=True).distinct()
-    )
-
-
-def year_adjustment_reasons(*, jurisdiction: Jurisdiction, year: int) -> dict[tuple[int, str], str]:
-    """(unit id, kind) -> reason, for every veto and promotion of the year."""
-    return {
-        (unit_id, kind): reason
-        for unit_id, kind, reason in GradeAdjustment.objects.filter(jurisdiction=jurisdiction, year=year)
-        .order_by().values_list("unit_id", "kind", "reason")
-    }
-
-
-def year_counted_ratings(*, jurisdiction: Jurisdiction, year: int, through_month: int = 12) -> QuerySet[Rating]:
-    """The ratings a roll-up counts: approved, in the year, up to ``through_month``."""
-    return Rating.objects.filter(
-        period__jurisdiction=jurisdiction, period__year=year, period__month__lte=through_month,
-        status=Rating.Status.APPROVED,
-    )
-
-
-def year_scores_revised_after(*, jurisdiction: Jurisdiction, year: int) -> list[Period]:
-    """The year's months with a review change made after the year's scores were computed:
-    the scores are out of date until they are computed again (empty: up to date, or none)."""
-    computed = YearScore.objects.filter(jurisdiction=jurisdiction, year=year).aggregate(at=Min("computed_at"))["at"]
-    if computed is None:
-        return []
-    return list(
-        Period.objects.filter(jurisdiction=jurisdiction, year=year, revised_at__gt=computed).order_by("month")
-    )

@@ -11,7 +11,7 @@ is wider than a portrait page. Page 1 shows the title in the sheet; the pages af
 carry it in their page header.
 
 The headers and the words in the cells (红旗, 优秀 …) are the file's format, shared with
-the admin's Excel export (``ratings.export_resources``), so they are not translated.
+the admin's Excel export, in ``ratings.sheets``, so they are not translated.
 
 Text typed by users (unit names, reasons, criteria) never becomes a formula: a value
 starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is stored as a
@@ -42,43 +42,14 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from departments.models import Category, Jurisdiction
-from ratings import rules
-from ratings.models import Rating, YearScore
-from ratings.scoring import year_adjustment_reasons, year_counted_ratings, year_scores
-
-KIND_TEXT = {rules.RED_FLAG: "红旗", rules.YELLOW_LIGHT: "黄灯", rules.RED_LIGHT: "红灯"}
-GRADE_TEXT = {rules.EXCELLENT: "优秀", rules.GOOD: "良好", rules.FAIR: "一般", rules.POOR: "较差"}
-SERIOUS_TEXT = "造成较大影响"
-UNCATEGORISED = "未分类"
-
-# Column headers: the issue's contract, and the admin export's column names.
-CODE, NAME, CATEGORY = "单位编码", "单位名称", "类别"
-RED_FLAGS, YELLOW_LIGHTS, RED_LIGHTS, POINTS = "红旗数", "黄灯数", "红灯数", "加减分"
-RANK, CATEGORY_RANK, GRADE, REMARKS = "排名", "类别排名", "等次", "备注"
-NUMBER, MONTH, DEPARTMENT, UNIT, KIND, CRITERION, REASON, ESCALATED_FROM = (
-    "编号", "月份", "职能管理部门", "被考核单位", "类型", "认定条目", "事由", "升级自"
+from assessment.models import YearScore
+from assessment.selectors import year_adjustment_reasons, year_scores
+from ratings.selectors import year_counted_ratings
+from ratings.sheets import (  # noqa: F401 - the workbook's words, also read from here
+    CATEGORY, CATEGORY_RANK, CODE, CRITERION, DEPARTMENT, DETAIL_SHEET, ESCALATED_FROM, FORMULA_STARTS, GRADE,
+    GRADE_TEXT, KIND, KIND_TEXT, MONTH, NAME, NUMBER, POINTS, RANK, REASON, RED_FLAGS, RED_LIGHTS, REMARKS,
+    SUMMARY_SHEET, UNCATEGORISED, UNIT, YELLOW_LIGHTS, escalated_from, formula_safe, looks_like_formula,
 )
-
-SUMMARY_SHEET = "总表"
-DETAIL_SHEET = "认定明细"
-
-# A leading character that a spreadsheet reads as the start of a formula: OWASP's list
-# (=, +, -, @, tab, carriage return) and, as a precaution, the full-width forms of the
-# first four, which a Chinese input method types and a spreadsheet may normalise.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def looks_like_formula(value: object) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
-
-
-def formula_safe(value: Any) -> Any:
-    """A value for a cell of a text format (the CSV open data, the admin's CSV and Excel
-    exports): text that starts like a formula gets a leading apostrophe, which Excel reads
-    as "this is text" (OWASP's advice); anything else is kept. The workbook itself stores
-    such text as a string cell with the quote prefix instead (``_guard_factory``)."""
-    return "'" + value if looks_like_formula(value) else value
-
 
 def header_text(text: str) -> str:
     """Text for a printed page header: "&" starts a header code (&B bold, &F file name …),
@@ -245,18 +216,6 @@ def _detail_rows(jurisdiction: Jurisdiction, year: int, through_month: int) -> l
             escalated_from(escalation, after_id, after_year, after_month),
         ))
     return rows
-
-
-def escalated_from(escalation: str, after_id: int | None, after_year: int | None, after_month: int | None) -> str | None:
-    """升级自: "2026-01 黄灯 #12" for the second of consecutive yellow lights, or
-    "造成较大影响" for a yellow light that caused serious impact."""
-    if escalation == Rating.Escalation.SERIOUS:
-        return SERIOUS_TEXT
-    if escalation == Rating.Escalation.CONSECUTIVE:
-        if after_id is None:
-            return "连续黄灯"
-        return f"{after_year}-{after_month:02d} {KIND_TEXT[rules.YELLOW_LIGHT]} #{after_id}"
-    return None
 
 
 def _sheet_title(name: str, used: set[str]) -> str:

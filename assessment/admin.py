@@ -6,8 +6,8 @@
 - 年度得分计算 (RollupRun): the runs, read-only, each linking to its progress page.
 - 等次调整 (GradeAdjustment): vetoes and promotions, recorded by the office with a reason.
 
-Thin: the roll-up, the adjustments and the workbook are services in ``ratings.scoring``
-and ``ratings.workbook``. Imported by ``ratings.admin``, which registers these classes.
+Thin: the roll-up, the adjustments and the workbook are services in ``assessment.services``
+and ``assessment.workbook``.
 """
 
 from __future__ import annotations
@@ -35,10 +35,11 @@ from departments import roles
 from departments.admin import JurisdictionScopedAdmin, OfficeWritesAdmin, ScopedHistoryMixin, jurisdiction_is_fixed
 from departments.admin import scope_to_jurisdiction
 from departments.models import Jurisdiction, Organisation
-from ratings import scoring
-from ratings.models import GradeAdjustment, RollupRun, YearScore
-from ratings.export_resources import ChineseExportMixin, YearScoreExportResource
-from ratings.workbook import NothingToExport, scores_workbook_export
+from assessment import selectors, services
+from assessment.models import GradeAdjustment, RollupRun, YearScore
+from assessment.export_resources import YearScoreExportResource
+from ratings.export_resources import ChineseExportMixin
+from assessment.workbook import NothingToExport, scores_workbook_export
 
 def month_range(first: int, last: int) -> str:
     """A span of months as the roll-up names it: "1月" for one month, "1—3月" for several."""
@@ -131,7 +132,7 @@ class YearScoreAdmin(ChineseExportMixin, JurisdictionScopedAdmin):
     ordering = ("-year", "rank_overall", "unit__code")
     list_select_related = ("unit", "category")
     list_per_page = 100
-    change_list_template = "ratings/admin/yearscore_change_list.html"  # carries the export button itself
+    change_list_template = "assessment/admin/yearscore_change_list.html"  # carries the export button itself
     import_export_change_list_template = None
     # The list's own export (django-import-export), in the workbook's column names.
     resource_classes = [YearScoreExportResource]
@@ -174,10 +175,10 @@ class YearScoreAdmin(ChineseExportMixin, JurisdictionScopedAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("rollup/", view(self.rollup_view), name="ratings_yearscore_rollup"),
-            path("rollup/<int:run_id>/", view(self.progress_view), name="ratings_yearscore_rollup_progress"),
-            path("rollup/<int:run_id>/status/", view(self.status_view), name="ratings_yearscore_rollup_status"),
-            path("workbook/", view(self.workbook_view), name="ratings_yearscore_workbook"),
+            path("rollup/", view(self.rollup_view), name="assessment_yearscore_rollup"),
+            path("rollup/<int:run_id>/", view(self.progress_view), name="assessment_yearscore_rollup_progress"),
+            path("rollup/<int:run_id>/status/", view(self.status_view), name="assessment_yearscore_rollup_status"),
+            path("workbook/", view(self.workbook_view), name="assessment_yearscore_workbook"),
         ] + super().get_urls()
 
     def changelist_view(self, request, extra_context=None):
@@ -197,8 +198,8 @@ class YearScoreAdmin(ChineseExportMixin, JurisdictionScopedAdmin):
         if jurisdiction is None:
             return []
         out = []
-        for year in scoring.year_scored_years(jurisdiction=jurisdiction):
-            months = scoring.year_scores_revised_after(jurisdiction=jurisdiction, year=year)
+        for year in selectors.year_scored_years(jurisdiction=jurisdiction):
+            months = selectors.year_scores_revised_after(jurisdiction=jurisdiction, year=year)
             if months:
                 out.append((year, [_("%(month)d月") % {"month": p.month} for p in months]))
         return out
@@ -218,14 +219,14 @@ class YearScoreAdmin(ChineseExportMixin, JurisdictionScopedAdmin):
         if request.method == "POST" and form.is_valid():
             jurisdiction = form.cleaned_data.get("jurisdiction") or roles.user_jurisdiction(request.user)
             try:
-                run = scoring.rollup_run_start(
+                run = services.rollup_run_start(
                     jurisdiction=jurisdiction, year=form.cleaned_data["year"],
                     through_month=form.cleaned_data["through_month"], by=request.user,
                 )
             except (ValidationError, PermissionDenied, QueueUnavailable) as exc:
                 self.message_user(request, _refusal(exc), messages.ERROR)
             else:
-                return HttpResponseRedirect(reverse("admin:ratings_yearscore_rollup_progress", args=[run.pk]))
+                return HttpResponseRedirect(reverse("admin:assessment_yearscore_rollup_progress", args=[run.pk]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -235,7 +236,7 @@ class YearScoreAdmin(ChineseExportMixin, JurisdictionScopedAdmin):
                 (run, scope_label(run.through_month)) for run in self._runs(request).select_related("created_by")[:5]
             ],
         }
-        return TemplateResponse(request, "ratings/admin/rollup_form.html", context)
+        return TemplateResponse(request, "assessment/admin/rollup_form.html", context)
 
     def _run_or_404(self, request: HttpRequest, run_id: int) -> RollupRun:
         if not self.has_view_permission(request):
@@ -252,7 +253,7 @@ class YearScoreAdmin(ChineseExportMixin, JurisdictionScopedAdmin):
             "status": run_status(run),
             "can_export": roles.is_office(request.user),
         }
-        return TemplateResponse(request, "ratings/admin/rollup_progress.html", context)
+        return TemplateResponse(request, "assessment/admin/rollup_progress.html", context)
 
     def status_view(self, request: HttpRequest, run_id: int) -> JsonResponse:
         """What the progress page polls for."""
@@ -270,7 +271,7 @@ class YearScoreAdmin(ChineseExportMixin, JurisdictionScopedAdmin):
         jurisdiction = roles.user_jurisdiction(request.user)
         if jurisdiction is None:
             raise Http404
-        years = scoring.year_scored_years(jurisdiction=jurisdiction)
+        years = selectors.year_scored_years(jurisdiction=jurisdiction)
         year_text = request.GET.get("year", "")
         # A year as the list's filter writes it; anything else (１２, 5000 digits) is no year.
         year = int(year_text) if year_text.isascii() and year_text.isdigit() and len(year_text) <= 4 else None
@@ -278,7 +279,7 @@ class YearScoreAdmin(ChineseExportMixin, JurisdictionScopedAdmin):
             year = years[0] if years else None
         if year is None or year not in years:
             self.message_user(request, _("该年度还没有计算得分，请先计算年度得分"), messages.WARNING)
-            return HttpResponseRedirect(reverse("admin:ratings_yearscore_changelist"))
+            return HttpResponseRedirect(reverse("admin:assessment_yearscore_changelist"))
         # Spooled: a district's workbook stays in memory, a province's goes to disk.
         target = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
         try:
@@ -315,7 +316,7 @@ def run_status(run: RollupRun) -> dict:
         "percent": run.percent,
         "finished": run.is_finished,
         "failed": run.status == RollupRun.Status.FAILED,
-        "scores_url": reverse("admin:ratings_yearscore_changelist") + f"?year={run.year}",
+        "scores_url": reverse("admin:assessment_yearscore_changelist") + f"?year={run.year}",
     }
 
 
@@ -343,7 +344,7 @@ class RollupRunAdmin(JurisdictionScopedAdmin):
 
     @admin.display(description=gettext_lazy("状态"), ordering="status")
     def status_column(self, obj: RollupRun) -> str:
-        url = reverse("admin:ratings_yearscore_rollup_progress", args=[obj.pk])
+        url = reverse("admin:assessment_yearscore_rollup_progress", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.get_status_display())
 
     @admin.display(description=gettext_lazy("进度"))
@@ -378,14 +379,14 @@ class GradeAdjustmentAdmin(ScopedHistoryMixin, OfficeWritesAdmin, SimpleHistoryA
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj: GradeAdjustment, form, change) -> None:
-        scoring.grade_adjustment_save(adjustment=obj, by=request.user)
+        services.grade_adjustment_save(adjustment=obj, by=request.user)
         if YearScore.objects.filter(unit=obj.unit, year=obj.year).exists():
             self.message_user(request, _("该单位 %(year)d 年度的等次已随之调整（加减分不变）。") % {"year": obj.year},
                               messages.INFO)
 
     def delete_model(self, request, obj: GradeAdjustment) -> None:
-        scoring.grade_adjustment_delete(adjustment=obj, by=request.user)
+        services.grade_adjustment_delete(adjustment=obj, by=request.user)
 
     def delete_queryset(self, request, queryset) -> None:
         for adjustment in queryset.select_related("unit", "jurisdiction"):
-            scoring.grade_adjustment_delete(adjustment=adjustment, by=request.user)
+            services.grade_adjustment_delete(adjustment=adjustment, by=request.user)

@@ -1,0 +1,111 @@
+"""What the year-end shows: a year's scores, the years scored, the reasons of vetoes and
+promotions, whether the scores are out of date, and the year table the board publishes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Min, QuerySet
+
+from assessment.models import GradeAdjustment, YearScore
+from departments.models import Jurisdiction
+from ratings.models import Period
+
+
+def year_scores(*, jurisdiction: Jurisdiction, year: int) -> QuerySet[YearScore]:
+    """A year's scores in rank order, with what a list or a workbook shows."""
+    return (
+        YearScore.objects.filter(jurisdiction=jurisdiction, year=year)
+        .select_related("unit", "category")
+        .order_by("rank_overall", "unit__code")
+    )
+
+
+def year_scored_years(*, jurisdiction: Jurisdiction) -> list[int]:
+    return list(
+        YearScore.objects.filter(jurisdiction=jurisdiction).order_by("-year").values_list("year", flat=True).distinct()
+    )
+
+
+def year_adjustment_reasons(*, jurisdiction: Jurisdiction, year: int) -> dict[tuple[int, str], str]:
+    """(unit id, kind) -> reason, for every veto and promotion of the year."""
+    return {
+        (unit_id, kind): reason
+        for unit_id, kind, reason in GradeAdjustment.objects.filter(jurisdiction=jurisdiction, year=year)
+        .order_by().values_list("unit_id", "kind", "reason")
+    }
+
+
+def year_scores_revised_after(*, jurisdiction: Jurisdiction, year: int) -> list[Period]:
+    """The year's months with a review change made after the year's scores were computed:
+    the scores are out of date until they are computed again (empty: up to date, or none)."""
+    computed = YearScore.objects.filter(jurisdiction=jurisdiction, year=year).aggregate(at=Min("computed_at"))["at"]
+    if computed is None:
+        return []
+    return list(
+        Period.objects.filter(jurisdiction=jurisdiction, year=year, revised_at__gt=computed).order_by("month")
+    )
+
+
+# The year-end table ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearRow:
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    category: str
+    red_flags: int
+    yellow_lights: int
+    red_lights: int
+    points: str  # a decimal, as text: "1.50"
+    rank_overall: int
+    rank_in_category: int
+    grade: str
+    grade_label: str
+
+
+@dataclass(frozen=True)
+class YearTable:
+    """A year's roll-up as the office computed it (``complete``: the whole year, not a
+    year-to-date roll-up)."""
+
+    jurisdiction_id: int
+    year: int
+    complete: bool
+    computed_at: datetime | None
+    rows: tuple[YearRow, ...]
+
+
+def year_table(*, jurisdiction: Jurisdiction, year: int) -> YearTable:
+    scores = (
+        YearScore.objects.filter(jurisdiction=jurisdiction, year=year)
+        .select_related("unit", "category")
+        .order_by("rank_overall", "unit__code")
+    )
+    rows: list[YearRow] = []
+    complete = True
+    computed_at: datetime | None = None
+    for score in scores:
+        complete = complete and not score.is_year_to_date
+        computed_at = score.computed_at if computed_at is None else min(computed_at, score.computed_at)
+        rows.append(YearRow(
+            unit_id=score.unit_id,
+            unit_code=score.unit.code,
+            unit_name=score.unit.name,
+            category=score.category.name if score.category_id else "",
+            red_flags=score.red_flags,
+            yellow_lights=score.yellow_lights,
+            red_lights=score.red_lights,
+            points=f"{score.points:.2f}",
+            rank_overall=score.rank_overall,
+            rank_in_category=score.rank_in_category,
+            grade=score.grade,
+            grade_label=str(score.get_grade_display()),
+        ))
+    return YearTable(
+        jurisdiction_id=jurisdiction.pk, year=year, complete=bool(rows) and complete, computed_at=computed_at,
+        rows=tuple(rows),
+    )
