@@ -17,14 +17,14 @@ import tempfile
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import lazy
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from import_export.formats.base_formats import CSV, XLSX
@@ -32,14 +32,23 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from config.queue import QueueUnavailable
 from departments import roles
-from departments.admin import JurisdictionScopedAdmin, OfficeWritesAdmin, ScopedHistoryMixin, jurisdiction_is_fixed
-from departments.admin import scope_to_jurisdiction
-from departments.models import Jurisdiction, Organisation
+from departments.admin import (
+    JurisdictionScopedAdmin, ObjectNotFoundMixin, OfficeWritesAdmin, ScopedHistoryMixin, jurisdiction_is_fixed,
+    office_only, scope_to_jurisdiction,
+)
+from assessment import rules as card_rules
 from assessment import selectors, services
-from assessment.models import GradeAdjustment, RollupRun, YearScore
 from assessment.export_resources import YearScoreExportResource
-from ratings.export_resources import ChineseExportMixin
+from assessment.importing import (
+    import_results, import_scorecard, read_results_upload, read_scorecard_upload, result_for_rules, scorecard_frozen,
+    scorecard_rules, unit_list,
+)
+from assessment.models import GradeAdjustment, ItemResult, RollupRun, Scorecard, ScorecardItem, YearScore
+from assessment.refusals import refusal_text
 from assessment.workbook import NothingToExport, scores_workbook_export
+from departments.importing import ImportRejected, check_size, dry_run_note
+from departments.models import Category, Jurisdiction, Organisation
+from ratings.export_resources import ChineseExportMixin
 
 def month_range(first: int, last: int) -> str:
     """A span of months as the roll-up names it: "1月" for one month, "1—3月" for several."""
@@ -123,9 +132,22 @@ class ScoreYearFilter(admin.SimpleListFilter):
 class YearScoreAdmin(ChineseExportMixin, JurisdictionScopedAdmin):
     list_display = (
         "unit_code", "unit_name", "category", "red_flags", "yellow_lights", "red_lights", "points",
-        "rank_overall", "rank_in_category", "grade_column", "year", "scope_column",
+        "rank_overall", "rank_in_category", "composite_total", "composite_rank", "grade_column", "year",
+        "scope_column",
     )
-    list_display_links = None
+    list_display_links = ("unit_code",)
+    fieldsets = (
+        (None, {"fields": ("year", "unit", "category", "scope_column", "computed_at")}),
+        (gettext_lazy("效能亮榜"), {"fields": ("red_flags", "yellow_lights", "red_lights", "points", "rank_overall",
+                                            "rank_in_category")}),
+        (gettext_lazy("综合考核"), {"fields": ("composite_total", "composite_rank", "composite_explained")}),
+        (gettext_lazy("等次"), {"fields": ("grade_by_points", "grade_column", "veto_applied", "promotion_applied")}),
+    )
+    readonly_fields = (
+        "year", "unit", "category", "scope_column", "computed_at", "red_flags", "yellow_lights", "red_lights",
+        "points", "rank_overall", "rank_in_category", "composite_total", "composite_rank", "composite_explained",
+        "grade_by_points", "grade_column", "veto_applied", "promotion_applied",
+    )
     list_filter = (ScoreYearFilter, ("category", admin.RelatedOnlyFieldListFilter), "grade", "is_year_to_date")
     search_fields = ("unit__code", "unit__name")
     search_help_text = gettext_lazy("按单位编码或名称搜索")
@@ -164,6 +186,17 @@ class YearScoreAdmin(ChineseExportMixin, JurisdictionScopedAdmin):
         return format_html(
             '{} <span class="lb-muted">（{}，{}：{}）</span>', obj.get_grade_display(), reason, _("按得分"),
             obj.get_grade_by_points_display(),
+        )
+
+    @admin.display(description=gettext_lazy("得分明细"))
+    def composite_explained(self, obj: YearScore) -> str:
+        """Every section and item of the unit's composite, with its rule and arithmetic."""
+        lines = selectors.composite_lines(obj)
+        if not lines:
+            return _("本年度没有考核方案，按效能亮榜加减分评定")
+        return format_html(
+            '<table class="lb-composite"><tbody>{}</tbody></table>',
+            format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", lines),
         )
 
     @admin.display(description=gettext_lazy("统计范围"), ordering="through_month")
@@ -390,3 +423,308 @@ class GradeAdjustmentAdmin(ScopedHistoryMixin, OfficeWritesAdmin, SimpleHistoryA
     def delete_queryset(self, request, queryset) -> None:
         for adjustment in queryset.select_related("unit", "jurisdiction"):
             services.grade_adjustment_delete(adjustment=adjustment, by=request.user)
+
+
+# The scorecard (考核方案) ----------------------------------------------------------------------
+
+
+class ScorecardItemForm(forms.ModelForm):
+    """An item, its parent named by 编码 (as in the sheet), so that a new section and its
+    new items can be added in one save."""
+
+    parent_code = forms.CharField(label=gettext_lazy("上级编码"), max_length=32, required=False)
+
+    class Meta:
+        model = ScorecardItem
+        fields = ("order", "code", "name", "parent_code", "points", "method", "categories", "lead_unit", "base")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.parent_id:
+            self.fields["parent_code"].initial = self.instance.parent.code
+
+
+class ScorecardItemFormSet(forms.BaseInlineFormSet):
+    """The whole tree checked by the pure rules before anything is saved, as the import
+    checks it: children add up to their parent, methods are known, and so on."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        kept = [form for form in self.forms
+                if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("code")]
+        items = tuple(
+            card_rules.Item(
+                code=form.cleaned_data["code"], name=form.cleaned_data["name"], points=form.cleaned_data["points"],
+                parent=(form.cleaned_data.get("parent_code") or "").strip(), method=form.cleaned_data.get("method") or "",
+                categories=frozenset(c.name for c in form.cleaned_data.get("categories") or ()),
+                lead_unit=form.cleaned_data["lead_unit"].code if form.cleaned_data.get("lead_unit") else "",
+                base=form.cleaned_data.get("base"),
+            )
+            for form in kept
+        )
+        jurisdiction = self.instance.jurisdiction
+        card = card_rules.Scorecard(str(jurisdiction.pk), self.instance.year or 0, items,
+                                    total_points=self.instance.total_points, rank_table=self.instance.rank_table)
+        problems = card_rules.scorecard_problems(
+            card, units=unit_list(jurisdiction),
+            categories=set(Category.objects.filter(jurisdiction=jurisdiction).values_list("name", flat=True)),
+        )
+        if problems:
+            raise ValidationError([
+                f"{problem.item}：{refusal_text(problem)}" if problem.item else refusal_text(problem)
+                for problem in problems
+            ])
+
+
+class ScorecardItemInline(admin.TabularInline):
+    model = ScorecardItem
+    form = ScorecardItemForm
+    formset = ScorecardItemFormSet
+    fk_name = "scorecard"
+    extra = 0
+    ordering = ("order", "pk")
+    autocomplete_fields = ("lead_unit",)
+    filter_horizontal = ()
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return super().has_add_permission(request, obj) and not (obj and scorecard_frozen(obj))
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and not (obj and scorecard_frozen(obj))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and not (obj and scorecard_frozen(obj))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "categories":
+            kwargs["queryset"] = scope_to_jurisdiction(Category.objects.all(), request.user)
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lead_unit":
+            kwargs["queryset"] = scope_to_jurisdiction(Organisation.objects.filter(is_unit=True), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ScorecardImportForm(forms.Form):
+    KINDS = [("scorecard", gettext_lazy("考核方案（编码, 名称, 上级编码, 分值, 计分方式, 适用类别, 牵头单位, 基础分）")),
+             ("results", gettext_lazy("考核结果（指标编码, 被考核单位, 排名, 得分, 完成数, 任务数）"))]
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    kind = forms.ChoiceField(label=gettext_lazy("导入内容"), choices=KINDS, widget=forms.RadioSelect)
+    file = forms.FileField(label=gettext_lazy("文件"), help_text=gettext_lazy(".xlsx 或 .csv；有一行出错则整个文件都不导入"))
+    dry_run = forms.BooleanField(label=gettext_lazy("只检查，不写入"), required=False)
+
+
+@admin.register(Scorecard)
+class ScorecardAdmin(ScopedHistoryMixin, OfficeWritesAdmin, SimpleHistoryAdmin):
+    list_display = ("year", "title_column", "total_points", "items_column", "state_column")
+    list_display_links = ("year", "title_column")
+    ordering = ("-year",)
+    inlines = [ScorecardItemInline]
+    actions = ["copy_to_next_year"]
+    change_list_template = "assessment/admin/scorecard_change_list.html"
+    fieldsets = (
+        (None, {"fields": ("jurisdiction", "year", "name", "total_points")}),
+        (gettext_lazy("排名计分"), {"fields": ("rank_first_losing", "rank_step", "rank_last", "rank_after_last"),
+                                 "description": gettext_lazy("默认：第1—3名得全部分值，第4名起每降一名少得5%，"
+                                                             "至第16名（35%），此后各名次30%")}),
+        (gettext_lazy("等次"), {"fields": ("grading_method", "excellent_min", "good_min", "fair_min",
+                                         "excellent_share", "good_share", "poor_share", "promotion_top_rank")}),
+        (gettext_lazy("冻结与锁定"), {"fields": ("reopened", "results_locked")}),
+    )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A scorecard with results is the record of how the year was scored.
+        return super().has_delete_permission(request, obj) and not (obj and scorecard_frozen(obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        fixed = ("jurisdiction", "year")
+        if scorecard_frozen(obj):
+            # Frozen: only reopening (and the results lock) may change.
+            return (*fixed, "name", "total_points", "rank_first_losing", "rank_step", "rank_last", "rank_after_last",
+                    "grading_method", "excellent_min", "good_min", "fair_min", "excellent_share", "good_share",
+                    "poor_share", "promotion_top_rank")
+        return fixed
+
+    def get_changeform_initial_data(self, request):
+        return {"year": timezone.localdate().year, **super().get_changeform_initial_data(request)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(item_count=Count("items"))
+
+    @admin.display(description=gettext_lazy("名称"))
+    def title_column(self, obj: Scorecard) -> str:
+        return str(obj)
+
+    @admin.display(description=gettext_lazy("指标数"), ordering="item_count")
+    def items_column(self, obj: Scorecard) -> int:
+        return obj.item_count
+
+    @admin.display(description=gettext_lazy("状态"))
+    def state_column(self, obj: Scorecard) -> str:
+        states = [_("已冻结") if scorecard_frozen(obj) else _("可修改")]
+        if obj.results_locked:
+            states.append(_("结果已锁定"))
+        return "，".join(states)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra_context = {**(extra_context or {})}
+        if obj is not None:
+            extra_context["frozen"] = scorecard_frozen(obj)
+            extra_context["tree"] = selectors.scorecard_tree(obj)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    change_form_template = "assessment/admin/scorecard_change_form.html"
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not ScorecardItem:
+            return super().save_formset(request, form, formset, change)
+        instances = formset.save(commit=False)
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        saved = {}
+        for item_form in formset.forms:
+            if not item_form.cleaned_data or item_form.cleaned_data.get("DELETE"):
+                continue
+            item = item_form.instance
+            if item in instances or item.pk is None:
+                item.save()
+            item_form.save_m2m()
+            saved[item.code] = item
+        by_code = {item.code: item for item in ScorecardItem.objects.filter(scorecard=form.instance)}
+        for item_form in formset.forms:
+            if not item_form.cleaned_data or item_form.cleaned_data.get("DELETE"):
+                continue
+            item = by_code[item_form.cleaned_data["code"]]
+            parent = by_code.get((item_form.cleaned_data.get("parent_code") or "").strip())
+            if item.parent_id != (parent.pk if parent else None):
+                item.parent = parent
+                item.save(update_fields=["parent"])
+
+    @admin.action(description=gettext_lazy("复制为下一年度方案"))
+    def copy_to_next_year(self, request, queryset) -> None:
+        for scorecard in queryset:
+            try:
+                copy = services.scorecard_copy(scorecard=scorecard, year=scorecard.year + 1, by=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, _refusal(exc), messages.ERROR)
+            else:
+                self.message_user(request, _("已复制为 %(year)d 年度考核方案（%(count)d 项指标，不含结果）") % {
+                    "year": copy.year, "count": copy.items.count()}, messages.SUCCESS)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not roles.is_office(request.user):
+            actions.pop("copy_to_next_year", None)
+        return actions
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [path("import/", view(self.import_view), name="assessment_scorecard_import")] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": roles.is_office(request.user)}
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """导入考核方案或考核结果: all or nothing, the problems by row and column."""
+        if not roles.is_office(request.user):
+            raise PermissionDenied
+        jurisdiction = roles.user_jurisdiction(request.user)
+        if jurisdiction is None:
+            raise PermissionDenied
+        form = ScorecardImportForm(request.POST or None, request.FILES or None,
+                                   initial={"year": timezone.localdate().year, "kind": "scorecard"})
+        errors: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            kind, year, dry_run = form.cleaned_data["kind"], form.cleaned_data["year"], form.cleaned_data["dry_run"]
+            try:
+                check_size(upload.size)
+                content = upload.read()
+                if kind == "scorecard":
+                    dataset = read_scorecard_upload(name=upload.name, content=content)
+                    summary = import_scorecard(dataset, jurisdiction=jurisdiction, year=year, by=request.user,
+                                               dry_run=dry_run)
+                    done = _("%(year)d 年度考核方案：新建 %(created)d 项，更新 %(updated)d 项，未变化 %(unchanged)d 项，"
+                             "删除 %(deleted)d 项")
+                else:
+                    dataset = read_results_upload(name=upload.name, content=content)
+                    summary = import_results(dataset, jurisdiction=jurisdiction, year=year, by=request.user,
+                                             dry_run=dry_run)
+                    done = _("%(year)d 年度考核结果：新增 %(created)d 条，更新 %(updated)d 条，未变化 %(unchanged)d 条")
+            except ImportRejected as exc:
+                errors = exc.listed
+            else:
+                for note in summary.notes:
+                    self.message_user(request, _("注意：%(note)s") % {"note": note}, messages.WARNING)
+                self.message_user(request, dry_run_note(dry_run) + done % {
+                    "year": year, "created": summary.created, "updated": summary.updated,
+                    "unchanged": summary.unchanged, "deleted": summary.deleted}, messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:assessment_scorecard_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("导入考核方案或考核结果"),
+            "form": form,
+            "errors": errors,
+        }
+        return TemplateResponse(request, "assessment/admin/scorecard_import.html", context)
+
+
+@admin.register(ItemResult)
+class ItemResultAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistoryAdmin):
+    """The results, scoped through their scorecard's jurisdiction: the office corrects
+    and deletes; leaders read."""
+
+    list_display = ("year_column", "item", "unit", "rank", "score", "met", "assigned", "source", "updated_by",
+                    "updated_at")
+    list_filter = ("item__scorecard__year", "source")
+    search_fields = ("item__code", "item__name", "unit__code", "unit__name")
+    list_select_related = ("item__scorecard", "unit", "updated_by")
+    ordering = ("-item__scorecard__year", "item__order", "unit__code")
+    readonly_fields = ("item", "unit", "source", "updated_by", "updated_at")
+    fields = ("item", "unit", "rank", "score", "met", "assigned", "source", "updated_by", "updated_at")
+
+    def get_queryset(self, request):
+        return scope_to_jurisdiction(super().get_queryset(request), request.user, "item__scorecard__jurisdiction_id")
+
+    def deleted_history_visible(self, request, record) -> bool:
+        return False
+
+    # Results come in through the import (or the lead unit's page); here they are corrected.
+    def has_add_permission(self, request, *args) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        locked = obj is not None and obj.item.scorecard.results_locked
+        return office_only(request) and not locked and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        locked = obj is not None and obj.item.scorecard.results_locked
+        return office_only(request) and not locked and super().has_delete_permission(request, obj)
+
+    @admin.display(description=gettext_lazy("年度"), ordering="item__scorecard__year")
+    def year_column(self, obj: ItemResult) -> int:
+        return obj.item.scorecard.year
+
+    def save_model(self, request, obj: ItemResult, form, change) -> None:
+        card = obj.item.scorecard
+        if card.results_locked:
+            raise PermissionDenied(_("本年度考核结果已锁定"))
+        result = result_for_rules(obj.item, obj.unit.code, rank=obj.rank, score=obj.score, met=obj.met,
+                                  assigned=obj.assigned)
+        try:
+            card_rules.score_item(scorecard_rules(card), result)
+        except card_rules.Refused as refused:
+            self.message_user(request, "；".join(refusal_text(p) for p in refused.problems), messages.ERROR)
+            return
+        obj.updated_by = request.user
+        obj._history_user = request.user
+        obj.save()

@@ -410,10 +410,21 @@ def _fact(key: str, value: int | Decimal | str) -> str:
     return display(value)
 
 
+def fact_texts(explanation: Explanation) -> dict[str, str]:
+    """An explanation's facts as they are printed ("10", "9.00", "+1.50"): what is stored
+    with a score, so that its line reads the same in any later language."""
+    return {key: _fact(key, value) for key, value in explanation.facts.items()}
+
+
+def render_texts(line: Line | str, facts: Mapping[str, str], translate: Callable[[str], str] = str) -> str:
+    """The line of stored facts (``fact_texts``)."""
+    return translate(LINES[Line(line)]) % dict(facts)
+
+
 def render(explanation: Explanation, translate: Callable[[str], str] = str) -> str:
     """The Chinese line of an explanation: "全省第5名：90% × 10分 = 9.00分". The Django
     layer passes ``gettext`` as ``translate``."""
-    return translate(LINES[explanation.line]) % {key: _fact(key, value) for key, value in explanation.facts.items()}
+    return render_texts(explanation.line, fact_texts(explanation), translate)
 
 
 # Results and methods --------------------------------------------------------------------

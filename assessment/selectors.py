@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Min, QuerySet
+from django.utils.translation import gettext as _
 
 from assessment.models import GradeAdjustment, YearScore
+from assessment.rules import render_texts
 from departments.models import Jurisdiction
 from ratings.models import Period
 
@@ -109,3 +111,61 @@ def year_table(*, jurisdiction: Jurisdiction, year: int) -> YearTable:
         jurisdiction_id=jurisdiction.pk, year=year, complete=bool(rows) and complete, computed_at=computed_at,
         rows=tuple(rows),
     )
+
+
+# The composite result -------------------------------------------------------------------
+
+
+def composite_lines(score: YearScore) -> list[tuple[str, str]]:
+    """How a unit's composite came about, section by section: ("1 省对市目标任务",
+    "各项合计49.00分"), then each item it was scored on ("1.1 地区生产总值",
+    "全省第2名：100% × 30分 = 30.00分"). Empty for a year without a scorecard."""
+    lines: list[tuple[str, str]] = []
+    for section in (score.composite_detail or {}).get("sections", []):
+        lines.append((f"{section['code']} {section['name']}", render_texts(section["line"], section["facts"], _)))
+        for item in section["items"]:
+            lines.append((f"{item['code']} {item['name']}", render_texts(item["line"], item["facts"], _)))
+    promotion = (score.composite_detail or {}).get("promotion_rank")
+    if promotion:
+        lines.append((f"{promotion['item']} {promotion['name']}", _(
+            "全省第%(rank)s名，在第%(top)s名以内，例外晋级") % promotion))
+    return lines
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    depth: int
+    code: str
+    name: str
+    points: str
+    method: str
+    categories: str
+    lead_unit: str
+    base: str
+
+
+def scorecard_tree(scorecard) -> list[TreeRow]:
+    """The scorecard as a clerk reads it: each section, then its items indented under it,
+    with what the sheet says of each (the sections' points add up to the total)."""
+    from assessment.models import ScorecardItem
+    from assessment.rules import METHODS
+
+    items = list(ScorecardItem.objects.filter(scorecard=scorecard).select_related("lead_unit")
+                 .prefetch_related("categories").order_by("order", "pk"))
+    children: dict[int | None, list] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+    rows: list[TreeRow] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for item in children.get(parent_id, []):
+            method = METHODS.get(item.method)
+            rows.append(TreeRow(
+                depth, item.code, item.name, f"{item.points.normalize():f}", _(method.label) if method else "",
+                "、".join(c.name for c in item.categories.all()), item.lead_unit.name if item.lead_unit_id else "",
+                f"{item.base.normalize():f}" if item.base is not None else "",
+            ))
+            walk(item.pk, depth + 1)
+
+    walk(None, 0)
+    return rows

@@ -10,6 +10,7 @@ the number of units or ratings.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,10 +22,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from departments.models import Jurisdiction, Organisation
+from departments.models import Category, Jurisdiction, Organisation
 from departments.roles import is_office
 from ratings import rules
-from assessment.models import GradeAdjustment, RollupRun, YearScore
+from assessment import rules as card_rules
+from assessment.models import GradeAdjustment, ItemResult, RollupRun, Scorecard, YearScore
+from assessment.refusals import refusal_summary
 from config.sql import integer_rows
 from ratings import selectors as ratings_selectors
 from ratings.models import Period, RuleBook
@@ -74,6 +77,12 @@ def year_rollup(
     unit, every unit that was in service the whole year, and every unit that received a
     counted rating — a retired unit keeps its score for the years it was rated.
     Re-running gives the same rows (only ``computed_at`` moves).
+
+    When the year has a scorecard (考核方案), every unit is also scored on it: its
+    composite total, rank and the detail of every item are stored with the board's
+    figures, and the grade is the composite's (一票否决 and 例外晋级 act on it; the
+    scorecard's 例外晋级名次 promotes a unit ranked that high in the province on any
+    item). A scorecard that cannot be scored fails the roll-up with every reason.
     """
     _check_year(year, through_month)
     now = now or timezone.now()
@@ -115,6 +124,16 @@ def year_rollup(
     table = rules.standings(points, category_of, grading)
     rank_overall, rank_in_category, grade_by_points = table.rank_overall, table.rank_in_group, table.grade
 
+    # The composite scorecard, when the year has one: its grade replaces the board's.
+    scorecard = Scorecard.objects.filter(jurisdiction=jurisdiction, year=year).first()
+    composite: dict[int, Composite] = {}
+    if scorecard is not None:
+        composite = composite_scores(scorecard=scorecard, counts=counts, category_of=category_of, board_rules=settings)
+        grade_by_points = {unit_id: result.grade for unit_id, result in composite.items()}
+        promoted |= {unit_id for unit_id, result in composite.items() if result.promoted_by_rank}
+        if scorecard.reopened:  # scored again: frozen again until the office reopens it
+            Scorecard.objects.filter(pk=scorecard.pk).update(reopened=False)
+
     # Rows already stored are updated in place: cheaper than an upsert's failed insert.
     existing = {row[0] for row in integer_rows(
         YearScore.objects.filter(jurisdiction=jurisdiction, year=year).order_by().values_list("unit_id")
@@ -134,9 +153,12 @@ def year_rollup(
             final = rules.adjust_grade(base, veto=veto, promotion=promotion)
             promotion = promotion and not veto
         finals.append(final)
+        mine = composite.get(unit_id)
         (updates if unit_id in existing else inserts).append((
             category_id, *counts.get(unit_id, none), stored_points[unit_id], rank_overall[unit_id],
-            rank_in_category[unit_id], base, final, veto, promotion, *constants, unit_id,
+            rank_in_category[unit_id], base, final, veto, promotion,
+            adapt_points(mine.total, 8, 2) if mine else None, mine.rank if mine else None,
+            json.dumps(mine.detail if mine else {}, ensure_ascii=False), *constants, unit_id,
         ))
 
     with transaction.atomic():
@@ -153,11 +175,113 @@ def year_rollup(
     )
 
 
+@dataclass(frozen=True)
+class Composite:
+    """A unit's composite result: its total, rank (within its category when the
+    scorecard has category-specific items), grade by score, and ``detail``: every
+    section's and item's score with the facts of its line, as stored on the YearScore."""
+
+    total: Decimal
+    rank: int
+    grade: str
+    promoted_by_rank: bool
+    detail: dict
+
+
+class CompositeRefused(ValidationError):
+    """The scorecard or its results cannot be scored; the message lists why."""
+
+
+def composite_scores(
+    *, scorecard: Scorecard, counts: dict[int, tuple[int, int, int]], category_of: dict[int, int | None],
+    board_rules: rules.RuleSettings,
+) -> dict[int, Composite]:
+    """Score every unit in the roll-up on the scorecard, with the pure rules
+    (``assessment.rules.score``). Queries: the units, the items with their categories,
+    the results — however many units and items there are."""
+    from assessment.importing import result_for_rules, scorecard_rules
+
+    # Every unit of the roll-up is one of the jurisdiction's (ratings.selectors.year_units).
+    code_of = dict(Organisation.objects.filter(jurisdiction=scorecard.jurisdiction).order_by().values_list("pk", "code"))
+    category_name = dict(Category.objects.filter(jurisdiction=scorecard.jurisdiction).values_list("pk", "name"))
+    items = list(scorecard.items.select_related("parent", "lead_unit").prefetch_related("categories"))
+    card = scorecard_rules(scorecard, items)
+    item_by_pk = {item.pk: item for item in items}
+    units = [card_rules.Unit(code_of[unit_id], category_name.get(category_id, "")) for unit_id, category_id
+             in category_of.items()]
+    id_of = {code_of[unit_id]: unit_id for unit_id in category_of}
+
+    results: list[card_rules.Result] = []
+    for item_id, unit_id, rank, score, met, assigned in ItemResult.objects.filter(item__scorecard=scorecard) \
+            .order_by().values_list("item_id", "unit_id", "rank", "score", "met", "assigned"):
+        if unit_id in category_of:  # a unit no longer in the roll-up (moved away) is not scored
+            results.append(result_for_rules(item_by_pk[item_id], code_of[unit_id], rank=rank, score=score,
+                                            met=met, assigned=assigned))
+    none = (0, 0, 0)
+    for item in items:
+        if item.method != card_rules.BOARD:
+            continue
+        for unit in units:
+            if card.applies(item.code, unit.category):
+                results.append(card_rules.Result(unit.code, item.code,
+                                                 tally=rules.Tally(*counts.get(id_of[unit.code], none))))
+    try:
+        scores = card_rules.score(card, units, results, board_rules=board_rules,
+                                  categories=set(category_name.values()))
+    except card_rules.Refused as refused:
+        raise CompositeRefused(
+            _("%(year)d 年度考核方案无法计分：") % {"year": scorecard.year} + "\n" + refusal_summary(refused.problems)
+        ) from None
+
+    grading = rules.GradingSettings(
+        method=scorecard.grading_method, excellent_min=scorecard.excellent_min, good_min=scorecard.good_min,
+        fair_min=scorecard.fair_min, excellent_share=scorecard.excellent_share, good_share=scorecard.good_share,
+        poor_share=scorecard.poor_share, by_category=card.by_category,
+    )
+    totals = {id_of[code]: unit.total for code, unit in scores.units.items()}
+    groups = {unit_id: category_of[unit_id] for unit_id in totals} if card.by_category else {}
+    grades = rules.standings(totals, groups, grading).grade
+    top = scorecard.promotion_top_rank
+    best_rank: dict[str, tuple[int, str]] = {}
+    if top:
+        for result in results:
+            method = card.item(result.item).method
+            if result.rank is not None and method in (card_rules.RANK, card_rules.LEAD_SCORED):
+                if result.rank <= top and (result.unit not in best_rank or result.rank < best_rank[result.unit][0]):
+                    best_rank[result.unit] = (result.rank, result.item)
+    names = {item.code: item.name for item in items}
+    out: dict[int, Composite] = {}
+    for code, unit in scores.units.items():
+        detail: dict = {"sections": [_section_detail(card, names, section) for section in unit.sections],
+                        "by_category": scores.by_category}
+        if code in best_rank:
+            rank, item_code = best_rank[code]
+            detail["promotion_rank"] = {"item": item_code, "name": names[item_code], "rank": rank, "top": top}
+        unit_id = id_of[code]
+        out[unit_id] = Composite(unit.total, unit.rank, grades[unit_id], code in best_rank, detail)
+    return out
+
+
+def _section_detail(card: card_rules.Scorecard, names: dict[str, str], section: card_rules.SectionScore) -> dict:
+    item = card.item(section.section)
+    return {
+        "code": section.section, "name": names[section.section], "points": f"{item.points:.2f}",
+        "score": f"{section.score:.2f}", "line": section.explanation.line.value,
+        "facts": card_rules.fact_texts(section.explanation),
+        "items": [
+            {"code": done.item, "name": names[done.item], "points": f"{card.item(done.item).points:.2f}",
+             "score": f"{done.score:.2f}", "line": done.explanation.line.value,
+             "method": done.explanation.method, "facts": card_rules.fact_texts(done.explanation)}
+            for done in section.items
+        ],
+    }
+
+
 # Column order of the rows built above: the values, then the unique key.
 _SCORE_VALUES = (
     "category", "red_flags", "yellow_lights", "red_lights", "points", "rank_overall", "rank_in_category",
-    "grade_by_points", "grade", "veto_applied", "promotion_applied", "rulebook", "rulebook_version", "computed_at",
-    "is_year_to_date", "through_month",
+    "grade_by_points", "grade", "veto_applied", "promotion_applied", "composite_total", "composite_rank",
+    "composite_detail", "rulebook", "rulebook_version", "computed_at", "is_year_to_date", "through_month",
 )
 _SCORE_KEY = ("jurisdiction", "year", "unit")
 
@@ -347,8 +471,52 @@ def year_score_regrade(*, unit: Organisation, year: int) -> YearScore | None:
         return None
     kinds = set(GradeAdjustment.objects.filter(unit=unit, year=year).values_list("kind", flat=True))
     veto, promotion = GradeAdjustment.Kind.VETO in kinds, GradeAdjustment.Kind.PROMOTION in kinds
+    promotion = promotion or bool((score.composite_detail or {}).get("promotion_rank"))
     score.grade = rules.adjust_grade(score.grade_by_points, veto=veto, promotion=promotion)
     score.veto_applied = veto
     score.promotion_applied = promotion and not veto
     score.save(update_fields=["grade", "veto_applied", "promotion_applied"])
     return score
+
+
+# Scorecards -------------------------------------------------------------------------------
+
+
+SCORECARD_SETTINGS = (
+    "total_points", "rank_first_losing", "rank_step", "rank_last", "rank_after_last", "promotion_top_rank",
+    "grading_method", "excellent_min", "good_min", "fair_min", "excellent_share", "good_share", "poor_share",
+)
+
+
+def scorecard_copy(*, scorecard: Scorecard, year: int, by=None) -> Scorecard:
+    """Last year's scorecard as this year's: its settings and every item (tree, points,
+    methods, categories, lead units, base points), no results. Refused when the year
+    already has a scorecard with items."""
+    _require_office(by, scorecard.jurisdiction)
+    _check_year(year, None)
+    if year == scorecard.year:
+        raise ValidationError(_("请选择另一个年度"))
+    with transaction.atomic():
+        target = Scorecard.objects.select_for_update().filter(jurisdiction=scorecard.jurisdiction, year=year).first()
+        if target is not None and target.items.exists():
+            raise ValidationError(_("%(year)d 年度已有考核方案，不能覆盖；如需重做，请先删除其指标") % {"year": year})
+        if target is None:
+            target = Scorecard(jurisdiction=scorecard.jurisdiction, year=year)
+        for name in SCORECARD_SETTINGS:
+            setattr(target, name, getattr(scorecard, name))
+        target.name = scorecard.name.replace(str(scorecard.year), str(year)) if scorecard.name else ""
+        target.reopened = target.results_locked = False
+        target._history_user = by
+        target.save()
+        items = list(scorecard.items.select_related("parent").prefetch_related("categories"))
+        copies = {}
+        for item in items:
+            copies[item.pk] = copy = ScorecardItem.objects.create(
+                scorecard=target, code=item.code, name=item.name, points=item.points, method=item.method,
+                lead_unit_id=item.lead_unit_id, base=item.base, order=item.order,
+            )
+            copy.categories.set(item.categories.all())
+        for item in items:
+            if item.parent_id:
+                ScorecardItem.objects.filter(pk=copies[item.pk].pk).update(parent=copies[item.parent_id])
+    return target

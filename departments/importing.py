@@ -61,8 +61,9 @@ from import_export import resources
 from import_export.formats import base_formats
 from import_export.results import Result, RowResult
 
-from departments.models import Jurisdiction
+from departments.models import Jurisdiction, Organisation
 from lib import xlsx
+from lib.identifiers import identifier_key
 
 HEADER_ROWS = 1  # the header is row 1, the first data row is row 2
 EXTENSIONS = (".xlsx", ".csv")
@@ -135,6 +136,28 @@ class ImportRejected(Exception):
 
     def text(self) -> str:
         return "\n".join(self.listed)
+
+
+class OrganisationFinder:
+    """An import's column that names an organisation: the jurisdiction's organisations
+    by 编码, else by 名称, both as compared (identifier_key), read once."""
+
+    def __init__(self, jurisdiction: Jurisdiction):
+        self.by_code: dict[str, Organisation] = {}
+        self.by_name: dict[str, list[Organisation]] = {}
+        for organisation in Organisation.objects.filter(jurisdiction=jurisdiction):
+            self.by_code[identifier_key(organisation.code)] = organisation
+            self.by_name.setdefault(identifier_key(organisation.name), []).append(organisation)
+
+    def find(self, text: str) -> Organisation | None:
+        key = identifier_key(text)
+        if key in self.by_code:
+            return self.by_code[key]
+        named = self.by_name.get(key, [])
+        active = [organisation for organisation in named if organisation.is_active]
+        if len(active) > 1 or (len(named) > 1 and not active):
+            raise ValueError(_("名称为“%(name)s”的单位不止一个，请改填编码") % {"name": text})
+        return (active or named or [None])[0]
 
 
 # Cells ----------------------------------------------------------------------------

@@ -42,11 +42,11 @@ from django.utils.translation import gettext_lazy
 
 from departments import roles
 from departments.importing import (
-    HEADER_ROWS, ImportRejected, RowError, cell_text, is_blank, read_dataset, read_file, sheet_info,
+    HEADER_ROWS, OrganisationFinder, ImportRejected, RowError, cell_text, is_blank, read_dataset, read_file, sheet_info,
     starts_like_formula,
 )
 from departments.models import Jurisdiction, Organisation, Profile
-from lib.identifiers import IdentifierError, identifier_key, normalise_identifier
+from lib.identifiers import IdentifierError, normalise_identifier
 
 USERNAME, NAME, ORGANISATION, ROLES, EMAIL, PHONE = "用户名", "姓名", "单位", "角色", "邮箱", "手机"
 REQUIRED_HEADERS = (USERNAME, NAME, ORGANISATION, ROLES, EMAIL, PHONE)
@@ -138,32 +138,10 @@ class UsersImportResult:
         }
 
 
-class _Organisations:
-    """The jurisdiction's organisations by 编码, else by 名称, both as compared
-    (identifier_key), read once."""
-
-    def __init__(self, jurisdiction: Jurisdiction):
-        self.by_code: dict[str, Organisation] = {}
-        self.by_name: dict[str, list[Organisation]] = {}
-        for organisation in Organisation.objects.filter(jurisdiction=jurisdiction):
-            self.by_code[identifier_key(organisation.code)] = organisation
-            self.by_name.setdefault(identifier_key(organisation.name), []).append(organisation)
-
-    def find(self, text: str) -> Organisation | None:
-        key = identifier_key(text)
-        if key in self.by_code:
-            return self.by_code[key]
-        named = self.by_name.get(key, [])
-        active = [organisation for organisation in named if organisation.is_active]
-        if len(active) > 1 or (len(named) > 1 and not active):
-            raise ValueError(_("名称为“%(name)s”的单位不止一个，请改填编码") % {"name": text})
-        return (active or named or [None])[0]
-
-
 class _RowChecker:
     def __init__(self, jurisdiction: Jurisdiction):
         self.jurisdiction = jurisdiction
-        self.organisations = _Organisations(jurisdiction)
+        self.organisations = OrganisationFinder(jurisdiction)
         self.username_validator = UnicodeUsernameValidator()
         self.email_validator = EmailValidator()
         self.rows_by_username: dict[str, int] = {}

@@ -35,7 +35,9 @@ from boards.models import Edition, PublishedYear, PublishRun
 from departments import roles
 from departments.models import Category, Jurisdiction, Organisation
 from ratings import rules, services
+from assessment import importing as assessment_importing
 from assessment import services as scoring
+from assessment.models import ItemResult, Scorecard
 from assessment.models import GradeAdjustment, YearScore
 from ratings.models import Criterion, Evidence, Rating, RuleBook
 from tests.factories import make_user
@@ -98,6 +100,7 @@ M = SimpleNamespace(
     REVIEW_FILE_T1=_marker("REVFILETONE", B | UNA),
     # The office's year-end decisions.
     VETO=_marker("VETO", J1_ADMIN),
+    SCORECARD=_marker("SCORECARD", J1_ADMIN),  # J1's 2027 scorecard and its result
     # J1's organisations: J1's own and public on J1's site, never in J2.
     J1_UNIT=_marker("JONEUNIT", {"bob", "carol"} | J1_ADMIN, J1_CODE),
     # The neighbouring district.
@@ -271,6 +274,16 @@ def build_scene(monkeypatch) -> Scene:
     scoring.year_rollup(jurisdiction=j1, year=2026, through_month=2)
     o.veto = scoring.grade_adjustment_record(unit=t1, year=2026, kind=GradeAdjustment.Kind.VETO,
                                              reason=f"一票否决 {M.VETO}", by=alice)
+    # J1's 2027 scorecard, with one result: frozen.
+    card_sheet = f"编码,名称,上级编码,分值,计分方式\n1,党建工作,,20,\n1.1,党建考核{M.SCORECARD},1,20,直接引用\n"
+    assessment_importing.import_scorecard(
+        assessment_importing.read_scorecard_upload(name="card.csv", content=card_sheet.encode()),
+        jurisdiction=j1, year=2027, by=alice)
+    assessment_importing.import_results(
+        assessment_importing.read_results_upload(name="results.csv", content=f"指标编码,被考核单位,得分\n1.1,{t1.code},18\n".encode()),
+        jurisdiction=j1, year=2027, by=alice)
+    o.scorecard = Scorecard.objects.get(jurisdiction=j1, year=2027)
+    o.item_result = ItemResult.objects.get(item__scorecard=o.scorecard)
 
     # The neighbouring district: one published month, one open month with a draft.
     l_jan = services.period_get_or_open(jurisdiction=j2, year=2026, month=1)

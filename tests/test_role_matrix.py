@@ -663,6 +663,17 @@ admin_pages("assessment.gradeadjustment", lambda s: s.o.veto,
             delete=J1_OFFICE_J2_MISSING, history=J1_OVERSEERS_J2_MISSING, version=J1_OVERSEERS_J2_MISSING,
             shows_=shows("leo alice", M.VETO), changelist_shows=shows("leo alice", M.VETO))
 
+# The scorecard: the office keeps it, the leader reads it; with a result it is frozen (no delete).
+admin_pages("assessment.scorecard", lambda s: s.o.scorecard,
+            changelist=LEADERS_AND_OFFICES, add=OFFICES, change=J1_OVERSEERS_J2_MISSING,
+            delete="302 403 403 403 403 404", history=J1_OVERSEERS_J2_MISSING, version=J1_OVERSEERS_J2_MISSING,
+            shows_=shows("leo alice", M.SCORECARD))
+row("admin/assessment/scorecard/import/", OFFICES, label="GET the form")
+admin_pages("assessment.itemresult", lambda s: s.o.item_result,
+            changelist=LEADERS_AND_OFFICES, add=NOBODY, change=J1_OVERSEERS_J2_MISSING,
+            delete=J1_OFFICE_J2_MISSING, history=J1_OVERSEERS_J2_MISSING, version=J1_OVERSEERS_J2_MISSING,
+            shows_=shows("leo alice", M.SCORECARD), changelist_shows=shows("leo alice", M.SCORECARD))
+
 admin_pages("boards.boardmonth", lambda s: s.o.february,
             changelist=LEADERS_AND_OFFICES, add=NOBODY, change=J1_OVERSEERS_J2_MISSING, delete=NOBODY,
             history=J1_OVERSEERS_J2_MISSING)
