@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -42,7 +42,9 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from departments.models import Category, Jurisdiction
-from assessment.models import YearScore
+from assessment.importing import scorecard_rules
+from assessment.models import Scorecard, YearScore
+from assessment.rules import render_texts
 from assessment.selectors import year_adjustment_reasons, year_scores
 from ratings.selectors import year_counted_ratings
 from ratings.sheets import (  # noqa: F401 - the workbook's words, also read from here
@@ -50,6 +52,9 @@ from ratings.sheets import (  # noqa: F401 - the workbook's words, also read fro
     GRADE_TEXT, KIND, KIND_TEXT, MONTH, NAME, NUMBER, POINTS, RANK, REASON, RED_FLAGS, RED_LIGHTS, REMARKS,
     SUMMARY_SHEET, UNCATEGORISED, UNIT, YELLOW_LIGHTS, escalated_from, formula_safe, looks_like_formula,
 )
+
+COMPOSITE_SHEET = "综合考核"
+TOTAL, SECTION_SCORE, EXPLANATION = "总分", "本部分得分", "计分说明"
 
 def header_text(text: str) -> str:
     """Text for a printed page header: "&" starts a header code (&B bold, &F file name …),
@@ -152,10 +157,66 @@ def scores_workbook_data(*, jurisdiction: Jurisdiction, year: int) -> ScoresWork
         rows = [row for _rank, _code, row in sorted(by_category[category_id], key=lambda item: item[:2])]
         sheets.append(Sheet(_sheet_title(name, used), SCORE_COLUMNS, rows))
 
+    sheets += composite_sheets(jurisdiction=jurisdiction, year=year, used=used)
     through = max(score.through_month for score in scores)
     sheets.append(Sheet(DETAIL_SHEET, DETAIL_COLUMNS, _detail_rows(jurisdiction, year, through)))
     scope = f"截至{through}月" if any(score.is_year_to_date for score in scores) else ""
     return ScoresWorkbook(workbook_title(jurisdiction.name, year), sheets, scope)
+
+
+def composite_sheets(*, jurisdiction: Jurisdiction, year: int, used: set[str]) -> list[Sheet]:
+    """综合考核 (every unit's section scores, total, rank and grade, by category then rank)
+    and a sheet per section with each unit's score on every item of it (empty where the
+    unit did not undertake the item, or the item does not apply), the section's score and
+    how it came about. None for a year without a scorecard or a composite result."""
+    scorecard = Scorecard.objects.filter(jurisdiction=jurisdiction, year=year).first()
+    scores = list(
+        year_scores(jurisdiction=jurisdiction, year=year).filter(composite_total__isnull=False)
+        .select_related("category").only("unit__code", "unit__name", "category__name", "category__order",
+                                         "composite_total", "composite_rank", "composite_detail", "grade")
+    )
+    if scorecard is None or not scores:
+        return []
+    card = scorecard_rules(scorecard)
+    sections = card.sections
+    scores.sort(key=lambda s: ((s.category.order, s.category.name) if s.category_id else (1 << 16, ""),
+                               s.composite_rank, s.unit.code))
+    number = Column("", number_format="0.00", text=False, align=RIGHT)
+
+    def cells(score: YearScore) -> dict[str, dict]:
+        return {section["code"]: section for section in score.composite_detail.get("sections", [])}
+
+    overview = Sheet(_sheet_title(COMPOSITE_SHEET, used), (
+        Column(CODE, (8, 16)), Column(NAME, (10, 30), wrap=True), Column(CATEGORY, (6, 16), wrap=True),
+        *(replace(number, header=section.name) for section in sections),
+        replace(number, header=TOTAL), Column(RANK, text=False, align=RIGHT), Column(GRADE, (6, 8), text=False, align=CENTER),
+    ))
+    out = [overview]
+    for score in scores:
+        mine = cells(score)
+        overview.rows.append((
+            score.unit.code, score.unit.name, score.category.name if score.category_id else UNCATEGORISED,
+            *(Decimal(mine[s.code]["score"]) if s.code in mine else None for s in sections),
+            score.composite_total, score.composite_rank, GRADE_TEXT[score.grade],
+        ))
+    for section in sections:
+        leaves = card.leaves(section.code)
+        sheet = Sheet(_sheet_title(section.name, used), (
+            Column(CODE, (8, 16)), Column(NAME, (10, 30), wrap=True), Column(CATEGORY, (6, 16), wrap=True),
+            *(replace(number, header=f"{leaf.code} {leaf.name}", width=(8, 16)) for leaf in leaves),
+            replace(number, header=SECTION_SCORE), Column(EXPLANATION, (10, 50), wrap=True),
+        ))
+        for score in scores:
+            mine = cells(score).get(section.code)
+            items = {item["code"]: Decimal(item["score"]) for item in (mine or {}).get("items", [])}
+            sheet.rows.append((
+                score.unit.code, score.unit.name, score.category.name if score.category_id else UNCATEGORISED,
+                *(items.get(leaf.code) for leaf in leaves),
+                Decimal(mine["score"]) if mine else None,
+                render_texts(mine["line"], mine["facts"], lambda text: text) if mine else None,
+            ))
+        out.append(sheet)
+    return out
 
 
 def workbook_title(jurisdiction_name: str, year: int) -> str:

@@ -286,3 +286,31 @@ def test_a_scorecard_that_cannot_be_scored_fails_the_roll_up_with_the_reason(dis
     with pytest.raises(ValidationError, match="“镇”类单位没有一个承担本部分的指标"):
         services.year_rollup(jurisdiction=default_jurisdiction(), year=YEAR)
     assert not YearScore.objects.exists()
+
+
+def test_the_workbook_gains_the_composite_sheet_and_a_sheet_per_section(district, tmp_path):
+    from openpyxl import load_workbook
+
+    from assessment.workbook import scores_workbook_export
+
+    load_scorecard(tmp_path)
+    load_results(tmp_path)
+    scores()
+    target = tmp_path / "year.xlsx"
+    summary = scores_workbook_export(jurisdiction=default_jurisdiction(), year=YEAR, target=target)
+    assert summary.sheets[0] == "总表" and summary.sheets[-1] == "认定明细"  # the existing sheets stay
+    book = load_workbook(target)
+    assert {"综合考核", "省对市目标任务", "效能建设", "党建工作"} <= set(book.sheetnames)
+    overview = [[cell.value for cell in row] for row in book["综合考核"].iter_rows(min_row=2)]
+    assert overview[0] == ["单位编码", "单位名称", "类别", "省对市目标任务", "效能建设", "党建工作", "总分", "排名", "等次"]
+    rows = {row[0]: row for row in overview[1:]}
+    assert rows["T1"][3:8] == [49, 26, 18, 93, 1]  # numbers stay numbers
+    assert isinstance(rows["T2"][6], float) and rows["T2"][6] == 87.5
+    assert book["综合考核"].cell(row=3, column=7).number_format == "0.00"
+    section = [[cell.value for cell in row] for row in book["省对市目标任务"].iter_rows(min_row=2)]
+    assert section[0] == ["单位编码", "单位名称", "类别", "1.1 地区生产总值", "1.2 招商引资", "本部分得分", "计分说明"]
+    by_unit = {row[0]: row for row in section[1:]}
+    assert by_unit["T3"][3:] == [None, None, 46, "未承担本项，按同类单位平均分 46.00分"]
+    assert by_unit["S1"][3:6] == [None, 10, 25]
+    assert not any(str(cell.value).startswith("=") for ws in book for row in ws.iter_rows() for cell in row
+                   if cell.value is not None)  # no formulas
