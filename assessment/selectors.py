@@ -67,6 +67,10 @@ class YearRow:
     rank_in_category: int
     grade: str
     grade_label: str
+    # The composite result, when the year has a scorecard: {"total": "93.00", "rank": 1,
+    # "by_category": True, "sections": [{"code": "1", "name": "省对市目标任务", "score": "49.00"}, …]}.
+    # None otherwise, and then left out of the published snapshot (whose digest it would change).
+    composite: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -82,11 +86,18 @@ class YearTable:
 
 
 def year_table(*, jurisdiction: Jurisdiction, year: int) -> YearTable:
-    scores = (
+    scores = list(
         YearScore.objects.filter(jurisdiction=jurisdiction, year=year)
         .select_related("unit", "category")
         .order_by("rank_overall", "unit__code")
     )
+    if any(score.composite_total is not None for score in scores):
+        # The composite's order: by category (when ranked within categories), then rank.
+        by_category = any((score.composite_detail or {}).get("by_category") for score in scores)
+        scores.sort(key=lambda s: (
+            ((s.category.order, s.category.name) if s.category_id else (1 << 16, "")) if by_category else (0, ""),
+            s.composite_rank or 1 << 30, s.unit.code,
+        ))
     rows: list[YearRow] = []
     complete = True
     computed_at: datetime | None = None
@@ -106,6 +117,12 @@ def year_table(*, jurisdiction: Jurisdiction, year: int) -> YearTable:
             rank_in_category=score.rank_in_category,
             grade=score.grade,
             grade_label=str(score.get_grade_display()),
+            composite=None if score.composite_total is None else {
+                "total": f"{score.composite_total:.2f}", "rank": score.composite_rank,
+                "by_category": bool((score.composite_detail or {}).get("by_category")),
+                "sections": [{"code": section["code"], "name": section["name"], "score": section["score"]}
+                             for section in (score.composite_detail or {}).get("sections", [])],
+            },
         ))
     return YearTable(
         jurisdiction_id=jurisdiction.pk, year=year, complete=bool(rows) and complete, computed_at=computed_at,

@@ -154,10 +154,30 @@ def edition_csv(edition: Edition, entries: Iterable[EditionEntry]) -> bytes:
 YEAR_CSV_HEADERS = ("年度", "版次", "排名", "单位编码", "被考核单位", "单位类别", "类别排名", "红旗数", "黄灯数", "红灯数", "加减分", "等次")
 
 
+# A year with a composite scorecard adds its columns after these: each section by name,
+# then 综合得分 and 综合排名 (within the category when the scorecard is by category).
+COMPOSITE_TOTAL, COMPOSITE_RANK = "综合得分", "综合排名"
+
+
 def year_csv(year: int, revision: int, rows: Iterable[dict]) -> bytes:
-    return csv_bytes(YEAR_CSV_HEADERS, (
+    rows = list(rows)
+    sections = next((
+        [section["name"] for section in row["composite"]["sections"]] for row in rows if row.get("composite")
+    ), None)
+    headers = YEAR_CSV_HEADERS if sections is None else (
+        *YEAR_CSV_HEADERS, *(csv_cell(name) for name in sections), COMPOSITE_TOTAL, COMPOSITE_RANK)
+
+    def composite(row: dict) -> tuple:
+        if sections is None:
+            return ()
+        mine = row.get("composite")
+        if not mine:
+            return (None,) * (len(sections) + 2)
+        return (*(Decimal(section["score"]) for section in mine["sections"]), Decimal(mine["total"]), mine["rank"])
+
+    return csv_bytes(headers, (
         (year, revision, row["rank_overall"], row["unit_code"], row["unit_name"], row["category"],
          row["rank_in_category"], row["red_flags"], row["yellow_lights"], row["red_lights"], Decimal(row["points"]),
-         row["grade_label"])
+         row["grade_label"], *composite(row))
         for row in rows
     ))

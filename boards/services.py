@@ -549,6 +549,15 @@ class YearPublishResult:
     created: bool
 
 
+def composite_sections(rows) -> list[str]:
+    """The section names of a year table with a composite result (its columns), or []."""
+    for row in rows:
+        composite = row.composite if hasattr(row, "composite") else row.get("composite")
+        if composite:
+            return [section["name"] for section in composite["sections"]]
+    return []
+
+
 def year_publish(
     *, jurisdiction: Jurisdiction, year: int, by=None, note: str = "", now: datetime | None = None,
 ) -> YearPublishResult:
@@ -592,6 +601,8 @@ def year_publish(
     rows = [asdict(row) for row in table.rows]
     for row in rows:
         row.pop("unit_id")
+        if row["composite"] is None:  # a year without a scorecard publishes what it always did
+            row.pop("composite")
     payload = {"jurisdiction": jurisdiction.name, "year": year, "rows": rows}
     digest = sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")))
     with transaction.atomic():
@@ -610,6 +621,7 @@ def year_publish(
         with translation.override(settings.BOARD_LANGUAGE):
             html = render_to_string("boards/year.html", {
                 "jkw": jkw, "jurisdiction_name": jurisdiction.name, "year": year, "rows": table.rows,
+                "sections": composite_sections(table.rows),
                 "revision": revision, "published_at": published_at, "correction_note": note if current else "",
                 "supersedes_revision": current.revision if current else None, "page_title": str(year),
             })

@@ -143,3 +143,39 @@ def test_the_table_is_published_in_chinese_whatever_the_offices_interface_langua
         table = services.year_publish(jurisdiction=default_jurisdiction(), year=2025, by=alice).table
     assert {row["grade_label"] for row in table.rows} <= {"优秀", "良好", "一般", "较差"}
     assert '<html lang="zh-CN"' in table.html
+
+
+def test_a_year_with_a_scorecard_publishes_the_composite_with_each_sections_score(client, year_2025, alice):
+    from assessment.importing import import_results, import_scorecard, read_results_upload, read_scorecard_upload
+
+    sheet = "编码,名称,上级编码,分值,计分方式,适用类别,牵头单位,基础分\n1,效能建设,,100,,,,\n1.1,效能亮榜,1,100,效能亮榜,,,90\n" \
+            "2,党建工作,,20,,,,\n2.1,党建考核,2,20,直接引用,,,\n"
+    import_scorecard(read_scorecard_upload(name="card.csv", content=sheet.encode()), jurisdiction=default_jurisdiction(),
+                     year=2025)
+    import_results(read_results_upload(name="r.csv", content="指标编码,被考核单位,得分\n2.1,T01,12\n2.1,T02,19.5\n".encode()),
+                   jurisdiction=default_jurisdiction(), year=2025)
+    _publish_months(year_2025, alice)
+    year_rollup(jurisdiction=default_jurisdiction(), year=2025)
+    services.year_publish(jurisdiction=default_jurisdiction(), year=2025, by=alice)
+
+    body = client.get("/years/2025/").content.decode()
+    assert "2025年度综合考核得分与等次" in body and "党建工作" in body
+    # 古柏街道: 90 − 0.5 + 19.5 = 109.00 before 淳溪街道: 90 + 1 + 12 = 103.00, whatever the board's ranks.
+    assert body.index("古柏街道") < body.index("淳溪街道")
+    assert "109.00" in body and "103.00" in body
+    rows = list(csv.reader(io.StringIO(client.get("/years/2025/table.csv").content.decode("utf-8-sig"))))
+    assert rows[0][-4:] == ["效能建设", "党建工作", "综合得分", "综合排名"]
+    by_unit = {row[4]: row for row in rows[1:]}
+    assert by_unit["古柏街道"][-4:] == ["89.50", "19.50", "109.00", "1"]
+    data = client.get("/years/2025/table.json").json()
+    assert data["rows"][0]["composite"]["total"] == "109.00"
+    assert [s["name"] for s in data["rows"][0]["composite"]["sections"]] == ["效能建设", "党建工作"]
+
+
+def test_a_year_without_a_scorecard_publishes_rows_without_a_composite(client, year_2025, alice):
+    _publish_months(year_2025, alice)
+    year_rollup(jurisdiction=default_jurisdiction(), year=2025)
+    services.year_publish(jurisdiction=default_jurisdiction(), year=2025, by=alice)
+    data = client.get("/years/2025/table.json").json()
+    assert all("composite" not in row for row in data["rows"])
+    assert "综合得分" not in client.get("/years/2025/table.csv").content.decode("utf-8-sig")
