@@ -35,7 +35,10 @@ from enum import Enum
 from functools import cached_property
 from typing import NamedTuple
 
-from ratings.rules import DEFAULT_RULES, RuleSettings, Tally, rank, rank_within, year_points
+from ratings.rules import (
+    BY_THRESHOLD, DEFAULT_RULES, EXCELLENT, FAIR, GOOD, POOR, GradingSettings, RuleSettings, Tally, rank, rank_within,
+    year_points,
+)
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -784,3 +787,49 @@ def _section_score(card: Scorecard, section: Item, unit: Unit, done: tuple[ItemS
     score = cents(section.points * earned / undertaken)
     return SectionScore(unit.code, section.code, score, Explanation(Line.SECTION_SCALED, "", {
         "earned": earned, "undertaken": undertaken, "points": section.points, "score": score}), done)
+
+
+# How far each unit is from the next grade --------------------------------------------
+
+
+GRADE_ORDER = (POOR, FAIR, GOOD, EXCELLENT)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """The grade above a unit's and the points it is behind: by threshold, that grade's
+    line; by share, the lowest score that earned it in the unit's group (its category
+    when grades are per category)."""
+
+    grade: str
+    points: Decimal
+
+
+def next_grade_gaps(
+    totals: Mapping[str, Decimal], grades: Mapping[str, str], groups: Mapping[str, object],
+    settings: GradingSettings,
+) -> dict[str, Gap | None]:
+    """Each unit's ``Gap`` to the grade above the one its score earned (``grades``: by
+    score, before vetoes and promotions); None for 优秀, or when no unit of its group
+    earned the grade above."""
+    lines = {EXCELLENT: settings.excellent_min, GOOD: settings.good_min, FAIR: settings.fair_min}
+    lowest: dict[tuple[object, str], Decimal] = {}
+    for key, total in totals.items():
+        group = groups.get(key) if settings.by_category else None
+        place = (group, grades[key])
+        lowest[place] = min(lowest.get(place, total), total)
+    gaps: dict[str, Gap | None] = {}
+    for key, total in totals.items():
+        grade = grades[key]
+        if grade == EXCELLENT:
+            gaps[key] = None
+            continue
+        above = GRADE_ORDER[GRADE_ORDER.index(grade) + 1]
+        if settings.method == BY_THRESHOLD:
+            target: Decimal | None = lines[above]
+        else:
+            group = groups.get(key) if settings.by_category else None
+            earned = [lowest[(group, g)] for g in GRADE_ORDER[GRADE_ORDER.index(above):] if (group, g) in lowest]
+            target = min(earned) if earned else None
+        gaps[key] = None if target is None else Gap(above, cents(max(target - total, ZERO)))
+    return gaps

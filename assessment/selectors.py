@@ -186,3 +186,73 @@ def scorecard_tree(scorecard) -> list[TreeRow]:
 
     walk(None, 0)
     return rows
+
+
+@dataclass(frozen=True)
+class CompositeRow:
+    unit_code: str
+    unit_name: str
+    category: str
+    total: str
+    rank: int
+    grade_label: str
+    adjusted: str  # "一票否决" / "例外晋级" when the grade is not the score's, else ""
+    next_grade: str  # the grade above the score's, "" for 优秀
+    gap: str  # the points behind it, "" when there is nothing to reach
+    top: bool  # the score earned 优秀
+
+
+@dataclass(frozen=True)
+class CompositeStandings:
+    year: int
+    by_category: bool
+    sections: list[str]
+    rows: list[CompositeRow]
+    is_year_to_date: bool
+    through_month: int
+
+
+def composite_standings(*, jurisdiction: Jurisdiction, year: int, category_id: int | None = None,
+                        ) -> CompositeStandings | None:
+    """The composite ranking for the dashboard: by category (when ranked within
+    categories) then rank, each unit's grade and how far it is from the next grade
+    (``rules.next_grade_gaps`` under the scorecard's grading). None without a composite."""
+    from assessment.models import Scorecard
+    from assessment.rules import next_grade_gaps
+    from ratings.models import Grade
+    from ratings.rules import GradingSettings
+
+    scorecard = Scorecard.objects.filter(jurisdiction=jurisdiction, year=year).first()
+    scores = list(YearScore.objects.filter(jurisdiction=jurisdiction, year=year, composite_total__isnull=False)
+                  .select_related("unit", "category"))
+    if scorecard is None or not scores:
+        return None
+    by_category = any((s.composite_detail or {}).get("by_category") for s in scores)
+    grading = GradingSettings(
+        method=scorecard.grading_method, excellent_min=scorecard.excellent_min, good_min=scorecard.good_min,
+        fair_min=scorecard.fair_min, excellent_share=scorecard.excellent_share, good_share=scorecard.good_share,
+        poor_share=scorecard.poor_share, by_category=by_category,
+    )
+    gaps = next_grade_gaps({s.unit.code: s.composite_total for s in scores},
+                           {s.unit.code: s.grade_by_points for s in scores},
+                           {s.unit.code: s.category_id for s in scores}, grading)
+    if category_id is not None:
+        scores = [s for s in scores if s.category_id == category_id]
+    scores.sort(key=lambda s: (
+        ((s.category.order, s.category.name) if s.category_id else (1 << 16, "")) if by_category else (0, ""),
+        s.composite_rank, s.unit.code))
+    labels = dict(Grade.choices)
+    rows = []
+    for s in scores:
+        gap = gaps.get(s.unit.code)
+        adjusted = _("一票否决") if s.veto_applied else _("例外晋级") if s.promotion_applied else ""
+        rows.append(CompositeRow(
+            s.unit.code, s.unit.name, s.category.name if s.category_id else "", f"{s.composite_total:.2f}",
+            s.composite_rank, str(s.get_grade_display()), adjusted if s.grade != s.grade_by_points else "",
+            str(labels[gap.grade]) if gap else "", f"{gap.points:.2f}" if gap else "",
+            s.grade_by_points == Grade.EXCELLENT,
+        ))
+    first = scores[0] if scores else None
+    sections = [section["name"] for section in (first.composite_detail.get("sections", []) if first else [])]
+    return CompositeStandings(year, by_category, sections, rows, any(s.is_year_to_date for s in scores),
+                              max((s.through_month for s in scores), default=12))

@@ -22,6 +22,7 @@ from dashboard import cache, charts, links, selectors
 from dashboard.filters import STATUS_SUBMITTED, UNIT_LIST_ID, DashboardFilter, DrillDownFilter
 from dashboard.selectors import COUNTED, DashboardQuery
 from departments.models import Jurisdiction
+from assessment import selectors as assessment_selectors
 from reviews import selectors as review_selectors
 from departments.roles import is_leader, is_office, user_jurisdiction
 
@@ -74,6 +75,9 @@ def dashboard(request: HttpRequest, jurisdiction: Jurisdiction) -> HttpResponse:
         "figures": cache.figures_html(key=key, render=render_figures),
         # Live, not cached with the figures: a review is filed or decided in any month.
         "reviews": review_selectors.counts_by_department(jurisdiction_id=jurisdiction.pk, year=query.year),
+        # Live too: the office computes the year's scores again whenever it needs to.
+        "composite": assessment_selectors.composite_standings(
+            jurisdiction=jurisdiction, year=query.year, category_id=query.category.pk if query.category else None),
     })
 
 

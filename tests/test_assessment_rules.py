@@ -530,3 +530,43 @@ def test_every_explanation_line_has_its_chinese_template_and_can_be_translated()
     assert rules.render(line) == "全省第5名：90% × 10分 = 9.00分"
     english = {rules.LINES[Line.RANK]: "Rank %(rank)s in the province: %(percent)s%% × %(points)s = %(score)s"}
     assert rules.render(line, lambda s: english.get(s, s)) == "Rank 5 in the province: 90% × 10 = 9.00"
+
+
+# How far each unit is from the next grade ------------------------------------------------
+
+from ratings.rules import BY_SHARE, BY_THRESHOLD, EXCELLENT, FAIR, GOOD, POOR, GradingSettings  # noqa: E402
+
+
+THRESHOLDS = GradingSettings(method=BY_THRESHOLD, excellent_min=D("270"), good_min=D("240"), fair_min=D("180"))
+
+
+@pytest.mark.parametrize(("total", "grade", "expected"), [
+    ("285", EXCELLENT, None),  # nothing above 优秀
+    ("262.5", GOOD, (EXCELLENT, "7.50")),
+    ("240", GOOD, (EXCELLENT, "30.00")),
+    ("239.99", FAIR, (GOOD, "0.01")),
+    ("100", POOR, (FAIR, "80.00")),
+])
+def test_by_threshold_the_gap_is_the_next_line(total, grade, expected):
+    gaps = rules.next_grade_gaps({"A": D(total)}, {"A": grade}, {}, THRESHOLDS)
+    assert (None if gaps["A"] is None else (gaps["A"].grade, str(gaps["A"].points))) == expected
+
+
+def test_by_share_the_gap_is_the_lowest_score_that_earned_the_grade_above_in_the_group():
+    totals = {"T1": D("93"), "T2": D("88"), "T3": D("80"), "S1": D("70"), "S2": D("60")}
+    grades = {"T1": EXCELLENT, "T2": GOOD, "T3": FAIR, "S1": EXCELLENT, "S2": POOR}
+    groups = {"T1": "镇", "T2": "镇", "T3": "镇", "S1": "街道", "S2": "街道"}
+    per_category = rules.next_grade_gaps(totals, grades, groups, GradingSettings(method=BY_SHARE, by_category=True))
+    assert (per_category["T2"].grade, per_category["T2"].points) == (EXCELLENT, D("5.00"))
+    assert (per_category["T3"].grade, per_category["T3"].points) == (GOOD, D("8.00"))
+    # 街道 has no 一般: the next better grade earned there (优秀, 70) is the mark.
+    assert (per_category["S2"].grade, per_category["S2"].points) == (FAIR, D("10.00"))
+    overall_grades = {"T1": EXCELLENT, "T2": GOOD, "T3": GOOD, "S1": FAIR, "S2": POOR}
+    overall = rules.next_grade_gaps(totals, overall_grades, groups, GradingSettings(method=BY_SHARE))
+    assert (overall["T3"].grade, overall["T3"].points) == (EXCELLENT, D("13.00"))  # behind T1's 93
+    assert (overall["S2"].grade, overall["S2"].points) == (FAIR, D("10.00"))
+
+
+def test_by_share_with_no_better_grade_in_the_group_there_is_no_gap():
+    gaps = rules.next_grade_gaps({"A": D("50")}, {"A": GOOD}, {"A": "镇"}, GradingSettings(method=BY_SHARE, by_category=True))
+    assert gaps["A"] is None

@@ -314,3 +314,24 @@ def test_the_workbook_gains_the_composite_sheet_and_a_sheet_per_section(district
     assert by_unit["S1"][3:6] == [None, 10, 25]
     assert not any(str(cell.value).startswith("=") for ws in book for row in ws.iter_rows() for cell in row
                    if cell.value is not None)  # no formulas
+
+
+def test_the_dashboard_shows_the_composite_ranking_and_the_distance_to_the_next_grade(district, tmp_path, client, leo):
+    load_scorecard(tmp_path)
+    load_results(tmp_path)
+    Scorecard.objects.update(grading_method=rules.BY_THRESHOLD, excellent_min=90, good_min=86, fair_min=70)
+    scores()
+    client.force_login(leo)
+    body = client.get(f"/dashboard/?year={YEAR}").content.decode()
+    assert "综合考核排名" in body and "在同类单位中排名" in body
+    table = body[body.index('id="db-composite"'):]
+    assert table.index("镇1") < table.index("镇2") < table.index("镇3")
+    assert "距优秀差 2.50 分" in table  # 镇2: 87.50, the line is 90
+    assert "距一般差 0.50 分" in table  # 街道1 and 街道2: 69.50, the line is 70
+    assert "已是最高等次" in table  # 镇1
+
+
+def test_the_dashboard_has_no_composite_card_for_a_year_without_a_scorecard(district, client, leo):
+    scores()
+    client.force_login(leo)
+    assert "综合考核排名" not in client.get(f"/dashboard/?year={YEAR}").content.decode()
