@@ -68,7 +68,7 @@ class ImportSummary:
     notes: list[str] = field(default_factory=list)
 
 
-def _decimal(text: str, *, what: str) -> Decimal:
+def read_decimal(text: str, *, what: str) -> Decimal:
     normal = unicodedata.normalize("NFKC", text).replace(",", "")
     try:
         value = Decimal(normal)
@@ -81,7 +81,7 @@ def _decimal(text: str, *, what: str) -> Decimal:
     return value
 
 
-def _whole(text: str) -> int:
+def read_whole(text: str) -> int:
     normal = unicodedata.normalize("NFKC", text)
     try:
         value = Decimal(normal)
@@ -188,7 +188,7 @@ def check_scorecard(dataset: tablib.Dataset, *, jurisdiction: Jurisdiction,
         code = read(CODE, _code, required=True)
         name = read(NAME, _text, required=True)
         parent = read(PARENT, _code) or ""
-        points = read(POINTS, lambda t: _decimal(t, what=_("分值")), required=True)
+        points = read(POINTS, lambda t: read_decimal(t, what=_("分值")), required=True)
         method_text = read(METHOD, _text) or ""
         method = rules.method_for_label(method_text) if method_text else ""
         if method is None:
@@ -216,7 +216,7 @@ def check_scorecard(dataset: tablib.Dataset, *, jurisdiction: Jurisdiction,
                     errors.append(RowError(number, LEAD_UNIT, refusal_text(rules.Problem(
                         rules.Refusal.UNKNOWN_UNIT, facts={"unit": lead_text}))))
                     lead = None
-        base = read(BASE, lambda t: _decimal(t, what=_("基础分")))
+        base = read(BASE, lambda t: read_decimal(t, what=_("基础分")))
         if code is None or name is None or points is None:
             continue
         if code in first_row:
@@ -398,10 +398,10 @@ def check_results(dataset: tablib.Dataset, *, scorecard: Scorecard) -> list[_Res
 
         code = read(ITEM, _code)
         unit_text = cell_text(cells.get(UNIT))
-        rank = read(RANK, _whole)
-        score = read(SCORE, lambda t: _decimal(t, what=_("得分")))
-        met = read(MET, _whole)
-        assigned = read(ASSIGNED, _whole)
+        rank = read(RANK, read_whole)
+        score = read(SCORE, lambda t: read_decimal(t, what=_("得分")))
+        met = read(MET, read_whole)
+        assigned = read(ASSIGNED, read_whole)
         if code is None:
             errors.append(RowError(number, ITEM, _("请填写这一格")))
             continue

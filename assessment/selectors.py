@@ -256,3 +256,43 @@ def composite_standings(*, jurisdiction: Jurisdiction, year: int, category_id: i
     sections = [section["name"] for section in (first.composite_detail.get("sections", []) if first else [])]
     return CompositeStandings(year, by_category, sections, rows, any(s.is_year_to_date for s in scores),
                               max((s.through_month for s in scores), default=12))
+
+
+# The lead unit's items (牵头单位录入) --------------------------------------------------------
+
+
+def lead_items(*, unit) -> list:
+    """The scorecard items a unit leads, newest year first, that take an entry (not the
+    board's), with their scorecard."""
+    from assessment.models import ScorecardItem
+    from assessment.services import ENTRY_FIELDS
+
+    return list(
+        ScorecardItem.objects.filter(lead_unit=unit, method__in=list(ENTRY_FIELDS),
+                                     scorecard__jurisdiction_id=unit.jurisdiction_id)
+        .select_related("scorecard").order_by("-scorecard__year", "order", "pk")
+    )
+
+
+def lead_entry_units(*, item) -> list:
+    """The units a lead unit enters results for: the jurisdiction's active rated units
+    the item (and its parents) apply to; for 赋分, not the lead unit itself, whose own
+    result is its rank in the province (牵头单位不给自己赋分)."""
+    from assessment.importing import scorecard_rules
+    from assessment.rules import LEAD_SCORED
+    from departments.models import Organisation
+
+    card = scorecard_rules(item.scorecard)
+    units = Organisation.objects.filter(jurisdiction_id=item.scorecard.jurisdiction_id, is_unit=True, is_active=True)
+    if item.method == LEAD_SCORED:
+        units = units.exclude(pk=item.lead_unit_id)
+    return [unit for unit in units.select_related("category").order_by("category__order", "code")
+            if card.applies(item.code, unit.category.name if unit.category_id else "")]
+
+
+def lead_entry_rows(*, item) -> list[tuple]:
+    """(unit, its result or None) for every unit of ``lead_entry_units``."""
+    from assessment.models import ItemResult
+
+    results = {r.unit_id: r for r in ItemResult.objects.filter(item=item)}
+    return [(unit, results.get(unit.pk)) for unit in lead_entry_units(item=item)]

@@ -26,8 +26,8 @@ from departments.models import Category, Jurisdiction, Organisation
 from departments.roles import is_office
 from ratings import rules
 from assessment import rules as card_rules
-from assessment.models import GradeAdjustment, ItemResult, RollupRun, Scorecard, YearScore
-from assessment.refusals import refusal_summary
+from assessment.models import GradeAdjustment, ItemResult, RollupRun, Scorecard, ScorecardItem, YearScore
+from assessment.refusals import refusal_summary, refusal_text
 from config.sql import integer_rows
 from ratings import selectors as ratings_selectors
 from ratings.models import Period, RuleBook
@@ -520,3 +520,100 @@ def scorecard_copy(*, scorecard: Scorecard, year: int, by=None) -> Scorecard:
             if item.parent_id:
                 ScorecardItem.objects.filter(pk=copies[item.pk].pk).update(parent=copies[item.parent_id])
     return target
+
+
+# The lead unit's entry (牵头单位录入) -------------------------------------------------------
+
+
+# What a lead unit enters for each undertaking unit, by the item's method.
+ENTRY_FIELDS: dict[str, tuple[str, ...]] = {
+    card_rules.RANK: ("rank",),
+    card_rules.LEAD_SCORED: ("score",),
+    card_rules.DIRECT: ("score",),
+    card_rules.COMPLETION: ("met", "assigned"),
+}
+
+
+def entry_label(name: str) -> str:
+    """A field's name as the sheet and the form call it, in the request's language."""
+    return {"rank": _("排名"), "score": _("得分"), "met": _("完成数"), "assigned": _("任务数")}[name]
+
+
+class EntryRefused(ValidationError):
+    """The lead unit's entries, refused whole: ``errors`` maps a unit's id to its messages."""
+
+    def __init__(self, errors: dict[int, list[str]]):
+        super().__init__(_("有单位的结果填写有误，没有保存任何结果；请按提示修改后重新保存"))
+        self.errors = errors
+
+
+def lead_results_save(*, item: ScorecardItem, lead: Organisation, values: dict[int, dict[str, str]], by=None) -> int:
+    """Save what a lead unit entered for the undertaking units of its own item, all or
+    nothing: ``values`` maps each unit's id to the texts of the item's fields (an empty
+    row removes the unit's result). Refused when the item is not the unit's, the year's
+    results are locked, or the method takes no entry. Returns how many results changed."""
+    from assessment.importing import read_decimal, read_whole, result_for_rules, scorecard_rules
+    from assessment.selectors import lead_entry_units
+
+    scorecard = item.scorecard
+    if item.lead_unit_id != lead.pk:
+        raise PermissionDenied(_("只有本项的牵头单位可以录入结果"))
+    if scorecard.results_locked:
+        raise ValidationError(_("%(year)d 年度考核结果已锁定，不能再录入或修改") % {"year": scorecard.year})
+    fields = ENTRY_FIELDS.get(item.method)
+    if fields is None:
+        raise ValidationError(_("本项按每月亮榜自动计分，不录入结果"))
+    units = {unit.pk: unit for unit in lead_entry_units(item=item)}
+    card = scorecard_rules(scorecard)
+    errors: dict[int, list[str]] = {}
+    wanted: dict[int, dict[str, object] | None] = {}
+    for unit_id, texts in values.items():
+        if unit_id not in units:
+            raise PermissionDenied(_("本项不适用于该单位"))
+        texts = {name: (texts.get(name) or "").strip() for name in fields}
+        if not any(texts.values()):
+            wanted[unit_id] = None
+            continue
+        parsed: dict[str, object] = {"rank": None, "score": None, "met": None, "assigned": None}
+        mine: list[str] = []
+        for name in fields:
+            if not texts[name]:
+                mine.append(_("请填写%(field)s") % {"field": entry_label(name)})
+                continue
+            try:
+                parsed[name] = read_decimal(texts[name], what=entry_label(name)) if name == "score" \
+                    else read_whole(texts[name])
+            except ValueError as exc:
+                mine.append(str(exc))
+        if not mine:
+            result = result_for_rules(item, units[unit_id].code, **parsed)
+            try:
+                card_rules.score_item(card, result)
+            except card_rules.Refused as refused:
+                mine += [refusal_text(problem) for problem in refused.problems]
+        if mine:
+            errors[unit_id] = mine
+        wanted[unit_id] = parsed
+    if errors:
+        raise EntryRefused(errors)
+    changed = 0
+    with transaction.atomic():
+        stored = {r.unit_id: r for r in ItemResult.objects.select_for_update().filter(item=item, unit_id__in=wanted)}
+        for unit_id, parsed in wanted.items():
+            result = stored.get(unit_id)
+            if parsed is None:
+                if result is not None:
+                    result._history_user = by
+                    result.delete()
+                    changed += 1
+                continue
+            if result is not None and all(getattr(result, k) == v for k, v in parsed.items()):
+                continue
+            result = result or ItemResult(item=item, unit_id=unit_id)
+            for key, value in parsed.items():
+                setattr(result, key, value)
+            result.source, result.updated_by = ItemResult.Source.ENTRY, by
+            result._history_user = by
+            result.save()
+            changed += 1
+    return changed

@@ -7,4 +7,6 @@ app_name = "desk"
 urlpatterns = [
     path("", views.home, name="home"),
     path("ratings/<int:pk>/", views.rating, name="rating"),
+    path("items/", views.lead_items, name="lead_items"),
+    path("items/<int:pk>/", views.lead_item, name="lead_item"),
 ]

@@ -12,10 +12,17 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render, resolve_url
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
+from assessment import selectors as assessment_selectors
+from assessment import services as assessment_services
+from assessment.rules import METHODS
+from assessment.services import ENTRY_FIELDS, entry_label
 from config.accounts.views import home_for
 from departments.models import Organisation
 from departments.roles import is_unit_staff, user_unit
@@ -64,6 +71,7 @@ def home(request: HttpRequest, unit: Organisation) -> HttpResponse:
         "requests": selectors.desk_requests(unit=unit),
         "notices": selectors.desk_notices(user=request.user, limit=NOTICES_SHOWN),
         "public_url": selectors.desk_public_url(unit=unit),
+        "lead_items": assessment_selectors.lead_items(unit=unit),
     })
 
 
@@ -76,3 +84,59 @@ def rating(request: HttpRequest, pk: int, unit: Organisation) -> HttpResponse:
         raise Http404
     reviews = selectors.desk_filing_states(user=request.user, unit=unit, ratings=[found])
     return render(request, "desk/rating.html", {"unit": unit, "rating": found, "review": reviews[found.pk]})
+
+
+# The items the unit leads (牵头单位录入) ------------------------------------------------------
+
+
+@require_safe
+@never_cache
+@unit_staff_required
+def lead_items(request: HttpRequest, unit: Organisation) -> HttpResponse:
+    """The scorecard items this unit leads, each with how many results it has entered."""
+    items = assessment_selectors.lead_items(unit=unit)
+    return render(request, "desk/lead_items.html", {"unit": unit, "items": items})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+@unit_staff_required
+def lead_item(request: HttpRequest, pk: int, unit: Organisation) -> HttpResponse:
+    """Enter the undertaking units' results of one item this unit leads, all or nothing,
+    until the office locks the year. Another unit's item does not exist here (404)."""
+    item = next((i for i in assessment_selectors.lead_items(unit=unit) if i.pk == pk), None)
+    if item is None:
+        raise Http404
+    fields = ENTRY_FIELDS[item.method]
+    errors: dict[int, list[str]] = {}
+    posted: dict[int, dict[str, str]] = {}
+    status = 200
+    if request.method == "POST":
+        if item.scorecard.results_locked:
+            messages.error(request, _("%(year)d 年度考核结果已锁定，不能再录入或修改") % {"year": item.scorecard.year})
+            return redirect("desk:lead_item", pk=item.pk)
+        units = [u.pk for u in assessment_selectors.lead_entry_units(item=item)]
+        posted = {unit_id: {name: request.POST.get(f"u{unit_id}-{name}", "") for name in fields} for unit_id in units}
+        try:
+            changed = assessment_services.lead_results_save(item=item, lead=unit, values=posted, by=request.user)
+        except assessment_services.EntryRefused as refused:
+            errors = refused.errors
+            messages.error(request, refused.messages[0])
+            status = 400
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+            status = 400
+        else:
+            messages.success(request, _("已保存，%(count)d 个单位的结果有变化") % {"count": changed})
+            return redirect("desk:lead_item", pk=item.pk)
+    rows = []
+    for other, result in assessment_selectors.lead_entry_rows(item=item):
+        values = posted.get(other.pk) or {name: "" if result is None or getattr(result, name) is None
+                                          else f"{getattr(result, name)}" for name in fields}
+        rows.append({"unit": other, "result": result, "cells": [
+            {"name": name, "label": entry_label(name), "value": values[name], "id": f"u{other.pk}-{name}"}
+            for name in fields], "errors": errors.get(other.pk, [])})
+    return render(request, "desk/lead_item.html", {
+        "unit": unit, "item": item, "rows": rows, "locked": item.scorecard.results_locked,
+        "method_label": _(METHODS[item.method].label),
+    }, status=status)

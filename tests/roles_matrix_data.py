@@ -100,9 +100,9 @@ M = SimpleNamespace(
     REVIEW_FILE_T1=_marker("REVFILETONE", B | UNA),
     # The office's year-end decisions.
     VETO=_marker("VETO", J1_ADMIN),
-    SCORECARD=_marker("SCORECARD", J1_ADMIN),  # J1's 2027 scorecard and its result
+    SCORECARD=_marker("SCORECARD", J1_ADMIN | UNA),  # J1's 2027 scorecard and its result; T01 leads its item
     # J1's organisations: J1's own and public on J1's site, never in J2.
-    J1_UNIT=_marker("JONEUNIT", {"bob", "carol"} | J1_ADMIN, J1_CODE),
+    J1_UNIT=_marker("JONEUNIT", {"bob", "carol"} | J1_ADMIN | UNA, J1_CODE),  # una: a lead unit scores them
     # The neighbouring district.
     PUB_J2=_marker("PUBJTWO", J2, J2_CODE),
     DRAFT_J2=_marker("DRAFTJTWO", J2),
@@ -275,7 +275,7 @@ def build_scene(monkeypatch) -> Scene:
     o.veto = scoring.grade_adjustment_record(unit=t1, year=2026, kind=GradeAdjustment.Kind.VETO,
                                              reason=f"一票否决 {M.VETO}", by=alice)
     # J1's 2027 scorecard, with one result: frozen.
-    card_sheet = f"编码,名称,上级编码,分值,计分方式\n1,党建工作,,20,\n1.1,党建考核{M.SCORECARD},1,20,直接引用\n"
+    card_sheet = f"编码,名称,上级编码,分值,计分方式,牵头单位\n1,党建工作,,20,,\n1.1,党建考核{M.SCORECARD},1,20,直接引用,{t1.code}\n"
     assessment_importing.import_scorecard(
         assessment_importing.read_scorecard_upload(name="card.csv", content=card_sheet.encode()),
         jurisdiction=j1, year=2027, by=alice)
@@ -284,6 +284,7 @@ def build_scene(monkeypatch) -> Scene:
         jurisdiction=j1, year=2027, by=alice)
     o.scorecard = Scorecard.objects.get(jurisdiction=j1, year=2027)
     o.item_result = ItemResult.objects.get(item__scorecard=o.scorecard)
+    o.scorecard_item = o.item_result.item
 
     # The neighbouring district: one published month, one open month with a draft.
     l_jan = services.period_get_or_open(jurisdiction=j2, year=2026, month=1)

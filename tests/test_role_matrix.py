@@ -265,6 +265,12 @@ row("desk/ratings/<int:pk>/", "302 403 403 403 403 403 404", lambda s: f"/desk/r
 row("desk/ratings/<int:pk>/", "302 403 403 403 403 403 404", lambda s: f"/desk/ratings/{s.o.a_draft.pk}/",
     label="T01's draft")
 row("desk/ratings/<int:pk>/", "302 403 403 403 403 403 404", "/desk/ratings/999999/", label="no such id")
+# The items T01 leads (牵头单位录入): its own staff only; an unknown item does not exist.
+row("desk/items/", UNIT_ONLY, shows=shows("una", M.SCORECARD))
+# The lead unit scores the units of its jurisdiction: their names (public on its site) are on the page.
+row("desk/items/<int:pk>/", UNIT_ONLY, lambda s: f"/desk/items/{s.o.scorecard_item.pk}/",
+    shows=shows("una", M.SCORECARD, M.J1_UNIT))
+row("desk/items/<int:pk>/", "302 403 403 403 403 403 404", "/desk/items/999999/", label="no such id")
 # Evidence a department shares with the unit: the unit's staff may open it too.
 row("ratings/evidence/<int:pk>/", "302 404 200 200 200 404 200",
     lambda s: f"/ratings/evidence/{s.o.b_shared_evidence.pk}/", label="B's shared with T01",
@@ -1207,6 +1213,8 @@ COMMANDS = {
     "close_month": ("admin/ratings/period/<path:object_id>/close/", "admin/ratings/period/<path:object_id>/reopen/"),
     "rollup_year": ("admin/assessment/yearscore/rollup/", "admin/assessment/yearscore/rollup/<int:run_id>/"),
     "export_scores": ("admin/assessment/yearscore/workbook/", "admin/assessment/yearscore/export/"),
+    "import_scorecard": ("admin/assessment/scorecard/import/",),
+    "import_results": ("admin/assessment/scorecard/import/", "desk/items/<int:pk>/"),
     "publish_board": ("admin/boards/boardmonth/<int:period_id>/publish/", "admin/boards/publishedyear/publish/"),
     "seed_demo": None,  # demo data for a fresh installation: the operator's, never the office's
     # Accounts in bulk, with their initial passwords in a file: the operator runs it for the
