@@ -237,6 +237,16 @@ class Scorecard:
 
     def applies(self, code: str, category: str) -> bool:
         """Whether an item, and every item above it, applies to a category."""
+        known = self._applies.get((code, category))
+        if known is None:
+            known = self._applies[code, category] = self._applies_walk(code, category)
+        return known
+
+    @cached_property
+    def _applies(self) -> dict[tuple[str, str], bool]:
+        return {}
+
+    def _applies_walk(self, code: str, category: str) -> bool:
         by_code = self._by_code
         item: Item | None = by_code[code]
         while item is not None:
@@ -449,7 +459,10 @@ class Result:
     tally: Tally | None = None
 
     def given(self) -> list[str]:
-        return [f.name for f in fields(self) if f.name not in ("unit", "item") and getattr(self, f.name) is not None]
+        return [name for name in RESULT_INPUTS if getattr(self, name) is not None]
+
+
+RESULT_INPUTS = tuple(f.name for f in fields(Result) if f.name not in ("unit", "item"))
 
 
 @dataclass(frozen=True)

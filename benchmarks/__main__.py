@@ -5,7 +5,9 @@ approved ratings per unit and month (360,000 ratings), inserted in bulk. Then:
 
 - ``year_rollup``: the roll-up service against one plain SQL GROUP BY over the same rows;
 - ``export_scores``: the year's workbook (the ``export_scores`` command) against writing
-  the same cells with openpyxl's write-only mode and no formatting.
+  the same cells with openpyxl's write-only mode and no formatting;
+- ``composite_rollup``: the roll-up with a 300-item scorecard against a SQL aggregate of
+  the same results (``benchmarks/composite.py``).
 
 Options: ``--units N`` (default 10000), ``--repeat N`` (roll-up repetitions, default 5),
 ``--keep`` keeps the temporary directory.
@@ -225,6 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks import reading  # workbooks at the import limits, each read in a process of its own
 
     reading.run()
+    from benchmarks import composite  # the composite scorecard's roll-up, in a database of its own
+
+    composite.run()
     if not args.no_province:  # in processes of their own: one per database
         from benchmarks.province import main as province
 

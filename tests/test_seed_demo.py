@@ -7,8 +7,9 @@ transaction that is rolled back at the end; each test runs in its own savepoint.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from io import StringIO
 
 import pytest
@@ -221,8 +222,14 @@ def test_last_years_scores_show_a_veto_and_a_promotion(demo):
     assert scores.count() >= 30
     vetoed = scores.get(veto_applied=True)
     assert vetoed.grade_by_points == rules.EXCELLENT and vetoed.grade != rules.EXCELLENT
-    promoted = scores.get(promotion_applied=True)
+    # One promotion recorded by the office, one by a top-3 rank in the province (例外晋级名次).
+    promoted = scores.get(promotion_applied=True, unit__grade_adjustments__kind="promotion")
     assert promoted.grade_by_points == rules.GOOD and promoted.grade == rules.EXCELLENT
+    by_rank = scores.get(promotion_applied=True, composite_detail__has_key="promotion_rank")
+    assert by_rank != promoted and not by_rank.unit.grade_adjustments.exists()
+    assert by_rank.grade_by_points != rules.EXCELLENT and by_rank.grade == rules.EXCELLENT
+    assert by_rank.composite_detail["promotion_rank"]["rank"] <= 3
+    assert scores.filter(promotion_applied=True).count() == 2
 
 
 def test_this_years_scores_are_year_to_date(demo):
@@ -243,3 +250,111 @@ def test_the_demo_has_a_pending_review_and_a_decided_one(demo):
     decided = ReviewRequest.objects.get(status=ReviewRequest.Status.UPHELD)
     assert (pending.unit.name, pending.outcome_at_filing) == ("东坝街道", "yellow_light")
     assert (decided.unit.name, decided.outcome_at_filing) == ("砖墙镇", "red_light") and decided.decision_reason
+
+
+# The composite scorecard (考核方案) --------------------------------------------------------
+
+
+def scorecards():
+    from assessment.models import Scorecard
+
+    year = services.today().year
+    return {card.year: card for card in Scorecard.objects.filter(jurisdiction=default_jurisdiction(),
+                                                                   year__in=(year - 1, year))}
+
+
+def last_years_scores():
+    from assessment.models import YearScore
+
+    year = services.today().year - 1
+    return list(YearScore.objects.filter(jurisdiction=default_jurisdiction(), year=year).select_related("category"))
+
+
+def test_the_demo_has_a_300_point_scorecard_last_year_and_this_year_whose_parts_add_up(demo):
+    year = services.today().year
+    cards = scorecards()
+    assert set(cards) == {year - 1, year}
+    trees = {}
+    for card in cards.values():
+        assert card.total_points == 300 and card.promotion_top_rank == 3
+        items = list(card.items.select_related("parent").prefetch_related("categories"))
+        sections = [item for item in items if item.parent_id is None]
+        assert [(s.name, s.points) for s in sections] == [("省对市目标任务", 150), ("效能建设", 100), ("党建工作", 50)]
+        assert sum(s.points for s in sections) == card.total_points
+        for item in items:
+            children = [child for child in items if child.parent_id == item.pk]
+            if children:
+                assert sum(child.points for child in children) == item.points, item.code
+                assert not item.method
+            else:
+                assert item.method, item.code
+        methods = {item.method for item in items if item.method}
+        assert methods == {"rank", "lead_scored", "completion", "board", "direct"}
+        board = next(item for item in items if item.method == "board")
+        assert 0 < board.base < board.points
+        assert all(item.lead_unit_id for item in items if item.method == "lead_scored")
+        only = {tuple(c.name for c in item.categories.all()) for item in items}
+        assert ("街道",) in only and ("镇",) in only  # items for streets only and for towns only
+        trees[card.year] = [(i.code, i.parent.code if i.parent_id else "", i.points, i.method, i.base) for i in items]
+    assert trees[year] == trees[year - 1]  # this year's copied from last year's
+
+
+def test_last_year_has_results_on_every_item_and_this_year_on_part_of_them(demo):
+    from assessment.models import ItemResult
+
+    year = services.today().year
+    cards = scorecards()
+    last = set(ItemResult.objects.filter(item__scorecard=cards[year - 1]).values_list("item__code", flat=True))
+    leaves = set(cards[year - 1].items.exclude(method="").exclude(method="board").values_list("code", flat=True))
+    assert last == leaves
+    this = set(ItemResult.objects.filter(item__scorecard=cards[year]).values_list("item__code", flat=True))
+    assert this < leaves if services.today().month > 1 else not this
+
+
+def test_last_years_scores_carry_a_composite_total_and_rank_for_every_unit(demo):
+    scores = last_years_scores()
+    assert len(scores) >= 30
+    for score in scores:
+        assert score.composite_total is not None and score.composite_rank is not None, score.unit_id
+        assert 0 < score.composite_total <= 300
+        sections = score.composite_detail["sections"]
+        assert [s["name"] for s in sections] == ["省对市目标任务", "效能建设", "党建工作"]
+        assert sum(Decimal(s["score"]) for s in sections) == score.composite_total
+    # The shares give every grade to somebody.
+    assert {s.grade_by_points for s in scores} == {rules.EXCELLENT, rules.GOOD, rules.FAIR, rules.POOR}
+
+
+def test_a_unit_with_no_result_in_a_section_gets_its_categorys_average(demo):
+    scores = last_years_scores()
+    averaged = [(score, i) for score in scores for i, section in enumerate(score.composite_detail["sections"])
+                if section["line"] == "section_average"]
+    assert averaged
+    for score, i in averaged:
+        peers = [Decimal(other.composite_detail["sections"][i]["score"]) for other in scores
+                 if other.category_id == score.category_id
+                 and other.composite_detail["sections"][i]["line"] != "section_average"]
+        assert peers
+        average = (sum(peers) / len(peers)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        assert Decimal(score.composite_detail["sections"][i]["score"]) == average
+        assert not score.composite_detail["sections"][i]["items"]
+
+
+def test_units_are_ranked_within_their_category(demo):
+    scores = last_years_scores()
+    assert all(score.composite_detail["by_category"] for score in scores)
+    by_category = defaultdict(list)
+    for score in scores:
+        by_category[score.category_id].append(score)
+    assert len(by_category) >= 4
+    for members in by_category.values():
+        for score in members:
+            assert score.composite_rank == 1 + sum(other.composite_total > score.composite_total for other in members)
+    assert sum(score.composite_rank == 1 for score in scores) >= len(by_category)
+
+
+def test_this_years_scores_so_far_carry_a_composite_total(demo):
+    from assessment.models import YearScore
+
+    today = services.today()
+    scores = YearScore.objects.filter(jurisdiction=default_jurisdiction(), year=today.year)
+    assert all(score.composite_total is not None and score.composite_rank is not None for score in scores)
