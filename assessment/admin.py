@@ -452,19 +452,16 @@ class ScorecardItemFormSet(forms.BaseInlineFormSet):
         super().clean()
         if any(form.errors for form in self.forms):
             return
-        kept = [form for form in self.forms
-                if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("code")]
-        items = tuple(
-            card_rules.Item(
-                code=form.cleaned_data["code"], name=form.cleaned_data["name"], points=form.cleaned_data["points"],
-                parent=(form.cleaned_data.get("parent_code") or "").strip(), method=form.cleaned_data.get("method") or "",
-                categories=frozenset(c.name for c in form.cleaned_data.get("categories") or ()),
-                lead_unit=form.cleaned_data["lead_unit"].code if form.cleaned_data.get("lead_unit") else "",
-                base=form.cleaned_data.get("base"),
-            )
-            for form in kept
-        )
         jurisdiction = self.instance.jurisdiction
+        if not self.has_changed():
+            # No row changed (or the rows are read-only, the scorecard being frozen): the
+            # stored tree is checked against the settings as submitted (a new 总分).
+            if self.instance.pk is None:
+                return
+            stored = Scorecard.objects.get(pk=self.instance.pk)
+            items = scorecard_rules(stored).items
+        else:
+            items = self._items()
         card = card_rules.Scorecard(str(jurisdiction.pk), self.instance.year or 0, items,
                                     total_points=self.instance.total_points, rank_table=self.instance.rank_table)
         problems = card_rules.scorecard_problems(
@@ -476,6 +473,28 @@ class ScorecardItemFormSet(forms.BaseInlineFormSet):
                 f"{problem.item}：{refusal_text(problem)}" if problem.item else refusal_text(problem)
                 for problem in problems
             ])
+
+    def _items(self) -> tuple[card_rules.Item, ...]:
+        kept = [form for form in self.forms
+                if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("code")]
+        return tuple(
+            card_rules.Item(
+                code=form.cleaned_data["code"], name=form.cleaned_data["name"], points=form.cleaned_data["points"],
+                parent=(form.cleaned_data.get("parent_code") or "").strip(), method=form.cleaned_data.get("method") or "",
+                categories=frozenset(c.name for c in form.cleaned_data.get("categories") or ()),
+                lead_unit=form.cleaned_data["lead_unit"].code if form.cleaned_data.get("lead_unit") else "",
+                base=form.cleaned_data.get("base"),
+            )
+            for form in kept
+        )
+
+
+def frozen_as_stored(obj: Scorecard | None) -> bool:
+    """Whether the scorecard is frozen as the database has it: a submitted form may have
+    ticked 已重新开放修改 on the object in memory without saving it yet."""
+    if obj is None or obj.pk is None:
+        return False
+    return scorecard_frozen(Scorecard.objects.get(pk=obj.pk))
 
 
 class ScorecardItemInline(admin.TabularInline):
@@ -489,13 +508,13 @@ class ScorecardItemInline(admin.TabularInline):
     filter_horizontal = ()
 
     def has_add_permission(self, request, obj=None) -> bool:
-        return super().has_add_permission(request, obj) and not (obj and scorecard_frozen(obj))
+        return super().has_add_permission(request, obj) and not frozen_as_stored(obj)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return super().has_change_permission(request, obj) and not (obj and scorecard_frozen(obj))
+        return super().has_change_permission(request, obj) and not frozen_as_stored(obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return super().has_delete_permission(request, obj) and not (obj and scorecard_frozen(obj))
+        return super().has_delete_permission(request, obj) and not frozen_as_stored(obj)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "categories":
@@ -538,13 +557,13 @@ class ScorecardAdmin(ScopedHistoryMixin, OfficeWritesAdmin, SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # A scorecard with results is the record of how the year was scored.
-        return super().has_delete_permission(request, obj) and not (obj and scorecard_frozen(obj))
+        return super().has_delete_permission(request, obj) and not frozen_as_stored(obj)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
         fixed = ("jurisdiction", "year")
-        if scorecard_frozen(obj):
+        if frozen_as_stored(obj):
             # Frozen: only reopening (and the results lock) may change.
             return (*fixed, "name", "total_points", "rank_first_losing", "rank_step", "rank_last", "rank_after_last",
                     "grading_method", "excellent_min", "good_min", "fair_min", "excellent_share", "good_share",
@@ -585,27 +604,24 @@ class ScorecardAdmin(ScopedHistoryMixin, OfficeWritesAdmin, SimpleHistoryAdmin):
     def save_formset(self, request, form, formset, change) -> None:
         if formset.model is not ScorecardItem:
             return super().save_formset(request, form, formset, change)
-        instances = formset.save(commit=False)
-        for deleted in formset.deleted_objects:
-            deleted.delete()
-        saved = {}
-        for item_form in formset.forms:
-            if not item_form.cleaned_data or item_form.cleaned_data.get("DELETE"):
-                continue
-            item = item_form.instance
-            if item in instances or item.pk is None:
-                item.save()
-            item_form.save_m2m()
-            saved[item.code] = item
+        for item in formset.save(commit=False):  # the new and the changed rows
+            if item.pk is None:
+                item.parent = None  # named by code: set below, once every item exists
+            item.save()
+        formset.save_m2m()
+        deleted = {item.pk for item in formset.deleted_objects}
         by_code = {item.code: item for item in ScorecardItem.objects.filter(scorecard=form.instance)}
         for item_form in formset.forms:
-            if not item_form.cleaned_data or item_form.cleaned_data.get("DELETE"):
+            data = item_form.cleaned_data
+            if not data or data.get("DELETE") or not item_form.has_changed():
                 continue
-            item = by_code[item_form.cleaned_data["code"]]
-            parent = by_code.get((item_form.cleaned_data.get("parent_code") or "").strip())
+            item = by_code[data["code"]]
+            parent = by_code.get((data.get("parent_code") or "").strip())
             if item.parent_id != (parent.pk if parent else None):
                 item.parent = parent
                 item.save(update_fields=["parent"])
+        # Last: a removed parent would take its children with it.
+        ScorecardItem.objects.filter(pk__in=deleted).delete()
 
     @admin.action(description=gettext_lazy("复制为下一年度方案"))
     def copy_to_next_year(self, request, queryset) -> None:
@@ -678,6 +694,27 @@ class ScorecardAdmin(ScopedHistoryMixin, OfficeWritesAdmin, SimpleHistoryAdmin):
         return TemplateResponse(request, "assessment/admin/scorecard_import.html", context)
 
 
+class ItemResultForm(forms.ModelForm):
+    """A correction, checked by the item's method as the import checks it."""
+
+    class Meta:
+        model = ItemResult
+        fields = ("rank", "score", "met", "assigned")
+
+    def clean(self):
+        cleaned = super().clean()
+        item, unit = self.instance.item, self.instance.unit
+        result = result_for_rules(item, unit.code, rank=cleaned.get("rank"), score=cleaned.get("score"),
+                                  met=cleaned.get("met"), assigned=cleaned.get("assigned"))
+        try:
+            card_rules.score_item(scorecard_rules(item.scorecard), result)
+        except card_rules.Refused as refused:
+            fields = {"rank": "rank", "percent": "score", "points": "score", "met": "met", "assigned": "assigned"}
+            for problem in refused.problems:
+                self.add_error(fields.get(problem.field), refusal_text(problem))
+        return cleaned
+
+
 @admin.register(ItemResult)
 class ItemResultAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistoryAdmin):
     """The results, scoped through their scorecard's jurisdiction: the office corrects
@@ -689,6 +726,7 @@ class ItemResultAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistoryAdmi
     search_fields = ("item__code", "item__name", "unit__code", "unit__name")
     list_select_related = ("item__scorecard", "unit", "updated_by")
     ordering = ("-item__scorecard__year", "item__order", "unit__code")
+    form = ItemResultForm
     readonly_fields = ("item", "unit", "source", "updated_by", "updated_at")
     fields = ("item", "unit", "rank", "score", "met", "assigned", "source", "updated_by", "updated_at")
 
@@ -715,16 +753,8 @@ class ItemResultAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistoryAdmi
         return obj.item.scorecard.year
 
     def save_model(self, request, obj: ItemResult, form, change) -> None:
-        card = obj.item.scorecard
-        if card.results_locked:
+        if obj.item.scorecard.results_locked:
             raise PermissionDenied(_("本年度考核结果已锁定"))
-        result = result_for_rules(obj.item, obj.unit.code, rank=obj.rank, score=obj.score, met=obj.met,
-                                  assigned=obj.assigned)
-        try:
-            card_rules.score_item(scorecard_rules(card), result)
-        except card_rules.Refused as refused:
-            self.message_user(request, "；".join(refusal_text(p) for p in refused.problems), messages.ERROR)
-            return
         obj.updated_by = request.user
         obj._history_user = request.user
         obj.save()

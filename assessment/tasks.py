@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.core.exceptions import ValidationError
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,8 @@ def year_rollup_task(run_id: int) -> None:
         return
     try:
         rollup_run_execute(run_id=run_id)
+    except ValidationError as exc:  # a refusal in the office's words (a scorecard that cannot be scored)
+        rollup_run_fail(run_id=run_id, error="\n".join(exc.messages))
     except Exception as exc:  # noqa: BLE001 - any failure ends the run
         logger.exception("year roll-up run %s failed", run_id)
         rollup_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")

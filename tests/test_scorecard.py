@@ -335,3 +335,33 @@ def test_the_dashboard_has_no_composite_card_for_a_year_without_a_scorecard(dist
     scores()
     client.force_login(leo)
     assert "综合考核排名" not in client.get(f"/dashboard/?year={YEAR}").content.decode()
+
+
+def test_a_refused_roll_up_is_recorded_on_its_run_in_the_offices_words(district, tmp_path):
+    from assessment.models import RollupRun
+    from assessment.tasks import year_rollup_task
+
+    load_scorecard(tmp_path)
+    load_results(tmp_path, "\n".join(line for line in RESULTS.splitlines() if not line.startswith(("1.1,", "1.2,T", "1.2,镇"))))
+    run = services.rollup_run_create(jurisdiction=default_jurisdiction(), year=YEAR)
+    year_rollup_task.delay(run.pk)
+    run.refresh_from_db()
+    assert run.status == RollupRun.Status.FAILED
+    assert run.error.startswith("2025 年度考核方案无法计分：") and "ValidationError" not in run.error
+    with pytest.raises(CommandError, match="“镇”类单位没有一个承担本部分的指标"):
+        call_command("rollup_year", str(YEAR))
+
+
+def test_the_office_corrects_a_result_in_the_admin_checked_like_the_import(district, tmp_path, client, alice):
+    load_scorecard(tmp_path)
+    load_results(tmp_path)
+    result = ItemResult.objects.get(item__code="1.2", unit__code="T2")
+    client.force_login(alice)
+    url = f"/admin/assessment/itemresult/{result.pk}/change/"
+    refused = client.post(url, {"score": "120"})
+    assert refused.status_code == 200 and "赋分是百分比，应在 0 到 100 之间" in refused.content.decode()
+    result.refresh_from_db()
+    assert result.score == Decimal("80.00")
+    assert client.post(url, {"score": "75"}).status_code == 302
+    result.refresh_from_db()
+    assert result.score == Decimal("75.00") and result.updated_by == alice

@@ -31,6 +31,9 @@ class Command(BaseCommand):
             raise CommandError("\n".join(exc.messages))
         try:
             result = services.rollup_run_execute(run_id=run.pk)
+        except ValidationError as exc:  # a scorecard that cannot be scored: the office's words
+            services.rollup_run_fail(run_id=run.pk, error="\n".join(exc.messages))
+            raise CommandError("\n".join(exc.messages))
         except Exception as exc:
             services.rollup_run_fail(run_id=run.pk, error=f"{type(exc).__name__}: {exc}")
             raise
