@@ -516,6 +516,11 @@ class ScorecardItemInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None) -> bool:
         return super().has_delete_permission(request, obj) and not frozen_as_stored(obj)
 
+    @admin.display(description=gettext_lazy("上级编码"))
+    def parent_code(self, obj: ScorecardItem) -> str:
+        """The read-only inline's column (a frozen scorecard, a leader): the form's field otherwise."""
+        return obj.parent.code if obj.parent_id else "—"
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "categories":
             kwargs["queryset"] = scope_to_jurisdiction(Category.objects.all(), request.user)

@@ -110,7 +110,6 @@ def lead_item(request: HttpRequest, pk: int, unit: Organisation) -> HttpResponse
     fields = ENTRY_FIELDS[item.method]
     errors: dict[int, list[str]] = {}
     posted: dict[int, dict[str, str]] = {}
-    status = 200
     if request.method == "POST":
         if item.scorecard.results_locked:
             messages.error(request, _("%(year)d 年度考核结果已锁定，不能再录入或修改") % {"year": item.scorecard.year})
@@ -122,10 +121,8 @@ def lead_item(request: HttpRequest, pk: int, unit: Organisation) -> HttpResponse
         except assessment_services.EntryRefused as refused:
             errors = refused.errors
             messages.error(request, refused.messages[0])
-            status = 400
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
-            status = 400
         else:
             messages.success(request, _("已保存，%(count)d 个单位的结果有变化") % {"count": changed})
             return redirect("desk:lead_item", pk=item.pk)
@@ -139,4 +136,4 @@ def lead_item(request: HttpRequest, pk: int, unit: Organisation) -> HttpResponse
     return render(request, "desk/lead_item.html", {
         "unit": unit, "item": item, "rows": rows, "locked": item.scorecard.results_locked,
         "method_label": _(METHODS[item.method].label),
-    }, status=status)
+    })

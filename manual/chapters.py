@@ -43,6 +43,11 @@ CHAPTERS: tuple[Chapter, ...] = (
         summary=_("认定细则、审核与退回、关账（结转或撤回）、重新开放、发布月度亮榜和年度考核结果"),
     ),
     Chapter(
+        slug="scorecard", title=_("效能办：年度综合考核方案与计分"), role=_("效能办"), audience=STAFF,
+        summary=_("考核方案的指标体系与导入、五种计分方式、未承担任务的单位、导入考核结果、计算年度得分与得分明细、"
+                  "等次与例外晋级、冻结与复制到下一年度，附手算示例"),
+    ),
+    Chapter(
         slug="departments", title=_("职能管理部门：填报与提交认定"), role=_("职能管理部门"), audience=STAFF,
         summary=_("填报红旗、黄灯、红灯，上传佐证材料，提交审核，修改被退回的认定，关账通知"),
     ),

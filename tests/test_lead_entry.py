@@ -58,7 +58,7 @@ def test_one_wrong_entry_saves_nothing_and_says_which_unit_and_why(client, lead,
     client.force_login(lead)
     response = client.post(item_url(), {field(district["T2"]): "120", field(district["T3"]): "60",
                                          field(district["S1"]): "50"})
-    assert response.status_code == 400
+    assert response.status_code == 200  # the form again, with what is wrong
     page = response.content.decode()
     assert "没有保存任何结果" in page and "赋分是百分比，应在 0 到 100 之间" in page
     assert 'value="120"' in page  # what was typed stays in the form

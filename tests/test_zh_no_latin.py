@@ -86,6 +86,8 @@ DATA_FIELDS = {
     "ratings.Period": ("reopen_reason",),
     "ratings.Rating": ("reason", "return_reason", "withdrawn_reason"),
     "ratings.Evidence": ("original_name",),
+    "assessment.Scorecard": ("name",),
+    "assessment.ScorecardItem": ("code", "name"),
     "assessment.GradeAdjustment": ("reason",),
     "assessment.RollupRun": ("task_id",),
     "boards.Edition": ("correction_note", "jurisdiction_name"),
@@ -101,8 +103,11 @@ DATA_FIELDS = {
 
 # A word: letters and digits, joined by inner hyphens, dots or underscores (SHA-256,
 # UTF-8, boards.tasks.publish_pending_task and H01 are one word each).
-WORD = re.compile(r"[0-9A-Za-z\u00c0-\u024f]+(?:[-_.][0-9A-Za-z\u00c0-\u024f]+)*(?P<masked>\*+)?")
-LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+# Latin letters, accented ones too; not × and ÷ (U+00D7, U+00F7), which sit among them in
+# Latin-1 and are the arithmetic of the scorecard's lines ("90% × 10分").
+LETTERS = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+WORD = re.compile(rf"[0-9{LETTERS}]+(?:[-_.][0-9{LETTERS}]+)*(?P<masked>\*+)?")
+LATIN = re.compile(rf"[{LETTERS}]")
 
 # The people of the role matrix, one of each role (carol and olga see the same pages as
 # bob and alice, with other data). The superuser who installs the product is not a user
