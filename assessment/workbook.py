@@ -213,10 +213,21 @@ def composite_sheets(*, jurisdiction: Jurisdiction, year: int, used: set[str]) -
                 score.unit.code, score.unit.name, score.category.name if score.category_id else UNCATEGORISED,
                 *(items.get(leaf.code) for leaf in leaves),
                 Decimal(mine["score"]) if mine else None,
-                render_texts(mine["line"], mine["facts"], lambda text: text) if mine else None,
+                _explained(mine) if mine else None,
             ))
         out.append(sheet)
     return out
+
+
+def _explained(section: dict) -> str:
+    """计分说明: each item's source, rule and arithmetic, then the section's line, in the
+    file's Chinese: "1.1 地区生产总值：全省第2名：100% × 30分 = 30.00分；…；各项合计49.00分"."""
+    def same(text: str) -> str:
+        return text
+
+    lines = [f"{item['code']} {item['name']}：{render_texts(item['line'], item['facts'], same)}"
+             for item in section.get("items", [])]
+    return "；".join([*lines, render_texts(section["line"], section["facts"], same)])
 
 
 def workbook_title(jurisdiction_name: str, year: int) -> str:

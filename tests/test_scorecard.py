@@ -312,6 +312,8 @@ def test_the_workbook_gains_the_composite_sheet_and_a_sheet_per_section(district
     by_unit = {row[0]: row for row in section[1:]}
     assert by_unit["T3"][3:] == [None, None, 46, "未承担本项，按同类单位平均分 46.00分"]
     assert by_unit["S1"][3:6] == [None, 10, 25]
+    assert by_unit["T1"][6] == ("1.1 地区生产总值：全省第2名：100% × 30分 = 30.00分；"
+                                "1.2 招商引资：牵头单位按全省第4名：95% × 20分 = 19.00分；各项合计49.00分")
     assert not any(str(cell.value).startswith("=") for ws in book for row in ws.iter_rows() for cell in row
                    if cell.value is not None)  # no formulas
 
