@@ -223,9 +223,11 @@ def composite_standings(*, jurisdiction: Jurisdiction, year: int, category_id: i
     from ratings.rules import GradingSettings
 
     scorecard = Scorecard.objects.filter(jurisdiction=jurisdiction, year=year).first()
+    if scorecard is None:  # one query for a year without a scorecard
+        return None
     scores = list(YearScore.objects.filter(jurisdiction=jurisdiction, year=year, composite_total__isnull=False)
                   .select_related("unit", "category"))
-    if scorecard is None or not scores:
+    if not scores:
         return None
     by_category = any((s.composite_detail or {}).get("by_category") for s in scores)
     grading = GradingSettings(
