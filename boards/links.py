@@ -13,16 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from departments.models import Jurisdiction
-
-
-def jurisdiction_default() -> Jurisdiction | None:
-    code = getattr(settings, "BOARD_DEFAULT_JURISDICTION", "")
-    active = Jurisdiction.objects.filter(is_active=True)
-    if code:
-        found = active.filter(code=code).first()
-        if found is not None:
-            return found
-    return active.order_by("pk").first()
+from departments.selectors import jurisdiction_default
 
 
 def jurisdiction_kwargs(jurisdiction: Jurisdiction, default: Jurisdiction | None = None) -> dict[str, str]:

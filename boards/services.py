@@ -45,7 +45,7 @@ from departments.roles import is_office
 from assessment import selectors as assessment_selectors
 from ratings import publication, rules
 from ratings.models import Period, RuleBook
-from ratings.notices import in_site_language
+from notifications.services import in_site_language
 from ratings.services import period_mark_published, when, who
 from workdays.selectors import CalendarUnknownYear, working_day_add
 

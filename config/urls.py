@@ -21,7 +21,8 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),  # every role's notification centre
     path("desk/", include("desk.urls")),  # the rated units' desk
     path("reviews/", include("reviews.urls")),  # review requests (复核申请)
-    path("help/", include("manual.urls")),  # the user manual: the public chapter for all, the rest for staff
+    path("help/", include("manual.urls")),
+    path("", include("casework.urls")),  # the public report form and tracking page (问题举报)  # the user manual: the public chapter for all, the rest for staff
     # The public site (boards): the latest board at the root, no login.
     path("", include("boards.urls")),
 ]

@@ -37,3 +37,35 @@ def category_named(*, jurisdiction_id: int, name: str) -> Category | None:
     if exact is not None:
         return exact
     return next((c for c in Category.objects.filter(jurisdiction_id=jurisdiction_id) if identifier_key(c.name) == key), None)
+
+
+def people_in(*, jurisdiction_id: int, groups, department_id: int | None = None,
+              unit_ids=None):
+    """The active users of a jurisdiction in any of ``groups`` (role names), optionally of
+    one department or of some rated units: whom a notification goes to."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(
+        is_active=True, groups__name__in=list(groups), profile__jurisdiction_id=jurisdiction_id
+    )
+    if department_id is not None:
+        users = users.filter(profile__department_id=department_id)
+    if unit_ids is not None:
+        users = users.filter(profile__unit_id__in=list(unit_ids))
+    return users.distinct()
+
+
+def jurisdiction_default():
+    """The jurisdiction served at the site root: ``BOARD_DEFAULT_JURISDICTION`` when it
+    names an active one, else the first active one (None when there is none)."""
+    from django.conf import settings
+
+    from departments.models import Jurisdiction
+
+    code = getattr(settings, "BOARD_DEFAULT_JURISDICTION", "")
+    active = Jurisdiction.objects.filter(is_active=True)
+    if code:
+        found = active.filter(code=code).first()
+        if found is not None:
+            return found
+    return active.order_by("pk").first()

@@ -9,4 +9,6 @@ urlpatterns = [
     path("ratings/<int:pk>/", views.rating, name="rating"),
     path("items/", views.lead_items, name="lead_items"),
     path("items/<int:pk>/", views.lead_item, name="lead_item"),
+    path("forms/", views.forms_list, name="forms"),
+    path("forms/<int:pk>/", views.form_detail, name="form"),
 ]

@@ -23,6 +23,11 @@ from assessment import selectors as assessment_selectors
 from assessment import services as assessment_services
 from assessment.rules import METHODS
 from assessment.services import ENTRY_FIELDS, entry_label
+from casework import rules as casework_rules
+from casework import selectors as casework_selectors
+from casework import services as casework_services
+from casework.forms import StepForm
+from casework.models import FormEvent
 from config.accounts.views import home_for
 from departments.models import Organisation
 from departments.roles import is_unit_staff, user_unit
@@ -72,7 +77,14 @@ def home(request: HttpRequest, unit: Organisation) -> HttpResponse:
         "notices": selectors.desk_notices(user=request.user, limit=NOTICES_SHOWN),
         "public_url": selectors.desk_public_url(unit=unit),
         "lead_items": assessment_selectors.lead_items(unit=unit),
+        **_form_counts(unit),
     })
+
+
+def _form_counts(unit: Organisation) -> dict[str, int]:
+    rows = casework_selectors.unit_forms(unit=unit)
+    return {"forms_any": len(rows), "forms_open": sum(r.form.is_open for r in rows),
+            "forms_overdue": sum(r.timing.overdue for r in rows)}
 
 
 @require_safe
@@ -137,3 +149,49 @@ def lead_item(request: HttpRequest, pk: int, unit: Organisation) -> HttpResponse
         "unit": unit, "item": item, "rows": rows, "locked": item.scorecard.results_locked,
         "method_label": _(METHODS[item.method].label),
     })
+
+
+# Problem assignment forms (问题交办单) --------------------------------------------------------
+
+
+@require_safe
+@never_cache
+@unit_staff_required
+def forms_list(request: HttpRequest, unit: Organisation) -> HttpResponse:
+    """The forms this unit leads or assists with: open ones first, overdue at the top."""
+    return render(request, "desk/forms.html", {"unit": unit, "rows": casework_selectors.unit_forms(unit=unit)})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
+@unit_staff_required
+def form_detail(request: HttpRequest, pk: int, unit: Organisation) -> HttpResponse:
+    """One form: the problem, the requirement, the deadline, the whole timeline; the lead
+    unit acknowledges it and replies with evidence, a co-unit adds its remarks. Another
+    unit's form does not exist here (404)."""
+    form = casework_selectors.unit_form(unit=unit, pk=pk)
+    if form is None:
+        raise Http404
+    step = StepForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if step.is_valid():
+            try:
+                casework_services.form_act(form=form, by=request.user, action=step.cleaned_data["action"],
+                                           text=step.cleaned_data["text"], files=request.FILES.getlist("files"))
+            except (ValidationError, PermissionDenied) as exc:
+                for message in getattr(exc, "messages", [str(exc)]):
+                    step.add_error(None, message)
+            else:
+                messages.success(request, _("已%(action)s") % {
+                    "action": FormEvent.Action(step.cleaned_data["action"]).label})
+                return redirect("desk:form", pk=form.pk)
+        form.refresh_from_db()
+    actor = casework_services.actor_of(request.user, form)
+    timing = casework_selectors.form_timings([form])[form.pk]
+    return render(request, "desk/form.html", {
+        "unit": unit, "form": form, "timing": timing, "timing_text": casework_selectors.timing_text(form, timing),
+        "step": step,
+        "actions": casework_rules.actions_for(actor=actor, state=form.state, paused=timing.paused),
+        "events": casework_selectors.form_events(form=form), "co_units": list(form.co_units.all()),
+        "is_lead": actor == casework_rules.LEAD,
+    }, status=400 if request.method == "POST" else 200)

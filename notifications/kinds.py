@@ -70,3 +70,21 @@ DELIVERY_FAILED = register(Kind(
     "delivery_failed", _("邮件发送失败"), False, _("一封通知邮件多次重试后仍未发出，只在站内通知效能办"),
     in_app_only=True,
 ))
+REPORT_RECEIVED = register(Kind(
+    "report_received", _("新来件"), True, _("群众举报或其他系统报送了新的来件，等待效能办处理（汇总为一条）"),
+))
+FORM_ISSUED = register(Kind(
+    "form_issued", _("收到问题交办单"), True, _("效能办向本单位交办了问题，需要签收并在时限内报送整改情况"),
+))
+FORM_REPLIED = register(Kind(
+    "form_replied", _("交办单已报送整改情况"), True, _("承办单位报送了整改情况，等待效能办核实销号"),
+))
+FORM_RETURNED = register(Kind(
+    "form_returned", _("交办单退回重办"), True, _("效能办认为整改不到位，退回重办"),
+))
+FORM_CLOSED = register(Kind(
+    "form_closed", _("交办单办结"), True, _("交办单已销号，或以未整改办结"),
+))
+FORM_DUE = register(Kind(
+    "form_due", _("交办单到期提醒"), True, _("交办单即将到期或已经超期，每份交办单每天至多提醒一次"),
+))

@@ -33,6 +33,19 @@ logger = logging.getLogger(__name__)
 REQUEUE_AFTER = timedelta(minutes=10)
 
 
+def in_site_language(function):
+    """Notifications are written in the site's language, whoever's request sends them
+    (an office member browsing in English still tells a unit in Chinese)."""
+    import functools
+
+    @functools.wraps(function)
+    def wrapped(*args, **kwargs):
+        with override(settings.LANGUAGE_CODE):
+            return function(*args, **kwargs)
+
+    return wrapped
+
+
 def _check_link(link: str) -> None:
     # Links point inside the product: a mail or a list never sends anyone elsewhere.
     if link and (not link.startswith("/") or link.startswith("//") or "\\" in link):

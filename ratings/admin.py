@@ -39,6 +39,7 @@ from departments.admin import (
     scope_to_jurisdiction,
 )
 from departments.models import Jurisdiction
+from lib.uploads import may_show_inline
 from ratings import citations, rules, selectors, services
 from ratings import staging
 from ratings.admin_import import CriterionImportAdminMixin, RatingImportAdminMixin
@@ -54,7 +55,6 @@ from ratings.forms import (
 )
 from ratings.models import Criterion, Evidence, Kind, Period, Rating, RuleBook
 from ratings.rules import KINDS, RED_FLAG, YELLOW_LIGHT
-from ratings.uploads import may_show_inline
 
 
 def _messages_of(exc: Exception) -> str:

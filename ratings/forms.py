@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from departments.roles import is_office, user_department
-from ratings import citations, rules, staging, uploads
+from lib import uploads
+from ratings import citations, rules, staging
 from ratings.models import REASON_MAX_LENGTH, Criterion, Evidence, Period, Rating, RuleBook
 from ratings.services import PROBLEM_MESSAGES, rating_validate, require_month_has_come
 

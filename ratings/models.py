@@ -16,8 +16,8 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from departments.models import NOT_PLAIN_ASCII, Jurisdiction, Organisation, clean_identifier_fields, same_identifier
+from lib.uploads import stored_extension
 from ratings import rules
-from ratings.uploads import stored_extension
 
 # What a clerk may write (the forms, the imports and the services all refuse longer):
 # a 事由 is published word for word on the board, and is a paragraph, not a book.
@@ -360,7 +360,7 @@ class Rating(models.Model):
 
 def evidence_upload_to(instance: "Evidence", filename: str) -> str:
     """evidence/2026/03/<random>.pdf: a user's file name never becomes a path; only its
-    checked extension is kept (ratings.uploads), anything else is stored as .bin."""
+    checked extension is kept (lib.uploads), anything else is stored as .bin."""
     month = timezone.localdate().strftime("%Y/%m")
     return f"evidence/{month}/{uuid.uuid4().hex}.{stored_extension(filename)}"
 

@@ -10,6 +10,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from departments.roles import is_rater, user_department
+from notifications.services import in_site_language
 from ratings.models import ClosingNotice, Period
 
 
@@ -70,31 +71,11 @@ def show_closing_notices(sender, request, user, **kwargs) -> None:
 # Notifications (the notification centre and e-mail) -------------------------------------
 
 
-def in_site_language(function):
-    """Notifications are written in the site's language, whoever's request sends them
-    (an office member browsing in English still tells a unit in Chinese)."""
-    import functools
-
-    from django.conf import settings
-    from django.utils import translation
-
-    @functools.wraps(function)
-    def wrapped(*args, **kwargs):
-        with translation.override(settings.LANGUAGE_CODE):
-            return function(*args, **kwargs)
-
-    return wrapped
-
-
 def _people(*, jurisdiction_id: int, group: str, department_id: int | None = None, unit_id: int | None = None):
-    from django.contrib.auth import get_user_model
+    from departments.selectors import people_in
 
-    users = get_user_model().objects.filter(is_active=True, groups__name=group, profile__jurisdiction_id=jurisdiction_id)
-    if department_id is not None:
-        users = users.filter(profile__department_id=department_id)
-    if unit_id is not None:
-        users = users.filter(profile__unit_id=unit_id)
-    return users.distinct()
+    return people_in(jurisdiction_id=jurisdiction_id, groups=[group], department_id=department_id,
+                     unit_ids=None if unit_id is None else [unit_id])
 
 
 def _notify(**kwargs) -> None:

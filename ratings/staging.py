@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 
-from ratings import uploads
+from lib import uploads
 
 SALT = "ratings.evidence-staging"
 MAX_AGE = 24 * 3600

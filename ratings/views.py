@@ -10,38 +10,10 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
+from lib.downloads import protected_file_response
+from lib.uploads import display_name, inline_content_type
 from ratings.models import Evidence
 from ratings.selectors import evidence_is_visible
-from ratings.uploads import display_name, inline_content_type
-
-# Content types a browser may show inline-safely; everything else is a plain download.
-# Nothing here is ever text/html, image/svg+xml or script.
-SAFE_CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "txt": "text/plain; charset=utf-8",
-    "doc": "application/msword",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xls": "application/vnd.ms-excel",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "ofd": "application/ofd",
-}
-FALLBACK_CONTENT_TYPE = "application/octet-stream"
-
-
-def evidence_content_type(filename: str) -> str:
-    ext = os.path.splitext(filename)[1].lower().lstrip(".")
-    return SAFE_CONTENT_TYPES.get(ext, FALLBACK_CONTENT_TYPE)
-
-
-# Should a browser show a download anyway, it runs nothing and loads nothing.
-SANDBOX_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
-# A PDF shown in a tab: browsers' PDF viewers refuse to run in a sandboxed document
-# (Chromium shows "blocked", Safari a blank page), so it is left out; the bytes were
-# checked to be a PDF without markup and go out as application/pdf with nosniff.
-PDF_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
 
 @require_safe
@@ -56,7 +28,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def evidence_view(request: HttpRequest, pk: int) -> FileResponse:
     """查看: the same file for the same people, shown in the browser when its bytes are a
-    PDF, PNG or JPEG (ratings.uploads.inline_content_type); anything else downloads."""
+    PDF, PNG or JPEG (lib.uploads.inline_content_type); anything else downloads."""
     return _evidence_response(request, pk, inline=True)
 
 
@@ -71,10 +43,4 @@ def _evidence_response(request: HttpRequest, pk: int, *, inline: bool) -> FileRe
     shown_as = inline_content_type(evidence.file.name, handle) if inline else None
     # Cleaned again here: a name stored before the upload checks existed is a header too.
     name = display_name(evidence.original_name) or os.path.basename(evidence.file.name)
-    response = FileResponse(handle, as_attachment=shown_as is None, filename=name)
-    response["Content-Type"] = shown_as or evidence_content_type(evidence.file.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = PDF_CSP if shown_as == "application/pdf" else SANDBOX_CSP
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return protected_file_response(handle, name=name, stored_name=evidence.file.name, shown_as=shown_as)

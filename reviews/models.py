@@ -15,8 +15,8 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from departments.models import Jurisdiction, Organisation
+from lib.uploads import stored_extension
 from ratings.models import Kind, Rating
-from ratings.uploads import stored_extension
 from reviews import rules
 
 REASON_MAX_LENGTH = rules.REASON_MAX_LENGTH
@@ -99,7 +99,7 @@ def attachment_upload_to(instance: "ReviewAttachment", filename: str) -> str:
 
 
 class ReviewAttachment(models.Model):
-    """A file a unit attaches to its request, checked like evidence (ratings.uploads)."""
+    """A file a unit attaches to its request, checked like evidence (lib.uploads)."""
 
     request = models.ForeignKey(ReviewRequest, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("复核申请"))
     file = models.FileField(_("文件"), upload_to=attachment_upload_to)

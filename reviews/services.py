@@ -19,7 +19,7 @@ from ratings import rules as rating_rules
 from ratings import services as rating_services
 from ratings.forms import validate_evidence_file
 from ratings.models import Kind, Period, Rating
-from ratings.notices import in_site_language
+from notifications.services import in_site_language
 from reviews import rules, selectors
 from reviews.models import ReviewAttachment, ReviewRequest
 
@@ -227,15 +227,11 @@ def correction_note(*, period: Period) -> str:
 
 def _users_of(*, groups: Iterable[str], jurisdiction_id: int, department: Organisation | None = None,
               unit: Organisation | None = None):
-    from django.contrib.auth import get_user_model
+    from departments.selectors import people_in
 
-    users = get_user_model().objects.filter(is_active=True, groups__name__in=list(groups),
-                                            profile__jurisdiction_id=jurisdiction_id)
-    if department is not None:
-        users = users.filter(profile__department=department)
-    if unit is not None:
-        users = users.filter(profile__unit=unit)
-    return users.distinct()
+    return people_in(jurisdiction_id=jurisdiction_id, groups=groups,
+                     department_id=None if department is None else department.pk,
+                     unit_ids=None if unit is None else [unit.pk])
 
 
 def _notify(**kwargs) -> None:

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from departments.roles import is_unit_staff, user_unit
+from lib.downloads import protected_file_response
+from lib.uploads import display_name
 from ratings.models import Rating
-from ratings.uploads import display_name
-from ratings.views import SANDBOX_CSP, evidence_content_type
 from reviews import selectors, services
 from reviews.forms import FilingForm
 from reviews.models import ReviewAttachment, ReviewRequest
@@ -87,10 +87,4 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     except FileNotFoundError as exc:
         raise Http404 from exc
     name = display_name(attachment.original_name) or os.path.basename(attachment.file.name)
-    response = FileResponse(handle, as_attachment=True, filename=name)
-    response["Content-Type"] = evidence_content_type(attachment.file.name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = SANDBOX_CSP
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return protected_file_response(handle, name=name, stored_name=attachment.file.name)

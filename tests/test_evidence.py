@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from ratings import services
 from ratings.models import Evidence
-from ratings.views import evidence_content_type
+from lib.downloads import content_type_for as evidence_content_type
 from tests.admin_helpers import form_data
 from tests.evidence_samples import JPEG
 

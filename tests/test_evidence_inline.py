@@ -13,7 +13,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from ratings import services, uploads
+from lib import uploads
+from ratings import services
 from ratings.models import Evidence
 from tests import evidence_samples as sample
 

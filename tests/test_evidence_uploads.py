@@ -3,7 +3,7 @@ never runs it.
 
 A table of files, each a real file of its type or one that only pretends to be (an HTML
 page renamed .pdf, an SVG renamed .png, a .docx that is no zip, a real image carrying a
-web page, an .exe …), is checked twice: by the pure rule (``ratings.uploads``, no
+web page, an .exe …), is checked twice: by the pure rule (``lib.uploads``, no
 database) and through the admin's evidence inline, where bob (rater of department A)
 attaches it to his draft rating. Every refusal names the file in Chinese, stores no row
 and writes no file. Personas as in tests/conftest.py.
@@ -21,11 +21,12 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from ratings import services, uploads
+from lib import uploads
+from lib.uploads import Problem
+from ratings import services
 from ratings.forms import validate_evidence_file
 from ratings.models import Evidence, evidence_upload_to
-from ratings.uploads import Problem
-from ratings.views import evidence_content_type
+from lib.downloads import content_type_for as evidence_content_type
 from tests import evidence_samples as sample
 from tests.admin_helpers import form_data
 

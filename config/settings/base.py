@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "workdays",
     "notifications",
     "reviews",
+    "casework",
     "desk",
     "config.accounts",
 ]
@@ -208,8 +209,20 @@ STORAGES = {
 
 LOGIN_URL = "login"  # the product login (config.accounts.views): every role, unit staff too
 
-# Evidence uploads (rating attachments). Only the types ratings.uploads can check by
+# Evidence uploads (rating attachments). Only the types lib.uploads can check by
 # content are accepted, whatever this list says.
+# Casework (问题交办): what a reporter may attach, and how often one address may report.
+CASEWORK_EXTENSIONS = env_list(
+    "LIANGBANG_CASEWORK_EXTENSIONS", ["jpg", "jpeg", "png", "mp4", "mov", "m4a", "mp3", "amr", "aac", "wav", "pdf"]
+)
+CASEWORK_PHOTO_MAX_BYTES = env_int("LIANGBANG_CASEWORK_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+CASEWORK_MEDIA_MAX_BYTES = env_int("LIANGBANG_CASEWORK_MEDIA_MAX_BYTES", 50 * 1024 * 1024)
+CASEWORK_MAX_FILES = env_int("LIANGBANG_CASEWORK_MAX_FILES", 6)
+CASEWORK_REPORTS_PER_HOUR = env_int("LIANGBANG_CASEWORK_REPORTS_PER_HOUR", 5)
+CASEWORK_LOOKUPS_PER_HOUR = env_int("LIANGBANG_CASEWORK_LOOKUPS_PER_HOUR", 60)
+# Where the counts of requests per address live (lib/throttle.py); production shares Redis.
+THROTTLE_CACHE_ALIAS = env_str("LIANGBANG_THROTTLE_CACHE", "default")
+
 EVIDENCE_MAX_BYTES = env_int("LIANGBANG_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 EVIDENCE_EXTENSIONS = env_list(
     "LIANGBANG_EVIDENCE_EXTENSIONS",

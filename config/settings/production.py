@@ -134,3 +134,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Queuing gives up quickly when Redis is down, and the office is told (config/queue.py).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Request counts for the public doors (lib/throttle.py) are shared by every web process
+# through Redis; a throttle that counted per process would let N workers take N times the limit.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("LIANGBANG_THROTTLE_REDIS_URL", CELERY_BROKER_URL),
+        "KEY_PREFIX": "liangbang",
+    },
+}
+THROTTLE_CACHE_ALIAS = env_str("LIANGBANG_THROTTLE_CACHE", "throttle")

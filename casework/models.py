@@ -1,0 +1,326 @@
+"""Casework (问题交办): incoming items (来件), the problem assignment forms (问题交办单)
+they become, and each form's timeline. The rules live in ``casework.rules``; the writes
+in ``casework.services``."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
+
+from casework import rules
+from departments.models import Jurisdiction, Organisation
+from lib.uploads import stored_extension
+
+TEXT_MAX = rules.TEXT_MAX_LENGTH
+REASON_MAX = rules.REASON_MAX_LENGTH
+
+
+class Channel(models.TextChoices):
+    WEB = rules.WEB, _("网上举报")
+    OPEN311 = rules.OPEN311, _("接口报送")
+    VISIT = rules.VISIT, _("来访")
+    CALL = rules.CALL, _("来电")
+    LETTER = rules.LETTER, _("来信")
+    LEADER = rules.LEADER, _("领导交办")
+    FIRM = rules.FIRM, _("政企通")
+    WINDOW = rules.WINDOW, _("办不成事窗口")
+    HOTLINE = rules.HOTLINE, _("12345转办")
+    SUPERVISOR = rules.SUPERVISOR, _("社会监督员")
+    LIGHT = rules.LIGHT, _("亮灯整改")
+
+
+class CaseworkSettings(models.Model):
+    """The office's settings for its casework, one row per jurisdiction."""
+
+    jurisdiction = models.OneToOneField(
+        Jurisdiction, on_delete=models.CASCADE, related_name="casework_settings", verbose_name=_("辖区")
+    )
+    number_prefix = models.CharField(
+        _("交办单文号前缀"), max_length=20, default="效交", help_text=_("如“镇效交”，文号为“镇效交〔2026〕12号”")
+    )
+    default_days = models.PositiveSmallIntegerField(
+        _("默认办理时限（工作日）"), default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(rules.MAX_DEADLINE_DAYS)],
+    )
+    remind_days = models.PositiveSmallIntegerField(
+        _("到期前提醒（工作日）"), default=2, validators=[MaxValueValidator(rules.MAX_DEADLINE_DAYS)],
+        help_text=_("剩余工作日不超过此数时提醒承办单位"),
+    )
+
+    class Meta:
+        verbose_name = _("交办设置")
+        verbose_name_plural = pgettext_lazy("plural", "交办设置")
+
+    def __str__(self) -> str:
+        return str(self.jurisdiction)
+
+
+class Report(models.Model):
+    """An incoming item (来件): a citizen's report, a transfer, a visit, call or letter…
+
+    The reporter's name, phone and e-mail are the office's only: no public page and no
+    unit's desk shows them. The text and files as they came in are never edited; the
+    office's triage adds to them."""
+
+    class State(models.TextChoices):
+        NEW = rules.NEW, _("待处理")
+        REJECTED = rules.REJECTED, _("不予受理")
+        MERGED = rules.MERGED, _("已合并")
+        ANSWERED = rules.ANSWERED, _("已答复")
+        ASSIGNED = rules.ASSIGNED, _("已交办")
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+", verbose_name=_("辖区"))
+    code = models.CharField(_("查询码"), max_length=rules.CODE_LENGTH, unique=True, editable=False)
+    channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices, db_index=True)
+    external_ref = models.CharField(_("外部编号"), max_length=64, blank=True, help_text=_("如12345工单编号"))
+    title = models.CharField(_("标题"), max_length=100)
+    description = models.TextField(_("反映内容"), max_length=TEXT_MAX, validators=[MaxLengthValidator(TEXT_MAX)])
+    location = models.CharField(_("发生地点"), max_length=200, blank=True)
+    unit = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="reports_about",
+        verbose_name=_("反映的单位"),
+    )
+    reporter_name = models.CharField(_("反映人姓名"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    reporter_email = models.EmailField(_("电子邮箱"), blank=True)
+    received_at = models.DateTimeField(_("收到时间"), default=timezone.now, db_index=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("录入人"),
+    )
+
+    state = models.CharField(_("处理状态"), max_length=16, choices=State.choices, default=State.NEW, db_index=True)
+    reject_reason = models.TextField(_("不予受理理由"), blank=True, max_length=REASON_MAX)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged", verbose_name=_("合并到")
+    )
+    form = models.ForeignKey(
+        "AssignmentForm", on_delete=models.PROTECT, null=True, blank=True, related_name="reports",
+        verbose_name=_("交办单"),
+    )
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("处理人"),
+    )
+    triaged_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["reporter_name", "reporter_phone", "reporter_email"])
+
+    class Meta:
+        verbose_name = _("来件")
+        verbose_name_plural = pgettext_lazy("plural", "来件")
+        ordering = ["-received_at", "-pk"]
+        indexes = [models.Index(fields=["jurisdiction", "state"], name="report_jurisdiction_state")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "channel", "external_ref"], condition=~models.Q(external_ref=""),
+                name="report_unique_external_ref",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{rules.tracking_code_display(self.code)} {self.title}"
+
+    @property
+    def code_display(self) -> str:
+        return rules.tracking_code_display(self.code)
+
+
+def report_file_upload_to(instance: "ReportFile", filename: str) -> str:
+    """casework/2026/03/<random>.jpg: a reporter's file name never becomes a path."""
+    month = timezone.localdate().strftime("%Y/%m")
+    return f"casework/{month}/{uuid.uuid4().hex}.{stored_extension(filename)}"
+
+
+class ReportFile(models.Model):
+    """A photo, video, audio or document that came with an item; photos are stored
+    without their EXIF location and camera data."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("照片")
+        VIDEO = "video", _("视频")
+        AUDIO = "audio", _("音频")
+        DOCUMENT = "document", _("文件")
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="files", verbose_name=_("来件"))
+    file = models.FileField(_("文件"), upload_to=report_file_upload_to)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0)
+
+    class Meta:
+        verbose_name = _("来件附件")
+        verbose_name_plural = pgettext_lazy("plural", "来件附件")
+        ordering = ["report", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
+
+
+class Reply(models.Model):
+    """The office's answer to an item. A draft is the office's; once published it is on
+    the reporter's tracking page, after the office has taken out any personal data."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="replies", verbose_name=_("来件"))
+    text = models.TextField(_("答复内容"), max_length=REASON_MAX, validators=[MaxLengthValidator(REASON_MAX)])
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("撰写人")
+    )
+    written_at = models.DateTimeField(_("撰写时间"), default=timezone.now)
+    published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("答复")
+        verbose_name_plural = pgettext_lazy("plural", "答复")
+        ordering = ["report", "written_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class AssignmentForm(models.Model):
+    """问题交办单: one problem handed to a lead unit (and co-units) with a deadline in
+    working days, followed until it is closed (一事一表、逐一销号)."""
+
+    class State(models.TextChoices):
+        ISSUED = rules.ISSUED, _("已交办")
+        ACKNOWLEDGED = rules.ACKNOWLEDGED, _("已签收")
+        REPLIED = rules.REPLIED, _("已报送整改情况")
+        RETURNED = rules.RETURNED, _("退回重办")
+        CLOSED = rules.CLOSED, _("已销号")
+        NOT_RECTIFIED = rules.NOT_RECTIFIED, _("未整改办结")
+
+    class Priority(models.TextChoices):
+        NORMAL = rules.NORMAL, _("一般")
+        URGENT = rules.URGENT, _("紧急")
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+", verbose_name=_("辖区"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    seq = models.PositiveIntegerField(_("序号"))
+    number = models.CharField(_("文号"), max_length=40)
+    channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices)
+    lead_unit = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="forms_led", verbose_name=_("承办单位")
+    )
+    co_units = models.ManyToManyField(
+        Organisation, blank=True, related_name="forms_assisted", verbose_name=_("协办单位")
+    )
+    title = models.CharField(_("标题"), max_length=100)
+    problem = models.TextField(_("问题描述"), max_length=TEXT_MAX, validators=[MaxLengthValidator(TEXT_MAX)])
+    requirement = models.TextField(_("办理要求"), max_length=REASON_MAX, validators=[MaxLengthValidator(REASON_MAX)])
+    priority = models.CharField(_("紧急程度"), max_length=16, choices=Priority.choices, default=Priority.NORMAL)
+    issued_on = models.DateField(_("交办日期"))
+    days = models.PositiveSmallIntegerField(
+        _("办理时限（工作日）"), validators=[MinValueValidator(1), MaxValueValidator(rules.MAX_DEADLINE_DAYS)]
+    )
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.ISSUED, db_index=True)
+    closed_on = models.DateField(_("办结日期"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("交办人")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("问题交办单")
+        verbose_name_plural = pgettext_lazy("plural", "问题交办单")
+        ordering = ["-year", "-seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["jurisdiction", "year", "seq"], name="form_unique_number"),
+        ]
+        indexes = [
+            models.Index(fields=["jurisdiction", "state"], name="form_jurisdiction_state"),
+            models.Index(fields=["lead_unit", "state"], name="form_lead_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in rules.OPEN_STATES
+
+
+class FormPause(models.Model):
+    """The clock stood still from ``start`` to ``end`` (open while ``end`` is empty)."""
+
+    form = models.ForeignKey(AssignmentForm, on_delete=models.CASCADE, related_name="pauses", verbose_name=_("交办单"))
+    start = models.DateField(_("暂停日期"))
+    end = models.DateField(_("恢复日期"), null=True, blank=True)
+    reason = models.TextField(_("暂停理由"), max_length=REASON_MAX)
+
+    class Meta:
+        verbose_name = _("暂停计时")
+        verbose_name_plural = pgettext_lazy("plural", "暂停计时")
+        ordering = ["form", "start", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["form"], condition=models.Q(end__isnull=True), name="form_one_open_pause"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start}–{self.end or ''}"
+
+
+class FormEvent(models.Model):
+    """One step in a form's life, in order: what was done, by whom, with what text and files."""
+
+    class Action(models.TextChoices):
+        ISSUE = "issue", _("交办")
+        ACKNOWLEDGE = rules.ACKNOWLEDGE, _("签收")
+        REPLY = rules.REPLY, _("报送整改情况")
+        RETURN = rules.RETURN, _("退回重办")
+        CLOSE = rules.CLOSE, _("销号")
+        CLOSE_NOT_RECTIFIED = rules.CLOSE_NOT_RECTIFIED, _("未整改办结")
+        PAUSE = rules.PAUSE, _("暂停计时")
+        RESUME = rules.RESUME, _("恢复计时")
+        NOTE = rules.NOTE, _("备注")
+
+    form = models.ForeignKey(AssignmentForm, on_delete=models.CASCADE, related_name="events", verbose_name=_("交办单"))
+    action = models.CharField(_("操作"), max_length=24, choices=Action.choices)
+    state_after = models.CharField(_("操作后状态"), max_length=16, choices=AssignmentForm.State.choices)
+    text = models.TextField(_("内容"), blank=True, max_length=TEXT_MAX)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("操作人")
+    )
+    by_unit = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("操作单位")
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = pgettext_lazy("plural", "办理记录")
+        ordering = ["form", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.form.number} {self.get_action_display()}"
+
+
+def event_file_upload_to(instance: "EventFile", filename: str) -> str:
+    month = timezone.localdate().strftime("%Y/%m")
+    return f"casework/forms/{month}/{uuid.uuid4().hex}.{stored_extension(filename)}"
+
+
+class EventFile(models.Model):
+    """Evidence a unit attaches to its reply (整改佐证), checked like any evidence."""
+
+    event = models.ForeignKey(FormEvent, on_delete=models.CASCADE, related_name="files", verbose_name=_("办理记录"))
+    file = models.FileField(_("文件"), upload_to=event_file_upload_to)
+    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("整改佐证")
+        verbose_name_plural = pgettext_lazy("plural", "整改佐证")
+        ordering = ["event", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name

@@ -1,0 +1,155 @@
+"""Reading casework. A form's timing (due date, overdue, days left) is worked out here
+from its deadline, its pauses and the working-day calendar, for many forms at once with
+one query for their pauses and one a year for the calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from casework import rules
+from casework.models import AssignmentForm, FormEvent, FormPause, Reply, Report
+from departments.models import Organisation
+from workdays.selectors import Calendar
+
+
+def form_timings(forms: Iterable[AssignmentForm], *, today: dt.date | None = None,
+                 calendar: Calendar | None = None) -> dict[int, rules.Timing]:
+    forms = list(forms)
+    today = today or timezone.localdate()
+    calendar = calendar or Calendar()
+    pauses: dict[int, list[rules.Pause]] = defaultdict(list)
+    for form_id, start, end in FormPause.objects.filter(form__in=[f.pk for f in forms]).values_list(
+            "form_id", "start", "end"):
+        pauses[form_id].append(rules.Pause(start, end))
+    timings = {}
+    for form in forms:
+        mine = pauses.get(form.pk, [])
+        due = rules.due_date(issued_on=form.issued_on, days=form.days, pauses=mine, today=today,
+                             add=calendar.add_working_days, between=calendar.working_days_between)
+        timings[form.pk] = rules.timing(
+            state=form.state, due=due, paused=any(p.end is None for p in mine), today=today,
+            closed_on=form.closed_on, between=calendar.working_days_between,
+        )
+    return timings
+
+
+def timing_text(form: AssignmentForm, timing: rules.Timing) -> str:
+    """A form's time in words, as the office's list shows it (the desk's template says the same)."""
+    if not form.is_open:
+        if timing.late:
+            return ngettext("超期 %(days)d 个工作日办结", "超期 %(days)d 个工作日办结", timing.days_overdue) % {
+                "days": timing.days_overdue}
+        return _("按时办结")
+    if timing.paused:
+        return _("计时暂停中")
+    if timing.overdue:
+        return ngettext("已超期 %(days)d 个工作日", "已超期 %(days)d 个工作日", timing.days_overdue) % {
+            "days": timing.days_overdue}
+    if timing.days_left == 0:
+        return _("今天到期")
+    return ngettext("剩余 %(days)d 个工作日", "剩余 %(days)d 个工作日", timing.days_left) % {"days": timing.days_left}
+
+
+@dataclass(frozen=True)
+class FormRow:
+    form: AssignmentForm
+    timing: rules.Timing
+    role: str  # rules.LEAD or rules.CO for a unit; rules.OFFICE for the office
+
+    @property
+    def timing_text(self) -> str:
+        return timing_text(self.form, self.timing)
+
+
+def unit_forms(*, unit: Organisation, today: dt.date | None = None) -> list[FormRow]:
+    """The forms a unit leads or assists with, open ones first, newest first."""
+    forms = list(
+        AssignmentForm.objects.filter(Q(lead_unit=unit) | Q(co_units=unit)).distinct()
+        .select_related("lead_unit").order_by("-issued_on", "-seq")
+    )
+    timings = form_timings(forms, today=today)
+    rows = [FormRow(f, timings[f.pk], rules.LEAD if f.lead_unit_id == unit.pk else rules.CO) for f in forms]
+    rows.sort(key=lambda r: (not r.form.is_open, not r.timing.overdue))
+    return rows
+
+
+def unit_form(*, unit: Organisation, pk: int) -> AssignmentForm | None:
+    """One form the unit leads or assists with; None for any other (the page is a 404)."""
+    return (AssignmentForm.objects.filter(Q(lead_unit=unit) | Q(co_units=unit), pk=pk).distinct()
+            .select_related("lead_unit").first())
+
+
+def form_events(*, form: AssignmentForm) -> list[FormEvent]:
+    return list(form.events.select_related("by", "by_unit").prefetch_related("files").order_by("at", "pk"))
+
+
+def office_forms(*, jurisdiction_id: int) -> QuerySet[AssignmentForm]:
+    return AssignmentForm.objects.filter(jurisdiction_id=jurisdiction_id).select_related("lead_unit")
+
+
+def reports_for_form(*, form: AssignmentForm) -> list[Report]:
+    return list(form.reports.order_by("received_at", "pk"))
+
+
+# The tracking page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    date: dt.date
+    text: str  # fixed words from the product, never the office's or the unit's text
+
+
+@dataclass(frozen=True)
+class PublicReport:
+    """What a reporter's tracking page may show: no names, no phone numbers, no unit
+    staff, no internal text; the office's replies only once it has published them."""
+
+    code: str
+    received_on: dt.date
+    channel: str  # the channel's label
+    state: str  # one of rules.PUBLIC_*
+    reject_reason: str
+    form_number: str
+    lead_unit: str
+    issued_on: dt.date | None
+    closed_on: dt.date | None
+    replies: list[tuple[dt.datetime, str]]
+
+
+def public_report(*, code: str) -> PublicReport | None:
+    report = (Report.objects.filter(code=code).select_related("merged_into__form__lead_unit", "form__lead_unit")
+              .first())
+    if report is None:
+        return None
+    # A merged item follows the one it joined: its form and its published replies.
+    followed = report.merged_into if report.state == Report.State.MERGED and report.merged_into else report
+    form = followed.form
+    state = rules.public_state(report_state=followed.state if followed is not report else report.state,
+                               form_state=form.state if form else None)
+    replies = list(
+        Reply.objects.filter(report__in={report.pk, followed.pk}, published_at__isnull=False)
+        .order_by("published_at", "pk").values_list("published_at", "text")
+    )
+    return PublicReport(
+        code=report.code, received_on=timezone.localtime(report.received_at).date(),
+        channel=report.get_channel_display(), state=state,
+        reject_reason=report.reject_reason if report.state == Report.State.REJECTED else "",
+        form_number=form.number if form else "", lead_unit=form.lead_unit.name if form else "",
+        issued_on=form.issued_on if form else None, closed_on=form.closed_on if form else None,
+        replies=replies,
+    )
+
+
+def unit_choices(*, jurisdiction_id: int) -> list[Organisation]:
+    """The units a reporter may name: the jurisdiction's rated units in use."""
+    return list(Organisation.objects.filter(jurisdiction_id=jurisdiction_id, is_unit=True, is_active=True)
+                .order_by("code").only("pk", "name", "code"))

@@ -1,0 +1,485 @@
+"""Writing casework: items come in and are triaged; forms are issued and move through
+their life. Every write is one transaction: when any part is refused, nothing is kept.
+Other apps are read through their selectors; notifications go through ``notifications``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from casework import rules
+from casework.models import (
+    AssignmentForm, CaseworkSettings, Channel, EventFile, FormEvent, FormPause, Reply, Report, ReportFile,
+)
+from departments import roles
+from departments.models import Jurisdiction, Organisation
+from departments.selectors import people_in
+from lib import uploads
+from notifications.services import in_site_language, notify
+from workdays.selectors import Calendar
+
+
+def _text(value: str, *, required: str, max_length: int = rules.TEXT_MAX_LENGTH, field: str | None = None) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: required} if field else required, code="required")
+    if len(value) > max_length:
+        message = _("不能超过 %(max)d 个字（现有 %(count)d 个字）") % {"max": max_length, "count": len(value)}
+        raise ValidationError({field: message} if field else message, code="too_long")
+    return value
+
+
+def settings_for(jurisdiction: Jurisdiction) -> CaseworkSettings:
+    found = CaseworkSettings.objects.filter(jurisdiction=jurisdiction).first()
+    return found or CaseworkSettings(jurisdiction=jurisdiction)
+
+
+# Files --------------------------------------------------------------------------------------
+
+TYPE_LABELS = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG", "pdf": "PDF", "mp4": "MP4", "mov": "MOV",
+               "m4a": "M4A", "mp3": "MP3", "amr": "AMR", "wav": "WAV", "aac": "AAC", "3gp": "3GP", "webm": "WebM"}
+
+
+def report_extensions() -> list[str]:
+    return uploads.allowed_extensions(settings.CASEWORK_EXTENSIONS)
+
+
+def _max_bytes(ext: str) -> int:
+    if uploads.media_kind(f"x.{ext}") == "photo":
+        return settings.CASEWORK_PHOTO_MAX_BYTES
+    return settings.CASEWORK_MEDIA_MAX_BYTES
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    name: str
+    kind: str
+    content: bytes
+
+
+def report_file_check(upload) -> CheckedFile:
+    """A reporter's file: an allowed type by its extension and its content, within its
+    size limit; a photo comes back re-encoded without EXIF location and camera data."""
+    name = uploads.display_name(getattr(upload, "name", "") or "")
+    ext = uploads.extension(name)
+    name = name or _("附件")
+    allowed = report_extensions()
+    limit = _max_bytes(ext)
+    problem = uploads.evidence_problem(name=name, size=upload.size or 0, stream=upload, allowed=allowed, max_bytes=limit)
+    if problem is not None:
+        messages = {
+            uploads.Problem.EXTENSION: _("“%(name)s”：不支持的文件类型“%(ext)s”，只能上传：%(allowed)s"),
+            uploads.Problem.EMPTY: _("“%(name)s”是空文件，请选择有内容的文件"),
+            uploads.Problem.SIZE: _("“%(name)s”文件过大（%(size)s），这类文件不能超过 %(max)s"),
+            uploads.Problem.CONTENT: _(
+                "“%(name)s”的内容不是 %(type)s 文件，与扩展名“%(ext)s”不符；请上传原始文件，不要只改扩展名"
+            ),
+            uploads.Problem.MARKUP: _("“%(name)s”中含有网页代码（HTML、SVG 或脚本），不能上传"),
+        }
+        raise ValidationError(messages[problem] % {
+            "name": name, "ext": ext or _("无扩展名"), "allowed": "、".join(allowed),
+            "type": TYPE_LABELS.get(ext, ext.upper()), "size": filesizeformat(upload.size or 0),
+            "max": filesizeformat(limit),
+        }, code=problem.value)
+    kind = uploads.media_kind(name)
+    upload.seek(0)
+    if kind == "photo":
+        try:
+            content = uploads.photo_without_metadata(upload, name)
+        except ValueError:
+            raise ValidationError(_("“%(name)s”无法作为照片读取，请换一张照片") % {"name": name}, code="content") from None
+    else:
+        content = upload.read()
+    return CheckedFile(name=name[:255], kind=kind, content=content)
+
+
+def _files_check(files: Sequence) -> list[CheckedFile]:
+    files = [f for f in files if f]
+    if len(files) > settings.CASEWORK_MAX_FILES:
+        raise ValidationError(
+            _("最多上传 %(max)d 个附件（选择了 %(count)d 个）") % {"max": settings.CASEWORK_MAX_FILES, "count": len(files)},
+            code="too_many_files",
+        )
+    return [report_file_check(f) for f in files]
+
+
+# Items (来件) -------------------------------------------------------------------------------
+
+
+def _unit_of(jurisdiction: Jurisdiction, unit: Organisation | None) -> Organisation | None:
+    if unit is None:
+        return None
+    if unit.jurisdiction_id != jurisdiction.pk or not unit.is_unit or not unit.is_active:
+        raise ValidationError({"unit": _("请选择本辖区在用的被考核单位")}, code="unit")
+    return unit
+
+
+def _new_code() -> str:
+    for _attempt in range(10):
+        code = rules.tracking_code_new()
+        if not Report.objects.filter(code=code).exists():
+            return code
+    raise RuntimeError("no free tracking code after 10 tries")  # 31**10 codes: never in practice
+
+
+def report_submit(*, jurisdiction: Jurisdiction, channel: str, title: str, description: str, location: str = "",
+                  unit: Organisation | None = None, reporter_name: str = "", reporter_phone: str = "",
+                  reporter_email: str = "", files: Sequence = (), by=None, external_ref: str = "",
+                  received_at: dt.datetime | None = None) -> Report:
+    """An item comes in: from the public form (``by`` is None), another system, or the
+    office's own entry. Everything is checked before anything is stored."""
+    if channel not in rules.CHANNELS:
+        raise ValidationError({"channel": _("请选择来源渠道")}, code="channel")
+    if by is not None and not roles.is_office(by):
+        raise PermissionDenied(_("来件由效能办录入"))
+    report = Report(
+        jurisdiction=jurisdiction, channel=channel, external_ref=(external_ref or "").strip()[:64],
+        title=_text(title, required=_("请用一句话概括反映的问题"), max_length=100, field="title"),
+        description=_text(description, required=_("请写明反映的问题"), field="description"),
+        location=(location or "").strip()[:200], unit=_unit_of(jurisdiction, unit),
+        reporter_name=(reporter_name or "").strip()[:50], reporter_phone=(reporter_phone or "").strip()[:30],
+        reporter_email=(reporter_email or "").strip(), entered_by=by, received_at=received_at or timezone.now(),
+    )
+    report.full_clean(exclude=["code", "jurisdiction", "unit", "merged_into", "form", "entered_by", "triaged_by"])
+    checked = _files_check(files)
+    with transaction.atomic():
+        report.code = _new_code()
+        report._history_user = by
+        report._change_reason = _("收到来件")
+        try:
+            with transaction.atomic():
+                report.save()
+        except IntegrityError:
+            raise ValidationError({"external_ref": _("外部编号“%(ref)s”已有来件") % {"ref": report.external_ref}},
+                                  code="duplicate") from None
+        for item in checked:
+            stored = ReportFile(report=report, kind=item.kind, original_name=item.name, size=len(item.content))
+            stored.file.save(item.name, ContentFile(item.content), save=False)
+            stored.save()
+        _notify_received(report)
+    return report
+
+
+def is_office_of(user, jurisdiction_id: int) -> bool:
+    """The office of this jurisdiction (a superuser is the office of every one)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    jurisdiction = roles.user_jurisdiction(user)
+    return roles.is_office(user) and jurisdiction is not None and jurisdiction.pk == jurisdiction_id
+
+
+def _office_of(by, jurisdiction_id: int) -> None:
+    if not is_office_of(by, jurisdiction_id):
+        raise PermissionDenied(_("来件由效能办处理"))
+
+
+TRIAGE_MESSAGES = {
+    rules.TriageRefusal.NOT_NEW: gettext_lazy("这件来件已经处理过（%(state)s）"),
+    rules.TriageRefusal.NOT_REJECTED: gettext_lazy("只有不予受理的来件可以恢复（现在是：%(state)s）"),
+    rules.TriageRefusal.SELF: gettext_lazy("不能把来件合并到它自己"),
+    rules.TriageRefusal.TARGET_MERGED: gettext_lazy("目标来件已合并到其他来件，请合并到最终的那一件"),
+    rules.TriageRefusal.OTHER_JURISDICTION: gettext_lazy("只能合并本辖区的来件"),
+}
+
+
+def _triage_locked(report: Report, by, action: str) -> Report:
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    _office_of(by, report.jurisdiction_id)
+    refusal = rules.triage_refusal(action=action, state=report.state)
+    if refusal is not None:
+        raise ValidationError(str(TRIAGE_MESSAGES[refusal]) % {"state": report.get_state_display()}, code=refusal.value)
+    return report
+
+
+def _triaged(report: Report, by, state: str, reason: str) -> None:
+    report.state = state
+    report.triaged_by = by
+    report.triaged_at = timezone.now()
+    report._history_user = by
+    report._change_reason = reason
+    report.save()
+
+
+def report_reject(*, report: Report, by, reason: str) -> Report:
+    """不予受理, with a reason the reporter sees. The item and its files are kept."""
+    reason = _text(reason, required=_("请填写不予受理的理由，反映人会看到"), max_length=rules.REASON_MAX_LENGTH)
+    _public_text_check(reason)
+    with transaction.atomic():
+        report = _triage_locked(report, by, "reject")
+        report.reject_reason = reason
+        _triaged(report, by, Report.State.REJECTED, _("不予受理"))
+    return report
+
+
+def report_restore(*, report: Report, by) -> Report:
+    """Undo a rejection: the item is new again, as it came in."""
+    with transaction.atomic():
+        report = _triage_locked(report, by, "restore")
+        report.reject_reason = ""
+        _triaged(report, by, Report.State.NEW, _("恢复受理"))
+    return report
+
+
+def report_merge(*, report: Report, into: Report, by) -> Report:
+    """A duplicate joins the item it repeats: it follows that item's state from now on."""
+    with transaction.atomic():
+        report = _triage_locked(report, by, "merge")
+        into = Report.objects.select_for_update().get(pk=into.pk)
+        refusal = rules.merge_refusal(item_id=report.pk, target_id=into.pk, target_state=into.state,
+                                      same_jurisdiction=into.jurisdiction_id == report.jurisdiction_id)
+        if refusal is not None:
+            raise ValidationError(str(TRIAGE_MESSAGES[refusal]), code=refusal.value)
+        report.merged_into = into
+        report.form = into.form
+        _triaged(report, by, Report.State.MERGED, _("合并到 %(code)s") % {"code": into.code_display})
+    return report
+
+
+def _public_text_check(text: str) -> None:
+    found = rules.personal_data_found(text)
+    if found:
+        raise ValidationError(
+            _("公开的内容中似乎有个人信息（%(found)s），请删去或打码后再公开") % {
+                "found": "、".join(rules.redacted(f) for f in found),
+            },
+            code="personal_data",
+        )
+
+
+def reply_write(*, report: Report, by, text: str, publish: bool) -> Reply:
+    """The office answers an item; a published answer shows on the tracking page, and is
+    refused while it looks like it carries a phone number, an ID number or an e-mail."""
+    _office_of(by, report.jurisdiction_id)
+    text = _text(text, required=_("请填写答复内容"), max_length=rules.REASON_MAX_LENGTH)
+    if publish:
+        _public_text_check(text)
+    with transaction.atomic():
+        reply = Reply(report=report, text=text, written_by=by, published_at=timezone.now() if publish else None)
+        reply._history_user = by
+        reply.save()
+    return reply
+
+
+def reply_publish(*, reply: Reply, by) -> Reply:
+    _office_of(by, reply.report.jurisdiction_id)
+    if reply.published_at is not None:
+        return reply
+    _public_text_check(reply.text)
+    reply.published_at = timezone.now()
+    reply._history_user = by
+    reply.save(update_fields=["published_at"])
+    return reply
+
+
+def report_answer(*, report: Report, by, text: str) -> Report:
+    """答复: the item is settled with a public answer and no form."""
+    text = _text(text, required=_("请填写答复内容"), max_length=rules.REASON_MAX_LENGTH)
+    _public_text_check(text)
+    with transaction.atomic():
+        report = _triage_locked(report, by, "answer")
+        Reply.objects.create(report=report, text=text, written_by=by, published_at=timezone.now())
+        _triaged(report, by, Report.State.ANSWERED, _("答复办结"))
+    return report
+
+
+# Forms (问题交办单) ---------------------------------------------------------------------------
+
+
+def _form_link(form: AssignmentForm, *, for_unit: bool) -> str:
+    if for_unit:
+        return reverse("desk:form", args=[form.pk])
+    return reverse("admin:casework_assignmentform_change", args=[form.pk])
+
+
+def form_issue(*, jurisdiction: Jurisdiction, by, lead_unit: Organisation, title: str, problem: str,
+               requirement: str, days: int | None = None, co_units: Iterable[Organisation] = (),
+               priority: str = rules.NORMAL, channel: str | None = None, reports: Sequence[Report] = (),
+               issued_on: dt.date | None = None) -> AssignmentForm:
+    """交办: the office hands a problem to a lead unit (and co-units) with a deadline in
+    working days; the items it comes from are marked as handed on."""
+    _office_of(by, jurisdiction.pk)
+    setting = settings_for(jurisdiction)
+    days = setting.default_days if days in (None, "") else int(days)
+    if not 1 <= days <= rules.MAX_DEADLINE_DAYS:
+        raise ValidationError({"days": _("办理时限应为 1 到 %(max)d 个工作日") % {"max": rules.MAX_DEADLINE_DAYS}},
+                              code="days")
+    lead_unit = _unit_of(jurisdiction, lead_unit)
+    if lead_unit is None:
+        raise ValidationError({"lead_unit": _("请选择承办单位")}, code="lead_unit")
+    co_units = [u for u in co_units if u.pk != lead_unit.pk]
+    for unit in co_units:
+        _unit_of(jurisdiction, unit)
+    if priority not in rules.PRIORITIES:
+        raise ValidationError({"priority": _("请选择紧急程度")}, code="priority")
+    title = _text(title, required=_("请填写标题"), max_length=100, field="title")
+    problem = _text(problem, required=_("请写明问题"), field="problem")
+    requirement = _text(requirement, required=_("请写明办理要求"), max_length=rules.REASON_MAX_LENGTH, field="requirement")
+    issued_on = issued_on or timezone.localdate()
+    Calendar().add_working_days(issued_on, days)  # a year nobody knows is refused now, not at the first look
+    with transaction.atomic():
+        locked = [Report.objects.select_for_update().get(pk=r.pk) for r in reports]
+        for report in locked:
+            if report.jurisdiction_id != jurisdiction.pk:
+                raise ValidationError(str(TRIAGE_MESSAGES[rules.TriageRefusal.OTHER_JURISDICTION]), code="jurisdiction")
+            refusal = rules.triage_refusal(action="assign", state=report.state)
+            if refusal is not None:
+                raise ValidationError(str(TRIAGE_MESSAGES[refusal]) % {"state": report.get_state_display()},
+                                      code=refusal.value)
+        if channel is None:
+            channel = locked[0].channel if locked else Channel.LEADER
+        if setting.pk is None:
+            setting.save()
+        CaseworkSettings.objects.select_for_update().get(pk=setting.pk)  # numbers are given one at a time
+        year = issued_on.year
+        seq = (AssignmentForm.objects.filter(jurisdiction=jurisdiction, year=year).aggregate(m=Max("seq"))["m"] or 0) + 1
+        form = AssignmentForm(
+            jurisdiction=jurisdiction, year=year, seq=seq, number=rules.form_number(setting.number_prefix, year, seq),
+            channel=channel, lead_unit=lead_unit, title=title, problem=problem, requirement=requirement,
+            priority=priority, issued_on=issued_on, days=days, issued_by=by,
+        )
+        form._history_user = by
+        form._change_reason = _("交办")
+        form.save()
+        form.co_units.set(co_units)
+        FormEvent.objects.create(form=form, action=FormEvent.Action.ISSUE, state_after=form.state,
+                                 text=requirement, by=by)
+        for report in locked:
+            report.form = form
+            _triaged(report, by, Report.State.ASSIGNED, _("交办 %(number)s") % {"number": form.number})
+            Report.objects.filter(merged_into=report).update(form=form)
+        _notify_issued(form)
+    return form
+
+
+def actor_of(user, form: AssignmentForm) -> str:
+    """Who ``user`` is to this form: the office of its jurisdiction, the lead unit's or a
+    co-unit's staff, or nobody."""
+    if is_office_of(user, form.jurisdiction_id):
+        return rules.OFFICE
+    if roles.is_unit_staff(user):
+        unit = roles.user_unit(user)
+        if unit.pk == form.lead_unit_id:
+            return rules.LEAD
+        if form.co_units.filter(pk=unit.pk).exists():
+            return rules.CO
+    return rules.OTHER
+
+
+REFUSAL_MESSAGES = {
+    rules.FormRefusal.NOT_ALLOWED: gettext_lazy("你不能对这份交办单执行“%(action)s”"),
+    rules.FormRefusal.WRONG_STATE: gettext_lazy("这份交办单现在是“%(state)s”，不能%(action)s"),
+    rules.FormRefusal.PAUSED: gettext_lazy("计时已经暂停，请先恢复计时"),
+    rules.FormRefusal.NOT_PAUSED: gettext_lazy("计时没有暂停"),
+    rules.FormRefusal.TEXT_REQUIRED: gettext_lazy("请填写%(action)s的内容或理由"),
+    rules.FormRefusal.UNKNOWN_ACTION: gettext_lazy("没有这个操作"),
+}
+
+
+def form_act(*, form: AssignmentForm, by, action: str, text: str = "", files: Sequence = (),
+             today: dt.date | None = None) -> FormEvent:
+    """One step in a form's life, checked against ``rules.TRANSITIONS``: the unit
+    acknowledges and replies (with evidence), the office returns, closes, pauses and
+    resumes; either may add a note. Refused steps change nothing."""
+    today = today or timezone.localdate()
+    text = (text or "").strip()
+    if len(text) > rules.TEXT_MAX_LENGTH:
+        raise ValidationError(_("不能超过 %(max)d 个字（现有 %(count)d 个字）") % {
+            "max": rules.TEXT_MAX_LENGTH, "count": len(text)}, code="too_long")
+    checked = _files_check(files) if action == rules.REPLY else []
+    with transaction.atomic():
+        form = AssignmentForm.objects.select_for_update().get(pk=form.pk)
+        actor = actor_of(by, form)
+        open_pause = form.pauses.filter(end__isnull=True).first()
+        refusal = rules.form_refusal(action=action, actor=actor, state=form.state, paused=open_pause is not None,
+                                     text=text)
+        if refusal is not None:
+            label = FormEvent.Action(action).label if action in FormEvent.Action.values else action
+            raise ValidationError(str(REFUSAL_MESSAGES[refusal]) % {"action": label, "state": form.get_state_display()},
+                                  code=refusal.value)
+        if action == rules.PAUSE:
+            FormPause.objects.create(form=form, start=today, reason=text)
+        elif action == rules.RESUME:
+            if open_pause.start > today:
+                raise ValidationError(_("恢复日期不能早于暂停日期"), code="resume_before_pause")
+            open_pause.end = today
+            open_pause.save(update_fields=["end"])
+        form.state = rules.next_state(action, form.state)
+        if form.state not in rules.OPEN_STATES:
+            form.closed_on = today
+            if open_pause is not None:
+                FormPause.objects.filter(pk=open_pause.pk).update(end=today)
+        form._history_user = by
+        form._change_reason = FormEvent.Action(action).label
+        form.save()
+        event = FormEvent.objects.create(
+            form=form, action=action, state_after=form.state, text=text, by=by,
+            by_unit=roles.user_unit(by) if actor in (rules.LEAD, rules.CO) else None,
+        )
+        for item in checked:
+            stored = EventFile(event=event, original_name=item.name)
+            stored.file.save(item.name, ContentFile(item.content), save=False)
+            stored.save()
+        _notify_step(form, event)
+    return event
+
+
+# Notifications --------------------------------------------------------------------------------
+
+
+def _unit_staff(form: AssignmentForm, *, co: bool = True):
+    ids = [form.lead_unit_id] + (list(form.co_units.values_list("pk", flat=True)) if co else [])
+    return people_in(jurisdiction_id=form.jurisdiction_id, groups=[roles.UNIT_STAFF], unit_ids=ids)
+
+
+def _office_staff(jurisdiction_id: int):
+    return people_in(jurisdiction_id=jurisdiction_id, groups=[roles.OFFICE])
+
+
+@in_site_language
+def _notify_received(report: Report) -> None:
+    if report.entered_by is not None:
+        return  # the office entered it itself
+    count = Report.objects.filter(jurisdiction_id=report.jurisdiction_id, state=Report.State.NEW).count()
+    notify(recipients=_office_staff(report.jurisdiction_id), kind="report_received",
+           title=_("有 %(count)d 件来件待处理") % {"count": count},
+           body=_("最新：%(title)s（%(channel)s）") % {"title": report.title, "channel": report.get_channel_display()},
+           link=reverse("admin:casework_report_changelist") + "?state__exact=new",
+           group_key=f"reports:{report.jurisdiction_id}")
+
+
+@in_site_language
+def _notify_issued(form: AssignmentForm) -> None:
+    notify(recipients=_unit_staff(form), kind="form_issued",
+           title=_("收到问题交办单 %(number)s：%(title)s") % {"number": form.number, "title": form.title},
+           body=_("请在 %(days)d 个工作日内办理并报送整改情况。") % {"days": form.days},
+           link=_form_link(form, for_unit=True))
+
+
+@in_site_language
+def _notify_step(form: AssignmentForm, event: FormEvent) -> None:
+    words = {"number": form.number, "title": form.title}
+    if event.action == rules.REPLY:
+        notify(recipients=_office_staff(form.jurisdiction_id), kind="form_replied",
+               title=_("%(number)s 已报送整改情况：%(title)s") % words, body=event.text[:200],
+               link=_form_link(form, for_unit=False))
+    elif event.action == rules.RETURN:
+        notify(recipients=_unit_staff(form, co=False), kind="form_returned",
+               title=_("%(number)s 被退回重办：%(title)s") % words, body=event.text[:200],
+               link=_form_link(form, for_unit=True))
+    elif event.action in (rules.CLOSE, rules.CLOSE_NOT_RECTIFIED):
+        notify(recipients=_unit_staff(form), kind="form_closed",
+               title=_("%(number)s %(state)s：%(title)s") % {**words, "state": form.get_state_display()},
+               body=event.text[:200], link=_form_link(form, for_unit=True))

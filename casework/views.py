@@ -1,0 +1,156 @@
+"""The public doors of casework: the report form (作风效能问题举报) and the tracking
+page. No login; no third-party CAPTCHA (the product runs on intranets): a honeypot field
+and a limit per address instead. Nothing here shows anyone's personal data."""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from casework import rules, selectors, services
+from casework.forms import ReportForm, TrackForm
+from casework.models import Channel, EventFile, ReportFile
+from config.accounts.throttle import client_ip
+from departments.models import Jurisdiction
+from departments.selectors import jurisdiction_default
+from lib.downloads import protected_file_response
+from lib.throttle import throttle_hit
+from lib.uploads import display_name
+
+
+def _jurisdiction(code: str | None) -> Jurisdiction:
+    if code is None:
+        found = jurisdiction_default()
+    else:
+        found = Jurisdiction.objects.filter(code=code, is_active=True).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _too_many(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    return render(request, template, {**context, "throttled": True}, status=429)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest, jurisdiction: str | None = None) -> HttpResponse:
+    place = _jurisdiction(jurisdiction)
+    units = selectors.unit_choices(jurisdiction_id=place.pk)
+    context = {"jurisdiction": place, "units": units, "extensions": services.report_extensions(),
+               "max_files": settings.CASEWORK_MAX_FILES}
+    if request.method != "POST":
+        return render(request, "casework/report_new.html", {**context, "form": ReportForm(units=units)})
+    form = ReportForm(request.POST, request.FILES, units=units)
+    if request.POST.get("website"):
+        # A robot filled in the field people cannot see: it is told what a person is told,
+        # and nothing is stored.
+        return redirect("casework:report_sent")
+    if not throttle_hit(scope="report", key=client_ip(request) or "", limit=settings.CASEWORK_REPORTS_PER_HOUR):
+        return _too_many(request, "casework/report_new.html", {**context, "form": form})
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = services.report_submit(
+                jurisdiction=place, channel=Channel.WEB, title=data["title"], description=data["description"],
+                location=data["location"], unit=data["unit_name"], reporter_name=data["reporter_name"],
+                reporter_phone=data["reporter_phone"], reporter_email=data["reporter_email"],
+                files=request.FILES.getlist("files"),
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, messages in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages)
+            else:
+                form.add_error("files" if error.code in _FILE_CODES else None, error.messages)
+        else:
+            request.session["casework_sent"] = report.code
+            return redirect("casework:report_sent")
+    return render(request, "casework/report_new.html", {**context, "form": form}, status=400)
+
+
+_FILE_CODES = {"extension", "empty", "size", "content", "markup", "too_many_files"}
+
+
+@never_cache
+@require_safe
+def report_sent(request: HttpRequest) -> HttpResponse:
+    """The reporter's tracking code after sending (the code is kept in the session, so a
+    refresh shows it again and never sends the report twice)."""
+    code = request.session.get("casework_sent", "")
+    return render(request, "casework/report_sent.html", {
+        "code": rules.tracking_code_display(code) if code else "",
+        "track_url": reverse("casework:track_code", args=[code]) if code else "",
+    })
+
+
+@never_cache
+@require_safe
+def track(request: HttpRequest) -> HttpResponse:
+    """查询办理进度: a reporter types the tracking code."""
+    if "code" not in request.GET:
+        return render(request, "casework/track.html", {"form": TrackForm()})
+    form = TrackForm(request.GET)
+    if not throttle_hit(scope="track", key=client_ip(request) or "", limit=settings.CASEWORK_LOOKUPS_PER_HOUR):
+        return _too_many(request, "casework/track.html", {"form": form})
+    if form.is_valid():
+        code = form.cleaned_data["code"]
+        if selectors.public_report(code=code) is not None:
+            return redirect("casework:track_code", code=code)
+        form.add_error("code", _("没有找到这个查询码，请核对后再输入"))
+        return render(request, "casework/track.html", {"form": form}, status=404)
+    return render(request, "casework/track.html", {"form": form}, status=400)
+
+
+@never_cache
+@require_safe
+def track_code(request: HttpRequest, code: str) -> HttpResponse:
+    if not throttle_hit(scope="track", key=client_ip(request) or "", limit=settings.CASEWORK_LOOKUPS_PER_HOUR):
+        return _too_many(request, "casework/track.html", {"form": TrackForm()})
+    cleaned = rules.tracking_code_clean(code)
+    view = selectors.public_report(code=cleaned) if cleaned else None
+    if view is None:
+        raise Http404
+    return render(request, "casework/track_code.html", {"report": view, "code": rules.tracking_code_display(view.code)})
+
+
+# Files: to those who may see them, and to nobody else (404, so ids reveal nothing) ----------
+
+
+def _serve(stored, name: str) -> FileResponse:
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return protected_file_response(handle, name=display_name(name) or os.path.basename(stored.name),
+                                   stored_name=stored.name)
+
+
+@require_safe
+@login_required
+def report_file(request: HttpRequest, pk: int) -> FileResponse:
+    """A reporter's photo, video or audio: the office of the item's jurisdiction only (it
+    may show the reporter; the unit sees the form, not the item)."""
+    found = ReportFile.objects.select_related("report").filter(pk=pk).first()
+    if found is None or not services.is_office_of(request.user, found.report.jurisdiction_id):
+        raise Http404
+    return _serve(found.file, found.original_name)
+
+
+@require_safe
+@login_required
+def event_file(request: HttpRequest, pk: int) -> FileResponse:
+    """A unit's evidence on a form: the office and the form's own units."""
+    found = EventFile.objects.select_related("event__form").filter(pk=pk).first()
+    if found is None or services.actor_of(request.user, found.event.form) == rules.OTHER:
+        raise Http404
+    return _serve(found.file, found.original_name)
