@@ -104,6 +104,8 @@ class ReportAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistoryAdmin):
         return [path("<path:object_id>/triage/", view(self.triage_view), name="casework_report_triage")] + super().get_urls()
 
     def _get(self, request: HttpRequest, object_id) -> Report:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         pk = _pk(Report, object_id)
         found = self.get_queryset(request).filter(pk=pk).select_related("unit", "form", "merged_into").first() if pk else None
         if found is None:
@@ -287,7 +289,8 @@ class AssignmentFormAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistory
         return False
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if not f.primary_key]
+        # The history's version page shows a form as text, never a choice of every unit.
+        return [f.name for f in self.model._meta.fields if not f.primary_key] + ["co_units"]
 
     @admin.display(description=gettext_lazy("办理期限"))
     def due_column(self, obj: AssignmentForm):
@@ -303,6 +306,8 @@ class AssignmentFormAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistory
         return [path("<path:object_id>/act/", view(self.act_view), name="casework_assignmentform_act")] + super().get_urls()
 
     def _get(self, request: HttpRequest, object_id) -> AssignmentForm:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         pk = _pk(AssignmentForm, object_id)
         found = self.get_queryset(request).filter(pk=pk).select_related("lead_unit", "issued_by").first() if pk else None
         if found is None:
@@ -357,7 +362,7 @@ class AssignmentFormAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistory
         return TemplateResponse(request, "casework/admin/form.html", {
             **self.admin_site.each_context(request), "opts": self.model._meta, "title": str(obj), "obj": obj,
             "timing": timing, "timing_text": selectors.timing_text(obj, timing),
-            "actions": rules.actions_for(actor=actor, state=obj.state, paused=timing.paused),
+            "actions": rules.actions_for(actor=actor, state=obj.state, paused=timing.paused, overdue=timing.overdue),
             "events": selectors.form_events(form=obj), "co_units": list(obj.co_units.all()),
             "reports": [(r, reverse("admin:casework_report_change", args=[r.pk]))
                         for r in selectors.reports_for_form(form=obj)],

@@ -22,7 +22,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 AddWorkingDays = Callable[[dt.date, int], dt.date]
@@ -64,6 +64,7 @@ class TriageRefusal(str, Enum):
     NOT_REJECTED = "not_rejected"  # only a rejected item is restored
     SELF = "self"  # an item is not merged into itself
     TARGET_MERGED = "target_merged"  # merge into the item the other was merged into
+    TARGET_REJECTED = "target_rejected"  # a duplicate of a rejected item is rejected on its own
     OTHER_JURISDICTION = "other_jurisdiction"
 
 
@@ -83,6 +84,8 @@ def merge_refusal(*, item_id: int, target_id: int, target_state: str,
         return TriageRefusal.OTHER_JURISDICTION
     if target_state == MERGED:
         return TriageRefusal.TARGET_MERGED
+    if target_state == REJECTED:
+        return TriageRefusal.TARGET_REJECTED
     return None
 
 
@@ -115,10 +118,13 @@ def tracking_code_display(code: str) -> str:
 
 # Personal data in text meant for the public ------------------------------------------------
 
-_MOBILE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-_LANDLINE_RE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+# As people write them: 13812345678, 138-1234-5678, 138 1234 5678, +86 13812345678;
+# 025-84561234, (025)84561234, 025 84561234.
+_MOBILE_RE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)")
+_LANDLINE_RE = re.compile(r"(?<!\d)(?:\(0\d{2,3}\)|0\d{2,3})[- ]?\d{7,8}(?!\d)")
 _ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# ASCII only: in Python \w matches Chinese too, and the words around an address are not it.
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
 
 
 def personal_data_found(text: str) -> list[str]:
@@ -199,16 +205,18 @@ class FormRefusal(str, Enum):
     NOT_ALLOWED = "not_allowed"  # this person may not take this action on this form
     WRONG_STATE = "wrong_state"  # not in the state the action starts from
     PAUSED = "paused"  # the clock is paused: resume it first
+    OVERDUE = "overdue"  # the deadline has passed: a pause would hide it
     NOT_PAUSED = "not_paused"  # nothing to resume
     TEXT_REQUIRED = "text_required"
     UNKNOWN_ACTION = "unknown_action"
 
 
-def form_refusal(*, action: str, actor: str, state: str, paused: bool, text: str = "x") -> FormRefusal | None:
+def form_refusal(*, action: str, actor: str, state: str, paused: bool, text: str = "x",
+                 overdue: bool = False) -> FormRefusal | None:
     """Why ``actor`` may not take ``action`` on a form in ``state``, or None when they may.
 
     The check order is what the person is told first: who they are, then the state, then
-    the pause, then the missing text. A paused clock does not stop the unit: it may still
+    the pause (a form already overdue is not paused), then the missing text. A paused clock does not stop the unit: it may still
     acknowledge and reply while the office waits on a third party."""
     if action not in TRANSITIONS:
         return FormRefusal.UNKNOWN_ACTION
@@ -219,6 +227,10 @@ def form_refusal(*, action: str, actor: str, state: str, paused: bool, text: str
         return FormRefusal.WRONG_STATE
     if action == PAUSE and paused:
         return FormRefusal.PAUSED
+    if action == PAUSE and overdue:
+        # The clock stops only while it runs: pausing a form already past its deadline
+        # would take it out of the overdue count.
+        return FormRefusal.OVERDUE
     if action == RESUME and not paused:
         return FormRefusal.NOT_PAUSED
     if action in NEEDS_TEXT and not (text or "").strip():
@@ -231,9 +243,10 @@ def next_state(action: str, state: str) -> str:
     return state if target is None else target
 
 
-def actions_for(*, actor: str, state: str, paused: bool) -> list[str]:
+def actions_for(*, actor: str, state: str, paused: bool, overdue: bool = False) -> list[str]:
     """The actions ``actor`` may take now (text aside), in the table's order."""
-    return [a for a in ACTIONS if form_refusal(action=a, actor=actor, state=state, paused=paused, text="x") is None]
+    return [a for a in ACTIONS
+            if form_refusal(action=a, actor=actor, state=state, paused=paused, text="x", overdue=overdue) is None]
 
 
 def form_number(prefix: str, year: int, seq: int) -> str:
@@ -275,14 +288,17 @@ class Timing:
 
 def timing(*, state: str, due: dt.date, paused: bool, today: dt.date, closed_on: dt.date | None,
            between: WorkingDaysBetween) -> Timing:
+    # Late means a working day has passed after the due date: a form due on Friday and
+    # closed on Saturday is on time.
     if state not in OPEN_STATES:
         end = closed_on or today
-        late = end > due
-        return Timing(due, False, False, late, between(due, end) if late else 0, None)
+        past = between(due, end) if end > due else 0
+        return Timing(due, False, False, past > 0, past, None)
     if paused:
         return Timing(due, True, False, False, 0, None)
-    if today > due:
-        return Timing(due, False, True, True, between(due, today), None)
+    past = between(due, today) if today > due else 0
+    if past:
+        return Timing(due, False, True, True, past, None)
     return Timing(due, False, False, False, 0, between(today, due))
 
 
@@ -307,7 +323,7 @@ class Rates:
         denominator = self.closed + self.open_overdue
         if not denominator:
             return None
-        return (Decimal(100) * self.closed_on_time / denominator).quantize(Decimal("0.1"))
+        return (Decimal(100) * self.closed_on_time / denominator).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def rates(forms: Iterable[tuple[str, Timing]]) -> Rates:
@@ -332,7 +348,7 @@ def median(values: list[int]) -> Decimal | None:
     mid = len(ordered) // 2
     if len(ordered) % 2:
         return Decimal(ordered[mid])
-    return (Decimal(ordered[mid - 1] + ordered[mid]) / 2).quantize(Decimal("0.1"))
+    return (Decimal(ordered[mid - 1] + ordered[mid]) / 2).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 # Public view of an item ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from casework import rules
+from casework.selectors import form_timings
 from casework.models import (
     AssignmentForm, CaseworkSettings, Channel, EventFile, FormEvent, FormPause, Reply, Report, ReportFile,
 )
@@ -192,6 +193,7 @@ TRIAGE_MESSAGES = {
     rules.TriageRefusal.SELF: gettext_lazy("不能把来件合并到它自己"),
     rules.TriageRefusal.TARGET_MERGED: gettext_lazy("目标来件已合并到其他来件，请合并到最终的那一件"),
     rules.TriageRefusal.OTHER_JURISDICTION: gettext_lazy("只能合并本辖区的来件"),
+    rules.TriageRefusal.TARGET_REJECTED: gettext_lazy("目标来件已不予受理；重复的来件请单独作出处理"),
 }
 
 
@@ -383,6 +385,7 @@ REFUSAL_MESSAGES = {
     rules.FormRefusal.WRONG_STATE: gettext_lazy("这份交办单现在是“%(state)s”，不能%(action)s"),
     rules.FormRefusal.PAUSED: gettext_lazy("计时已经暂停，请先恢复计时"),
     rules.FormRefusal.NOT_PAUSED: gettext_lazy("计时没有暂停"),
+    rules.FormRefusal.OVERDUE: gettext_lazy("这份交办单已经超期，不能再暂停计时"),
     rules.FormRefusal.TEXT_REQUIRED: gettext_lazy("请填写%(action)s的内容或理由"),
     rules.FormRefusal.UNKNOWN_ACTION: gettext_lazy("没有这个操作"),
 }
@@ -403,8 +406,9 @@ def form_act(*, form: AssignmentForm, by, action: str, text: str = "", files: Se
         form = AssignmentForm.objects.select_for_update().get(pk=form.pk)
         actor = actor_of(by, form)
         open_pause = form.pauses.filter(end__isnull=True).first()
+        overdue = action == rules.PAUSE and form_timings([form], today=today)[form.pk].overdue
         refusal = rules.form_refusal(action=action, actor=actor, state=form.state, paused=open_pause is not None,
-                                     text=text)
+                                     text=text, overdue=overdue)
         if refusal is not None:
             label = FormEvent.Action(action).label if action in FormEvent.Action.values else action
             raise ValidationError(str(REFUSAL_MESSAGES[refusal]) % {"action": label, "state": form.get_state_display()},

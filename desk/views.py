@@ -191,7 +191,8 @@ def form_detail(request: HttpRequest, pk: int, unit: Organisation) -> HttpRespon
     return render(request, "desk/form.html", {
         "unit": unit, "form": form, "timing": timing, "timing_text": casework_selectors.timing_text(form, timing),
         "step": step,
-        "actions": casework_rules.actions_for(actor=actor, state=form.state, paused=timing.paused),
+        "actions": casework_rules.actions_for(actor=actor, state=form.state, paused=timing.paused,
+                                              overdue=timing.overdue),
         "events": casework_selectors.form_events(form=form), "co_units": list(form.co_units.all()),
         "is_lead": actor == casework_rules.LEAD,
     }, status=400 if request.method == "POST" else 200)

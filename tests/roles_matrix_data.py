@@ -112,6 +112,13 @@ M = SimpleNamespace(
     # Who tried to log in from where (the browser's name): each office its own people's.
     LOGIN_J1=_marker("LOGINJONE", {"alice"}),
     LOGIN_J2=_marker("LOGINJTWO", J2),
+    # Casework: J1's item (its text and its reporter: the office's only), the reporter's file,
+    # the form handed to T01 and T01's evidence on it (the office's and T01's), J2's item.
+    CASE_REPORT=_marker("CASEREPORT", {"alice"}),
+    CASE_REPORT_FILE=_marker("CASEFILE", {"alice"}),
+    CASE_FORM=_marker("CASEFORM", {"alice"} | UNA),
+    CASE_STEP_FILE=_marker("CASESTEP", {"alice"} | UNA),
+    CASE_J2=_marker("CASEJTWO", J2),
     # The working-day calendar is national: every office and leader reads it, raters do not.
     CALENDAR_DAY=_marker("CALDAY", {"leo", "alice", "olga"}),
 )
@@ -350,6 +357,35 @@ def build_scene(monkeypatch) -> Scene:
     o.delivery = Delivery.objects.create(notification=o.bob_notification, channel="email",
                                          address="bob@example.gov.cn", status=Delivery.Status.FAILED,
                                          attempts=6, last_error="SMTPServerDisconnected")
+
+    # Casework: a citizen's report with a file, handed to T01 on a form T01 has answered with
+    # evidence; a visit entered by J2's office.
+    from casework import services as casework_services
+    from casework.models import CaseworkSettings
+
+    o.casework_settings = CaseworkSettings.objects.create(jurisdiction=j1, number_prefix="淳效交")
+    o.case_report = casework_services.report_submit(
+        jurisdiction=j1, channel="web", title=f"窗口推诿 {M.CASE_REPORT}", description=f"详细情况 {M.CASE_REPORT}",
+        reporter_name=f"王 {M.CASE_REPORT}", reporter_phone="13812345678",
+        files=[SimpleUploadedFile(f"现场{M.CASE_REPORT_FILE}.pdf", f"%PDF-1.4\n% {M.CASE_REPORT_FILE}\n".encode())],
+    )
+    o.case_report_j2 = casework_services.report_submit(
+        jurisdiction=j2, channel="visit", title=f"来访 {M.CASE_J2}", description=f"来访内容 {M.CASE_J2}", by=olga,
+    )
+    o.case_report_file = o.case_report.files.get()
+    o.case_report_new = casework_services.report_submit(
+        jurisdiction=j1, channel="web", title=f"未处理 {M.CASE_REPORT}", description=f"尚未处理 {M.CASE_REPORT}",
+    )
+    o.case_form = casework_services.form_issue(
+        jurisdiction=j1, by=alice, lead_unit=t1, title=f"交办 {M.CASE_FORM}", problem=f"问题 {M.CASE_FORM}",
+        requirement="限期整改", days=10, reports=[o.case_report], issued_on=datetime.date(2026, 3, 2),
+    )
+    casework_services.form_act(form=o.case_form, by=una, action="acknowledge")
+    o.case_step = casework_services.form_act(
+        form=o.case_form, by=una, action="reply", text=f"已整改 {M.CASE_FORM}",
+        files=[SimpleUploadedFile(f"佐证{M.CASE_STEP_FILE}.pdf", f"%PDF-1.4\n% {M.CASE_STEP_FILE}\n".encode())],
+    )
+    o.case_step_file = o.case_step.files.get()
 
     assert not PublishRun.objects.filter(status=PublishRun.Status.FAILED).exists()
     assert PublishedYear.objects.count() == 1 and Edition.objects.filter(jurisdiction=j2).count() == 1

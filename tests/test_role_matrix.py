@@ -275,6 +275,28 @@ row("desk/items/<int:pk>/", "302 403 403 403 403 403 404", "/desk/items/999999/"
 row("ratings/evidence/<int:pk>/", "302 404 200 200 200 404 200",
     lambda s: f"/ratings/evidence/{s.o.b_shared_evidence.pk}/", label="B's shared with T01",
     shows=shows("carol leo alice una", M.EVIDENCE_FILE_SHARED))
+# Casework: the public report form and tracking page for everyone (and nothing of the
+# item's text or reporter on them); the forms on the unit's desk; the files to their own.
+row("report/", EVERYONE, public=J1_CODE, shows=shows(" ".join(PERSONAS), M.J1_UNIT))  # units to choose from
+row("j/<slug:jurisdiction>/report/", EVERYONE, f"/j/{J2_CODE}/report/", public=J2_CODE,
+    shows=shows(" ".join(PERSONAS), M.J2_UNIT))
+row("j/<slug:jurisdiction>/report/", NOT_FOUND, "/j/nowhere/report/", label="unknown jurisdiction")
+row("report/sent/", EVERYONE)
+row("report/track/", EVERYONE)
+row("report/track/", NOT_FOUND, "/report/track/?code=ABCDE-FGHJK", label="no such code")
+row("report/track/<str:code>/", EVERYONE, lambda s: f"/report/track/{s.o.case_report.code}/", label="J1's item")
+row("report/track/<str:code>/", NOT_FOUND, "/report/track/ABCDEFGHJK/", label="no such code")
+row("casework/files/<int:pk>/", "302 404 404 404 200 404 404", lambda s: f"/casework/files/{s.o.case_report_file.pk}/",
+    shows=shows("alice", M.CASE_REPORT_FILE))
+row("casework/files/<int:pk>/", "302 404 404 404 404 404 404", "/casework/files/999999/", label="no such id")
+row("casework/steps/files/<int:pk>/", "302 404 404 404 200 404 200",
+    lambda s: f"/casework/steps/files/{s.o.case_step_file.pk}/", shows=shows("alice una", M.CASE_STEP_FILE))
+row("casework/steps/files/<int:pk>/", "302 404 404 404 404 404 404", "/casework/steps/files/999999/", label="no such id")
+row("desk/forms/", UNIT_ONLY, shows=shows("una", M.CASE_FORM))
+row("desk/forms/<int:pk>/", UNIT_ONLY, lambda s: f"/desk/forms/{s.o.case_form.pk}/", label="T01's form",
+    shows=shows("una", M.CASE_FORM))
+row("desk/forms/<int:pk>/", "302 403 403 403 403 403 404", "/desk/forms/999999/", label="no such id")
+
 # Review requests: the unit files and follows on its desk; the office and B read them in the admin.
 row("reviews/file/<int:rating_id>/", "302 404 404 404 404 404 200", lambda s: f"/reviews/file/{s.o.b_approved.pk}/",
     label="T01's red flag (nothing to contest)", shows=shows("una", M.APPROVED_B))
@@ -669,6 +691,27 @@ admin_pages("assessment.gradeadjustment", lambda s: s.o.veto,
             delete=J1_OFFICE_J2_MISSING, history=J1_OVERSEERS_J2_MISSING, version=J1_OVERSEERS_J2_MISSING,
             shows_=shows("leo alice", M.VETO), changelist_shows=shows("leo alice", M.VETO))
 
+# Casework: the office's, each office its own; nobody deletes an item, a form or a step.
+row(APPS, "302 404 404 404 200 200", "/admin/casework/", label="casework")
+admin_pages("casework.report", lambda s: s.o.case_report,
+            changelist=OFFICES, add=OFFICES, change=J1_OFFICE_J2_MISSING, delete="302 403 403 403 403 403",
+            history=J1_OFFICE_J2_MISSING, version=J1_OFFICE_J2_MISSING,
+            shows_=shows("alice", M.CASE_REPORT, M.CASE_REPORT_FILE),
+            changelist_shows=merge(shows("alice", M.CASE_REPORT), shows("olga", M.CASE_J2)))
+row("admin/casework/report/<path:object_id>/triage/", "302 403 403 403 302 404",
+    lambda s: f"/admin/casework/report/{s.o.case_report.pk}/triage/", label="GET back to the item")
+admin_pages("casework.assignmentform", lambda s: s.o.case_form,
+            changelist=OFFICES, add=OFFICES, change=J1_OFFICE_J2_MISSING, delete="302 403 403 403 403 403",
+            history=J1_OFFICE_J2_MISSING, version=J1_OFFICE_J2_MISSING,
+            shows_=shows("alice", M.CASE_FORM, M.CASE_STEP_FILE), changelist_shows=shows("alice", M.CASE_FORM))
+row("admin/casework/assignmentform/<path:object_id>/act/", "302 403 403 403 302 404",
+    lambda s: f"/admin/casework/assignmentform/{s.o.case_form.pk}/act/", label="GET back to the form")
+admin_pages("casework.caseworksettings", lambda s: s.o.casework_settings,
+            # One row per jurisdiction: J1 has its own, so only J2's office may add one.
+            changelist=OFFICES, add="302 403 403 403 403 200", change=J1_OFFICE_J2_MISSING,
+            delete="302 403 403 403 403 403",
+            history=J1_OFFICE_J2_MISSING)
+
 # The scorecard: the office keeps it, the leader reads it; with a result it is frozen (no delete).
 admin_pages("assessment.scorecard", lambda s: s.o.scorecard,
             changelist=LEADERS_AND_OFFICES, add=OFFICES, change=J1_OVERSEERS_J2_MISSING,
@@ -986,6 +1029,17 @@ write("delete April", "admin/ratings/period/<path:object_id>/delete/", lambda s:
 REVIEW = "/admin/reviews/reviewrequest/"
 
 
+def _case(what: str, field_name: str) -> Callable[[Scene], object]:
+    def state(s: Scene):
+        from casework.models import AssignmentForm, Report
+
+        if what == "report":
+            return getattr(Report.objects.get(pk=s.o.case_report_new.pk), field_name)
+        form = AssignmentForm.objects.get(pk=s.o.case_form.pk)
+        return getattr(form, field_name).count()
+    return state
+
+
 def _review(field_name: str) -> Callable[[Scene], object]:
     def state(s: Scene):
         from reviews.models import ReviewRequest
@@ -1001,6 +1055,17 @@ write("B states on T01's review", "admin/reviews/reviewrequest/<int:request_id>/
 write("the office decides T01's review", "admin/reviews/reviewrequest/<int:request_id>/decide/",
       lambda s: f"{REVIEW}{s.o.review.pk}/decide/", lambda s: {"decision": "withdraw", "reason": "诉求已按时办结"},
       _review("status"), "alice", "302 404 403 403 302 404 302")
+write("the office rejects J1's item", "admin/casework/report/<path:object_id>/triage/",
+      lambda s: f"/admin/casework/report/{s.o.case_report_new.pk}/triage/",
+      lambda s: {"action": "reject", "text": "不属于效能问题"}, _case("report", "state"),
+      "alice", "302 403 403 403 302 404 302")
+write("the office returns T01's reply", "admin/casework/assignmentform/<path:object_id>/act/",
+      lambda s: f"/admin/casework/assignmentform/{s.o.case_form.pk}/act/",
+      lambda s: {"action": "return", "text": "整改不到位"}, _case("form", "events"),
+      "alice", "302 403 403 403 302 404 302")
+write("T01 adds a note to its form", "desk/forms/<int:pk>/", lambda s: f"/desk/forms/{s.o.case_form.pk}/",
+      lambda s: {"action": "note", "text": "补充说明"}, _case("form", "events"),
+      "una", "302 403 403 403 403 403 302")
 write("read bob's notification", "notifications/<str:notification_id>/read/",
       lambda s: f"/notifications/{s.o.bob_notification.pk}/read/", lambda s: {},
       lambda s: s.o.bob_notification.__class__.objects.get(pk=s.o.bob_notification.pk).read_at is not None,
@@ -1158,11 +1223,13 @@ def _single_jurisdiction(scene: Scene) -> None:
     from django.contrib.auth.models import User
 
     from boards.models import Edition, PublishRun
+    from casework.models import Report
     from departments.models import Category, Organisation
     from assessment.models import RollupRun, YearScore
     from ratings.models import Evidence, Period, Rating, RuleBook
 
     j2 = scene.j2
+    Report.objects.filter(jurisdiction=j2).delete()
     Evidence.objects.filter(rating__period__jurisdiction=j2).delete()
     Rating.objects.filter(period__jurisdiction=j2).delete()
     PublishRun.objects.filter(jurisdiction=j2).delete()
@@ -1223,7 +1290,7 @@ COMMANDS = {
     "import_calendar": ("admin/workdays/calendarday/import/", "admin/workdays/calendarday/process_import/"),
 }
 PROJECT_APPS = ("departments", "ratings", "assessment", "boards", "dashboard", "config", "workdays", "notifications", "reviews",
-                "desk")
+                "casework", "desk")
 
 
 def _project_commands() -> dict[str, str]:
@@ -1261,9 +1328,24 @@ def test_the_admin_views_that_do_a_commands_work_are_rows_of_the_table():
             assert route in routes, (command, route)
 
 
+# The public doors that take something in: a citizen's report (tests/test_casework.py checks
+# what it keeps); posted empty, each refuses it as incomplete and keeps nothing.
+PUBLIC_WRITE_DOORS = {"report/", "j/<slug:jurisdiction>/report/"}
+
+
 def test_every_public_address_only_reads(scene, client, db):
     # POST, PUT, DELETE are refused before anything runs (the feed answers every method alike).
-    refused = [case.url(scene) for case in CASES if case.public and not case.url(scene).rstrip("/").endswith("feed")]
+    refused = [case.url(scene) for case in CASES if case.public and case.route not in PUBLIC_WRITE_DOORS
+               and not case.url(scene).rstrip("/").endswith("feed")]
     assert refused
     answers = {url: client.post(url).status_code for url in refused}
     assert {url: code for url, code in answers.items() if code != 405} == {}
+
+
+def test_the_public_doors_that_take_a_report_keep_nothing_from_an_empty_post(scene, client, db):
+    from casework.models import Report
+
+    before = Report.objects.count()
+    doors = [case.url(scene) for case in CASES if case.route in PUBLIC_WRITE_DOORS and case.expected["anon"] == 200]
+    assert {url: client.post(url).status_code for url in doors} == {url: 400 for url in doors}
+    assert Report.objects.count() == before
