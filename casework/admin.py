@@ -19,7 +19,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from casework import rules, selectors, services
 from casework.forms import MultipleFileField
-from casework.models import AssignmentForm, CaseworkSettings, Channel, FormEvent, Reply, Report
+from casework.models import (
+    Accountability, AssignmentForm, CaseworkSettings, CaseworkYear, Channel, Deduction, Followup, FormEvent, Reply, Report,
+)
 from config.ids import value_from_path
 from departments import roles
 from departments.admin import ObjectNotFoundMixin, ScopedHistoryMixin, scope_to_jurisdiction
@@ -303,7 +305,11 @@ class AssignmentFormAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistory
 
     def get_urls(self):
         view = self.admin_site.admin_view
-        return [path("<path:object_id>/act/", view(self.act_view), name="casework_assignmentform_act")] + super().get_urls()
+        return [
+            path("<path:object_id>/act/", view(self.act_view), name="casework_assignmentform_act"),
+            path("<path:object_id>/rate/", view(self.rate_view), name="casework_assignmentform_rate"),
+            path("<path:object_id>/record/", view(self.record_view), name="casework_assignmentform_record"),
+        ] + super().get_urls()
 
     def _get(self, request: HttpRequest, object_id) -> AssignmentForm:
         if not self.has_view_permission(request):
@@ -356,7 +362,7 @@ class AssignmentFormAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistory
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return self._page(request, self._get(request, object_id))
 
-    def _page(self, request: HttpRequest, obj: AssignmentForm, *, errors=()) -> HttpResponse:
+    def _page(self, request: HttpRequest, obj: AssignmentForm, *, errors=(), rate_form=None) -> HttpResponse:
         timing = selectors.form_timings([obj])[obj.pk]
         actor = services.actor_of(request.user, obj) if self.has_change_permission(request, obj) else rules.OTHER
         return TemplateResponse(request, "casework/admin/form.html", {
@@ -367,6 +373,10 @@ class AssignmentFormAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistory
             "reports": [(r, reverse("admin:casework_report_change", args=[r.pk]))
                         for r in selectors.reports_for_form(form=obj)],
             "pauses": list(obj.pauses.all()), "errors": errors,
+            "accountabilities": list(obj.accountabilities.all()), "measures": Accountability.Measure.choices,
+            "rate_form": rate_form or (RateForm(user=request.user, initial={"reason": _rate_reason(obj)})
+                                       if actor == rules.OFFICE and obj.rating_id is None else None),
+            "may_record": actor == rules.OFFICE,
             "history_url": reverse("admin:casework_assignmentform_history", args=[obj.pk]),
             "today": timezone.localdate(),
         })
@@ -389,6 +399,141 @@ class AssignmentFormAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistory
         return HttpResponseRedirect(reverse("admin:casework_assignmentform_change", args=[obj.pk]))
 
 
+    def rate_view(self, request: HttpRequest, object_id) -> HttpResponse:
+        """转为黄灯: one action, citing a criterion; the light goes for approval like any other."""
+        obj = self._get(request, object_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:casework_assignmentform_change", args=[obj.pk]))
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        form = RateForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                rating = services.form_to_rating(form=obj, by=request.user, department=form.cleaned_data["department"],
+                                                 criterion=form.cleaned_data["criterion"],
+                                                 reason=form.cleaned_data["reason"])
+            except (ValidationError, PermissionDenied) as exc:
+                return self._page(request, obj, errors=_refusal(exc), rate_form=form)
+            self.message_user(request, _("已转为黄灯认定并提交审核：%(rating)s") % {"rating": rating}, messages.SUCCESS)
+            return HttpResponseRedirect(reverse("admin:casework_assignmentform_change", args=[obj.pk]))
+        return self._page(request, obj, rate_form=form)
+
+    def record_view(self, request: HttpRequest, object_id) -> HttpResponse:
+        """移送纪委监委 and 问责: recorded against the form, on the office's screens only."""
+        obj = self._get(request, object_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:casework_assignmentform_change", args=[obj.pk]))
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        try:
+            if request.POST.get("what") == "transfer":
+                services.form_transfer(form=obj, by=request.user, sent_on=request.POST.get("sent_on", ""),
+                                       outcome=request.POST.get("outcome", ""),
+                                       outcome_on=request.POST.get("outcome_on", ""))
+                done = _("已记录移送纪委监委情况")
+            else:
+                services.accountability_record(form=obj, by=request.user, person=request.POST.get("person", ""),
+                                               position=request.POST.get("position", ""),
+                                               measure=request.POST.get("measure", ""),
+                                               decided_on=request.POST.get("decided_on", ""),
+                                               note=request.POST.get("note", ""))
+                done = _("已记录问责")
+        except (ValidationError, PermissionDenied) as exc:
+            return self._page(request, obj, errors=_refusal(exc))
+        self.message_user(request, done, messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:casework_assignmentform_change", args=[obj.pk]))
+
+
+def _rate_reason(form: AssignmentForm) -> str:
+    return _("效能办交办的问题（%(number)s“%(title)s”）%(state)s。") % {
+        "number": form.number, "title": form.title, "state": form.get_state_display()}
+
+
+class RateForm(forms.Form):
+    department = forms.ModelChoiceField(label=gettext_lazy("认定部门"), queryset=Organisation.objects.none())
+    criterion = forms.ModelChoiceField(label=gettext_lazy("认定条目"), queryset=None, required=False)
+    reason = forms.CharField(label=gettext_lazy("认定事由"), max_length=rules.REASON_MAX_LENGTH,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        from ratings.models import Criterion
+
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = scope_to_jurisdiction(
+            Organisation.objects.filter(is_department=True, is_active=True), user).order_by("code")
+        year = timezone.localdate().year
+        self.fields["criterion"].queryset = scope_to_jurisdiction(
+            Criterion.objects.filter(kind="yellow_light", rulebook__year=year), user, "rulebook__jurisdiction_id",
+        ).order_by("code")
+
+
+@admin.register(CaseworkYear)
+class CaseworkYearAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistoryAdmin):
+    list_display = ("year", "overdue_points", "not_rectified_points", "rectification_forms", "rectification_days")
+    fields = ("year", "overdue_points", "not_rectified_points", "rectification_forms", "rectification_days")
+    actions = ["recompute_deductions"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return scope_to_jurisdiction(super().get_queryset(request), request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.jurisdiction = roles.user_jurisdiction(request.user)
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=gettext_lazy("重新计算所选年度的交办扣分"))
+    def recompute_deductions(self, request, queryset) -> None:
+        for setting in queryset:
+            lines = services.deductions_recompute(jurisdiction=setting.jurisdiction, year=setting.year)
+            self.message_user(request, _("%(year)d 年度：%(count)d 条扣分记录") % {"year": setting.year, "count": len(lines)},
+                              messages.SUCCESS)
+
+
+@admin.register(Deduction)
+class DeductionAdmin(ObjectNotFoundMixin, admin.ModelAdmin):
+    list_display = ("year", "unit", "form", "reason", "points", "explanation", "computed_at")
+    list_filter = ("year", "reason", ("unit", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("unit", "form")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return scope_to_jurisdiction(super().get_queryset(request), request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Followup)
+class FollowupAdmin(ObjectNotFoundMixin, admin.ModelAdmin):
+    """The reporters' answers; the office sees who has not answered and may call them."""
+
+    list_display = ("report", "sent_at", "answer", "answered_at")
+    list_filter = ("answer",)
+    list_select_related = ("report",)
+    fields = ("report", "sent_at", "answer", "comment", "answered_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return scope_to_jurisdiction(super().get_queryset(request), request.user, "report__jurisdiction_id")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(CaseworkSettings)
 class CaseworkSettingsAdmin(ObjectNotFoundMixin, admin.ModelAdmin):
     list_display = ("jurisdiction", "number_prefix", "default_days", "remind_days")
@@ -409,3 +554,4 @@ class CaseworkSettingsAdmin(ObjectNotFoundMixin, admin.ModelAdmin):
         if not change:
             obj.jurisdiction = roles.user_jurisdiction(request.user)
         super().save_model(request, obj, form, change)
+

@@ -227,6 +227,20 @@ class AssignmentForm(models.Model):
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("交办人")
     )
+    # Lights and forms, linked both ways: the light a rectification form follows up (整改),
+    # and the yellow light the office turned this form into.
+    source_rating = models.ForeignKey(
+        "ratings.Rating", on_delete=models.PROTECT, null=True, blank=True, related_name="rectification_forms",
+        verbose_name=_("整改的认定"),
+    )
+    rating = models.ForeignKey(
+        "ratings.Rating", on_delete=models.PROTECT, null=True, blank=True, related_name="casework_forms",
+        verbose_name=_("转为的认定"),
+    )
+    # 移送纪委监委: when the clues went, and what came back.
+    transferred_on = models.DateField(_("移送纪委监委日期"), null=True, blank=True)
+    transfer_outcome = models.TextField(_("纪委监委处理结果"), blank=True, max_length=REASON_MAX)
+    transfer_outcome_on = models.DateField(_("处理结果日期"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -236,6 +250,9 @@ class AssignmentForm(models.Model):
         ordering = ["-year", "-seq"]
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "year", "seq"], name="form_unique_number"),
+            # One rectification form per light.
+            models.UniqueConstraint(fields=["source_rating"], condition=models.Q(source_rating__isnull=False),
+                                    name="form_one_per_light"),
         ]
         indexes = [
             models.Index(fields=["jurisdiction", "state"], name="form_jurisdiction_state"),
@@ -324,3 +341,168 @@ class EventFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or self.file.name
+
+
+class Accountability(models.Model):
+    """问责: a measure against a person in a case (诫勉教育, 通报批评, 效能告诫). Names of
+    staff never leave the office's screens: no unit's desk, public page or export shows them."""
+
+    class Measure(models.TextChoices):
+        ADMONITION = "admonition", _("诫勉教育")
+        CRITICISM = "criticism", _("通报批评")
+        WARNING = "warning", _("效能告诫")
+
+    form = models.ForeignKey(AssignmentForm, on_delete=models.PROTECT, related_name="accountabilities",
+                             verbose_name=_("交办单"))
+    person = models.CharField(_("责任人"), max_length=50)
+    position = models.CharField(_("职务"), max_length=100, blank=True)
+    measure = models.CharField(_("问责方式"), max_length=16, choices=Measure.choices)
+    decided_on = models.DateField(_("决定日期"))
+    note = models.TextField(_("说明"), blank=True, max_length=REASON_MAX)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("问责记录")
+        verbose_name_plural = pgettext_lazy("plural", "问责记录")
+        ordering = ["form", "decided_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.get_measure_display()}"
+
+
+class CaseworkYear(models.Model):
+    """The year's consequences of casework (rule-book settings): points deducted at year
+    end for each form closed late or left open past its deadline, and for each closed as
+    not rectified ("整改不力的实施扣分")."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+", verbose_name=_("辖区"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    overdue_points = models.DecimalField(_("超期扣分（每份）"), max_digits=5, decimal_places=2, default=0,
+                                         validators=[MinValueValidator(0)])
+    not_rectified_points = models.DecimalField(_("未整改扣分（每份）"), max_digits=5, decimal_places=2, default=0,
+                                               validators=[MinValueValidator(0)])
+    rectification_forms = models.BooleanField(
+        _("亮灯自动交办整改"), default=False, help_text=_("黄灯、红灯审核通过后，自动向该单位发出整改交办单"),
+    )
+    rectification_days = models.PositiveSmallIntegerField(
+        _("整改时限（工作日）"), default=20, validators=[MinValueValidator(1), MaxValueValidator(rules.MAX_DEADLINE_DAYS)],
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("年度交办规则")
+        verbose_name_plural = pgettext_lazy("plural", "年度交办规则")
+        ordering = ["jurisdiction", "-year"]
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "year"], name="casework_year_unique")]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class Deduction(models.Model):
+    """One line of the year's deduction ledger: one form, why, how many points. The ledger
+    is recomputed from the forms and the year's settings, never edited by hand."""
+
+    class Reason(models.TextChoices):
+        OVERDUE = "overdue", _("超期办理")
+        NOT_RECTIFIED = "not_rectified", _("整改不力")
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+", verbose_name=_("辖区"))
+    year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
+    form = models.ForeignKey(AssignmentForm, on_delete=models.CASCADE, related_name="deductions", verbose_name=_("交办单"))
+    unit = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("被考核单位"))
+    reason = models.CharField(_("扣分原因"), max_length=16, choices=Reason.choices)
+    points = models.DecimalField(_("扣分"), max_digits=6, decimal_places=2)
+    explanation = models.CharField(_("说明"), max_length=300)
+    computed_at = models.DateTimeField(_("计算时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("交办扣分")
+        verbose_name_plural = pgettext_lazy("plural", "交办扣分")
+        ordering = ["year", "unit", "form"]
+        constraints = [models.UniqueConstraint(fields=["form", "reason"], name="deduction_one_per_form_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.form.number} {self.get_reason_display()} {self.points}"
+
+
+class Followup(models.Model):
+    """"Is it fixed?": after a form is closed, a reporter who left a phone or e-mail gets a
+    link and answers satisfied, partly or not satisfied. The answer counts per unit."""
+
+    class Answer(models.TextChoices):
+        SATISFIED = "satisfied", _("满意，问题已解决")
+        PARTLY = "partly", _("基本满意，部分解决")
+        NOT_SATISFIED = "not_satisfied", _("不满意，问题没有解决")
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="followup", verbose_name=_("来件"))
+    token = models.CharField(_("链接码"), max_length=43, unique=True, editable=False)
+    sent_at = models.DateTimeField(_("发出时间"), default=timezone.now)
+    answer = models.CharField(_("评价"), max_length=16, choices=Answer.choices, blank=True)
+    comment = models.TextField(_("意见"), blank=True, max_length=REASON_MAX)
+    answered_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("办结回访")
+        verbose_name_plural = pgettext_lazy("plural", "办结回访")
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return self.report.code_display
+
+
+class WorkOrder(models.Model):
+    """A 12345 hotline work order (工单), as imported from the platform: whose it was, when
+    it was closed against its deadline, and how satisfied the caller was. The departments
+    cite a unit's figures when they award a red flag or a yellow light."""
+
+    class Satisfaction(models.TextChoices):
+        SATISFIED = "satisfied", _("满意")
+        BASIC = "basic", _("基本满意")
+        NOT_SATISFIED = "not_satisfied", _("不满意")
+        NONE = "", _("未评价")
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+", verbose_name=_("辖区"))
+    number = models.CharField(_("工单编号"), max_length=64)
+    content = models.TextField(_("诉求内容"), max_length=TEXT_MAX)
+    unit = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="work_orders", verbose_name=_("承办单位"))
+    received_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    due_at = models.DateTimeField(_("办理时限"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    satisfaction = models.CharField(_("满意度"), max_length=16, choices=Satisfaction.choices, blank=True)
+    imported_at = models.DateTimeField(_("导入时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("12345工单")
+        verbose_name_plural = pgettext_lazy("plural", "12345工单")
+        ordering = ["-received_at", "number"]
+        constraints = [models.UniqueConstraint(fields=["jurisdiction", "number"], name="workorder_unique_number")]
+        indexes = [models.Index(fields=["jurisdiction", "unit", "received_at"], name="workorder_unit_received")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ApiKey(models.Model):
+    """A key the office issues to another system (the 12345 platform, a 311 client) for
+    Open311 POSTs. Only a digest is stored; the key is shown once, when it is made."""
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+", verbose_name=_("辖区"))
+    name = models.CharField(_("使用方"), max_length=100)
+    prefix = models.CharField(_("密钥前缀"), max_length=8, editable=False)
+    digest = models.CharField(_("密钥摘要"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("创建人"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口密钥")
+        verbose_name_plural = pgettext_lazy("plural", "接口密钥")
+        ordering = ["jurisdiction", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -374,3 +374,35 @@ def public_state(*, report_state: str, form_state: str | None) -> str:
         kind = STATE_KIND[form_state]
         return {KIND_OPEN: PUBLIC_IN_HAND, KIND_FIXED: PUBLIC_FIXED, KIND_NOT_FIXED: PUBLIC_NOT_FIXED}[kind]
     return PUBLIC_RECEIVED
+
+
+# Consequences at year end ("整改不力的实施扣分") -------------------------------------------
+
+DEDUCT_OVERDUE = "overdue"
+DEDUCT_NOT_RECTIFIED = "not_rectified"
+
+
+@dataclass(frozen=True)
+class Deducted:
+    form_id: int
+    unit_id: int
+    reason: str
+    points: Decimal
+    days_late: int
+
+
+def deductions(forms: Iterable[tuple[int, int, str, Timing]], *, overdue_points: Decimal,
+               not_rectified_points: Decimal) -> list[Deducted]:
+    """One line per form that costs its lead unit points, from (form id, lead unit id,
+    state, timing): a form closed as not rectified costs ``not_rectified_points``; any
+    other form closed late, or still open past its deadline, costs ``overdue_points``.
+    A not-rectified form is not charged for lateness as well (one failure, one line).
+    Zero points make no line."""
+    lines: list[Deducted] = []
+    for form_id, unit_id, state, t in forms:
+        if state == NOT_RECTIFIED:
+            if not_rectified_points:
+                lines.append(Deducted(form_id, unit_id, DEDUCT_NOT_RECTIFIED, not_rectified_points, t.days_overdue))
+        elif t.late and overdue_points:
+            lines.append(Deducted(form_id, unit_id, DEDUCT_OVERDUE, overdue_points, t.days_overdue))
+    return lines

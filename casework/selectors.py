@@ -123,18 +123,20 @@ class PublicReport:
     issued_on: dt.date | None
     closed_on: dt.date | None
     replies: list[tuple[dt.datetime, str]]
+    followup_token: str = ""  # "Is it fixed?" not answered yet
+    followup_answer: str = ""  # the answer's label, once given
 
 
 def public_report(*, code: str) -> PublicReport | None:
-    report = (Report.objects.filter(code=code).select_related("merged_into__form__lead_unit", "form__lead_unit")
-              .first())
+    report = (Report.objects.filter(code=code)
+              .select_related("merged_into__form__lead_unit", "form__lead_unit", "followup").first())
     if report is None:
         return None
     # A merged item follows the one it joined: its form and its published replies.
     followed = report.merged_into if report.state == Report.State.MERGED and report.merged_into else report
     form = followed.form
-    state = rules.public_state(report_state=followed.state if followed is not report else report.state,
-                               form_state=form.state if form else None)
+    state = rules.public_state(report_state=followed.state, form_state=form.state if form else None)
+    followup = getattr(report, "followup", None)
     replies = list(
         Reply.objects.filter(report__in={report.pk, followed.pk}, published_at__isnull=False)
         .order_by("published_at", "pk").values_list("published_at", "text")
@@ -146,6 +148,8 @@ def public_report(*, code: str) -> PublicReport | None:
         form_number=form.number if form else "", lead_unit=form.lead_unit.name if form else "",
         issued_on=form.issued_on if form else None, closed_on=form.closed_on if form else None,
         replies=replies,
+        followup_token=followup.token if followup and not followup.answered_at else "",
+        followup_answer=followup.get_answer_display() if followup and followup.answered_at else "",
     )
 
 

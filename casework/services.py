@@ -22,8 +22,10 @@ from django.utils.translation import gettext_lazy
 
 from casework import rules
 from casework.selectors import form_timings
+from casework.selectors import timing_text as selectors_timing_text
 from casework.models import (
-    AssignmentForm, CaseworkSettings, Channel, EventFile, FormEvent, FormPause, Reply, Report, ReportFile,
+    AssignmentForm, CaseworkSettings, CaseworkYear, Channel, Deduction, EventFile, Followup, FormEvent, FormPause,
+    Reply, Report, ReportFile,
 )
 from departments import roles
 from departments.models import Jurisdiction, Organisation
@@ -309,10 +311,12 @@ def _form_link(form: AssignmentForm, *, for_unit: bool) -> str:
 def form_issue(*, jurisdiction: Jurisdiction, by, lead_unit: Organisation, title: str, problem: str,
                requirement: str, days: int | None = None, co_units: Iterable[Organisation] = (),
                priority: str = rules.NORMAL, channel: str | None = None, reports: Sequence[Report] = (),
-               issued_on: dt.date | None = None) -> AssignmentForm:
+               issued_on: dt.date | None = None, source_rating=None) -> AssignmentForm:
     """交办: the office hands a problem to a lead unit (and co-units) with a deadline in
-    working days; the items it comes from are marked as handed on."""
-    _office_of(by, jurisdiction.pk)
+    working days; the items it comes from are marked as handed on. ``by`` None is the
+    product itself (a rectification form opened for an approved light)."""
+    if by is not None:
+        _office_of(by, jurisdiction.pk)
     setting = settings_for(jurisdiction)
     days = setting.default_days if days in (None, "") else int(days)
     if not 1 <= days <= rules.MAX_DEADLINE_DAYS:
@@ -350,7 +354,7 @@ def form_issue(*, jurisdiction: Jurisdiction, by, lead_unit: Organisation, title
         form = AssignmentForm(
             jurisdiction=jurisdiction, year=year, seq=seq, number=rules.form_number(setting.number_prefix, year, seq),
             channel=channel, lead_unit=lead_unit, title=title, problem=problem, requirement=requirement,
-            priority=priority, issued_on=issued_on, days=days, issued_by=by,
+            priority=priority, issued_on=issued_on, days=days, issued_by=by, source_rating=source_rating,
         )
         form._history_user = by
         form._change_reason = _("交办")
@@ -436,6 +440,8 @@ def form_act(*, form: AssignmentForm, by, action: str, text: str = "", files: Se
             stored = EventFile(event=event, original_name=item.name)
             stored.file.save(item.name, ContentFile(item.content), save=False)
             stored.save()
+        if form.state not in rules.OPEN_STATES:
+            followups_open(form=form)
         _notify_step(form, event)
     return event
 
@@ -487,3 +493,240 @@ def _notify_step(form: AssignmentForm, event: FormEvent) -> None:
         notify(recipients=_unit_staff(form), kind="form_closed",
                title=_("%(number)s %(state)s：%(title)s") % {**words, "state": form.get_state_display()},
                body=event.text[:200], link=_form_link(form, for_unit=True))
+
+
+# Lights and forms -------------------------------------------------------------------------------
+
+
+def form_to_rating(*, form: AssignmentForm, by, department: Organisation, reason: str, criterion=None,
+                   today: dt.date | None = None):
+    """转为黄灯: the office turns a form into a yellow light for its lead unit, in the open
+    month, citing a criterion; it is submitted for approval as any rating, and the form
+    and the light point at each other."""
+    from ratings import services as rating_services
+    from ratings.models import Kind
+
+    _office_of(by, form.jurisdiction_id)
+    reason = _text(reason, required=_("请填写认定事由"), max_length=rules.REASON_MAX_LENGTH)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        form = AssignmentForm.objects.select_for_update().get(pk=form.pk)
+        if form.rating_id is not None:
+            raise ValidationError(_("这份交办单已经转为认定（%(rating)s）") % {"rating": form.rating}, code="rated")
+        period = rating_services.period_get_or_open(jurisdiction=form.jurisdiction, year=today.year, month=today.month,
+                                                    today=today)
+        rating = rating_services.rating_record(
+            period=period, department=department, unit=form.lead_unit, kind=Kind.YELLOW_LIGHT, criterion=criterion,
+            reason=reason, by=by, submit=True,
+        )
+        form.rating = rating
+        form._history_user = by
+        form._change_reason = _("转为黄灯")
+        form.save(update_fields=["rating"])
+        FormEvent.objects.create(form=form, action=FormEvent.Action.NOTE, state_after=form.state, by=by,
+                                 text=_("转为黄灯认定：%(rating)s（待审核）") % {"rating": rating})
+    return rating
+
+
+def casework_year(jurisdiction_id: int, year: int) -> CaseworkYear:
+    found = CaseworkYear.objects.filter(jurisdiction_id=jurisdiction_id, year=year).first()
+    return found or CaseworkYear(jurisdiction_id=jurisdiction_id, year=year)
+
+
+def rectification_forms_open(*, jurisdiction: Jurisdiction, year: int, today: dt.date | None = None) -> list[AssignmentForm]:
+    """整改: every approved yellow or red light of the year gets a rectification form for
+    its unit, when the year's rules say so; a light that has one is left alone, so running
+    this again opens nothing twice."""
+    from ratings.selectors import approved_lights
+
+    setting = casework_year(jurisdiction.pk, year)
+    if not setting.rectification_forms:
+        return []
+    today = today or timezone.localdate()
+    opened = []
+    followed = set(AssignmentForm.objects.filter(source_rating__isnull=False, jurisdiction=jurisdiction)
+                   .values_list("source_rating_id", flat=True))
+    for rating in approved_lights(jurisdiction_id=jurisdiction.pk, year=year):
+        if rating.pk in followed:
+            continue
+        words = {"month": _("%(year)d年%(month)d月") % {"year": rating.period.year, "month": rating.period.month},
+                 "department": rating.department.name, "kind": rating.get_effective_kind_display()}
+        with transaction.atomic():
+            form = form_issue(
+                jurisdiction=jurisdiction, by=None, lead_unit=rating.unit, channel=Channel.LIGHT,
+                title=(_("亮灯整改：%(month)s %(department)s %(kind)s") % words)[:100],
+                problem=rating.reason or str(rating), days=setting.rectification_days, issued_on=today,
+                requirement=_("针对%(department)s认定的%(kind)s，查找原因，落实整改，按时报送整改情况和佐证材料。") % words,
+                source_rating=rating,
+            )
+        opened.append(form)
+    return opened
+
+
+# The deduction ledger ---------------------------------------------------------------------------
+
+
+def deductions_recompute(*, jurisdiction: Jurisdiction, year: int, today: dt.date | None = None) -> list[Deduction]:
+    """The year's ledger, worked out again from the forms issued that year and the year's
+    settings: one line per form that costs its lead unit points, with its explanation."""
+    setting = casework_year(jurisdiction.pk, year)
+    forms = list(AssignmentForm.objects.filter(jurisdiction=jurisdiction, year=year).select_related("lead_unit"))
+    timings = form_timings(forms, today=today)
+    by_id = {f.pk: f for f in forms}
+    lines = rules.deductions(((f.pk, f.lead_unit_id, f.state, timings[f.pk]) for f in forms),
+                             overdue_points=setting.overdue_points, not_rectified_points=setting.not_rectified_points)
+    now = timezone.now()
+    rows = []
+    for line in lines:
+        form = by_id[line.form_id]
+        points = f"{line.points.normalize():f}"  # 0.5, not 0.50
+        if line.reason == rules.DEDUCT_NOT_RECTIFIED:
+            explanation = _("%(number)s 以未整改办结，扣 %(points)s 分") % {"number": form.number, "points": points}
+        elif form.is_open:
+            explanation = _("%(number)s 已超期 %(days)d 个工作日仍未办结，扣 %(points)s 分") % {
+                "number": form.number, "days": line.days_late, "points": points}
+        else:
+            explanation = _("%(number)s 超期 %(days)d 个工作日办结，扣 %(points)s 分") % {
+                "number": form.number, "days": line.days_late, "points": points}
+        rows.append(Deduction(jurisdiction=jurisdiction, year=year, form=form, unit_id=line.unit_id,
+                              reason=line.reason, points=line.points, explanation=explanation[:300], computed_at=now))
+    with transaction.atomic():
+        Deduction.objects.filter(jurisdiction=jurisdiction, year=year).delete()
+        Deduction.objects.bulk_create(rows)
+    return rows
+
+
+# Reminders and follow-ups ------------------------------------------------------------------------
+
+
+@in_site_language
+def form_reminders_send(*, today: dt.date | None = None) -> int:
+    """到期提醒: each open, running form with its reminder window reached, or past its
+    deadline, reminds its lead unit's staff, at most once a day per form (an unread
+    reminder is brought up to date instead of adding another). Returns the forms reminded."""
+    today = today or timezone.localdate()
+    forms = list(AssignmentForm.objects.filter(state__in=rules.OPEN_STATES).select_related("lead_unit"))
+    timings = form_timings(forms, today=today)
+    remind = {s.jurisdiction_id: s.remind_days for s in CaseworkSettings.objects.all()}
+    default = CaseworkSettings._meta.get_field("remind_days").default
+    reminded = 0
+    for form in forms:
+        timing = timings[form.pk]
+        if not (timing.overdue or rules.due_soon(timing, remind_days=remind.get(form.jurisdiction_id, default))):
+            continue
+        words = {"number": form.number, "title": form.title, "due": f"{timing.due:%Y-%m-%d}"}
+        title = (_("%(number)s 已超期：%(title)s") if timing.overdue else _("%(number)s 将于 %(due)s 到期：%(title)s")) % words
+        notify(recipients=_unit_staff(form, co=False), kind="form_due", title=title,
+               body=selectors_timing_text(form, timing), link=_form_link(form, for_unit=True),
+               group_key=f"form_due:{form.pk}:{today:%Y%m%d}")
+        reminded += 1
+    return reminded
+
+
+def _followup_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+def followups_open(*, form: AssignmentForm) -> list[Followup]:
+    """"Is it fixed?": each item of a closed form (and each merged into them) gets a
+    question; a reporter who left an e-mail address is sent its link."""
+    reports = list(Report.objects.filter(form=form).exclude(followup__isnull=False))
+    made = []
+    for report in reports:
+        followup = Followup.objects.create(report=report, token=_followup_token())
+        made.append(followup)
+        if report.reporter_email:
+            transaction.on_commit(lambda f=followup: _followup_mail(f))
+    return made
+
+
+@in_site_language
+def _followup_mail(followup: Followup) -> None:
+    from django.core.mail import send_mail
+
+    link = settings.LIANGBANG_SITE_URL.rstrip("/") + reverse("casework:followup", args=[followup.token])
+    code = followup.report.code_display
+    try:
+        send_mail(
+            subject=_("你反映的问题已办结，请评价是否解决（%(code)s）") % {"code": code},
+            message=_("你好！你反映的问题（查询码 %(code)s）已经办结。问题解决了吗？请打开下面的链接评价：\n%(link)s\n\n"
+                      "效能办") % {"code": code, "link": link},
+            from_email=None, recipient_list=[followup.report.reporter_email],
+        )
+    except Exception:  # a mail server down does not undo the closing; the office can call instead
+        import logging
+
+        logging.getLogger(__name__).exception("follow-up mail for %s not sent", code)
+
+
+def followup_answer(*, followup: Followup, answer: str, comment: str = "") -> Followup:
+    """The reporter's answer, once: a second answer is refused and changes nothing."""
+    if answer not in Followup.Answer.values:
+        raise ValidationError(_("请选择问题是否解决"), code="answer")
+    comment = (comment or "").strip()
+    if len(comment) > rules.REASON_MAX_LENGTH:
+        raise ValidationError(_("不能超过 %(max)d 个字（现有 %(count)d 个字）") % {
+            "max": rules.REASON_MAX_LENGTH, "count": len(comment)}, code="too_long")
+    with transaction.atomic():
+        followup = Followup.objects.select_for_update().get(pk=followup.pk)
+        if followup.answered_at is not None:
+            raise ValidationError(_("已经评价过了，谢谢！"), code="answered")
+        followup.answer, followup.comment, followup.answered_at = answer, comment, timezone.now()
+        followup.save(update_fields=["answer", "comment", "answered_at"])
+    return followup
+
+
+# Discipline and accountability (the office's screens only) -------------------------------------
+
+
+def _date(value, *, field_label: str, required: bool) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise ValidationError(_("请填写%(field)s") % {"field": field_label}, code="required")
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(_("%(field)s“%(value)s”不是日期，请写成 2026-03-05") % {
+            "field": field_label, "value": value}, code="date") from None
+
+
+def form_transfer(*, form: AssignmentForm, by, sent_on, outcome: str = "", outcome_on=None) -> AssignmentForm:
+    """移送纪委监委: the day the clues went, and the outcome when it comes back."""
+    _office_of(by, form.jurisdiction_id)
+    sent = _date(sent_on, field_label=_("移送日期"), required=True)
+    back = _date(outcome_on, field_label=_("处理结果日期"), required=False)
+    outcome = (outcome or "").strip()[:rules.REASON_MAX_LENGTH]
+    if back and back < sent:
+        raise ValidationError(_("处理结果日期不能早于移送日期"), code="dates")
+    if back and not outcome:
+        raise ValidationError(_("有处理结果日期时请填写处理结果"), code="outcome")
+    with transaction.atomic():
+        form = AssignmentForm.objects.select_for_update().get(pk=form.pk)
+        form.transferred_on, form.transfer_outcome, form.transfer_outcome_on = sent, outcome, back
+        form._history_user = by
+        form._change_reason = _("移送纪委监委")
+        form.save(update_fields=["transferred_on", "transfer_outcome", "transfer_outcome_on"])
+    return form
+
+
+def accountability_record(*, form: AssignmentForm, by, person: str, measure: str, decided_on, position: str = "",
+                          note: str = ""):
+    """问责: a measure against a named person, kept on the office's screens only."""
+    from casework.models import Accountability
+
+    _office_of(by, form.jurisdiction_id)
+    person = _text(person, required=_("请填写责任人姓名"), max_length=50)
+    if measure not in Accountability.Measure.values:
+        raise ValidationError(_("请选择问责方式"), code="measure")
+    record = Accountability(form=form, person=person, position=(position or "").strip()[:100], measure=measure,
+                            decided_on=_date(decided_on, field_label=_("决定日期"), required=True),
+                            note=(note or "").strip()[:rules.REASON_MAX_LENGTH])
+    record._history_user = by
+    record.save()
+    return record

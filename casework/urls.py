@@ -13,6 +13,7 @@ urlpatterns = [
     path("report/sent/", views.report_sent, name="report_sent"),
     path("report/track/", views.track, name="track"),
     path("report/track/<str:code>/", views.track_code, name="track_code"),
+    path("report/fixed/<str:token>/", views.followup, name="followup"),
     path("casework/files/<int:pk>/", views.report_file, name="report_file"),
     path("casework/steps/files/<int:pk>/", views.event_file, name="event_file"),
 ]

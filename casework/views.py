@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from casework import rules, selectors, services
 from casework.forms import ReportForm, TrackForm
-from casework.models import Channel, EventFile, ReportFile
+from casework.models import Channel, EventFile, Followup, ReportFile
 from config.accounts.throttle import client_ip
 from departments.models import Jurisdiction
 from departments.selectors import jurisdiction_default
@@ -121,6 +121,28 @@ def track_code(request: HttpRequest, code: str) -> HttpResponse:
     if view is None:
         raise Http404
     return render(request, "casework/track_code.html", {"report": view, "code": rules.tracking_code_display(view.code)})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def followup(request: HttpRequest, token: str) -> HttpResponse:
+    """"问题解决了吗？": the reporter answers once, from the e-mailed link or the tracking page."""
+    found = Followup.objects.select_related("report").filter(token=token).first() if len(token) <= 64 else None
+    if found is None:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        try:
+            services.followup_answer(followup=found, answer=request.POST.get("answer", ""),
+                                     comment=request.POST.get("comment", ""))
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            return redirect("casework:track_code", code=found.report.code)
+    return render(request, "casework/followup.html", {
+        "followup": found, "code": found.report.code_display, "answers": Followup.Answer.choices, "error": error,
+        "track_url": reverse("casework:track_code", args=[found.report.code]),
+    }, status=400 if error else 200)
 
 
 # Files: to those who may see them, and to nobody else (404, so ids reveal nothing) ----------

@@ -329,3 +329,13 @@ def year_units(*, jurisdiction: Jurisdiction, year: int, rated: dict[int, object
         )
         if serving or unit_id in rated
     }
+
+
+def approved_lights(*, jurisdiction_id: int, year: int) -> QuerySet[Rating]:
+    """The year's approved yellow and red lights (by their outcome after escalation), for
+    whoever follows each light up: casework opens a rectification form (整改) for each."""
+    lights = ["yellow_light", "red_light"]
+    return (Rating.objects.filter(period__jurisdiction_id=jurisdiction_id, period__year=year,
+                                  status=Rating.Status.APPROVED)
+            .filter(Q(outcome__in=lights) | Q(outcome="", kind__in=lights))
+            .select_related("period", "unit", "department", "criterion").order_by("period__month", "pk"))

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from types import SimpleNamespace
 
 from django.core.files.base import ContentFile
@@ -386,6 +387,22 @@ def build_scene(monkeypatch) -> Scene:
         files=[SimpleUploadedFile(f"佐证{M.CASE_STEP_FILE}.pdf", f"%PDF-1.4\n% {M.CASE_STEP_FILE}\n".encode())],
     )
     o.case_step_file = o.case_step.files.get()
+    # A second form, closed: its item's "is it fixed?" question; the year's deduction ledger.
+    from casework.models import CaseworkYear
+
+    closed_item = casework_services.report_submit(
+        jurisdiction=j1, channel="web", title=f"已办结 {M.CASE_REPORT}", description=f"已办结 {M.CASE_REPORT}",
+    )
+    o.case_form_closed = casework_services.form_issue(
+        jurisdiction=j1, by=alice, lead_unit=t1, title=f"已销号 {M.CASE_FORM}", problem=f"问题 {M.CASE_FORM}",
+        requirement="限期整改", days=10, reports=[closed_item], issued_on=datetime.date(2026, 3, 2),
+    )
+    for action, text, who in (("acknowledge", "", una), ("reply", "已整改", una), ("close", "", alice)):
+        casework_services.form_act(form=o.case_form_closed, by=who, action=action, text=text,
+                                   today=datetime.date(2026, 3, 5))
+    o.followup = closed_item.followup
+    o.casework_year = CaseworkYear.objects.create(jurisdiction=j1, year=2026, overdue_points=Decimal("0.5"))
+    o.deduction = casework_services.deductions_recompute(jurisdiction=j1, year=2026)[0]
 
     assert not PublishRun.objects.filter(status=PublishRun.Status.FAILED).exists()
     assert PublishedYear.objects.count() == 1 and Edition.objects.filter(jurisdiction=j2).count() == 1

@@ -286,6 +286,8 @@ row("report/track/", EVERYONE)
 row("report/track/", NOT_FOUND, "/report/track/?code=ABCDE-FGHJK", label="no such code")
 row("report/track/<str:code>/", EVERYONE, lambda s: f"/report/track/{s.o.case_report.code}/", label="J1's item")
 row("report/track/<str:code>/", NOT_FOUND, "/report/track/ABCDEFGHJK/", label="no such code")
+row("report/fixed/<str:token>/", EVERYONE, lambda s: f"/report/fixed/{s.o.followup.token}/", label="J1's question")
+row("report/fixed/<str:token>/", NOT_FOUND, "/report/fixed/nope/", label="no such link")
 row("casework/files/<int:pk>/", "302 404 404 404 200 404 404", lambda s: f"/casework/files/{s.o.case_report_file.pk}/",
     shows=shows("alice", M.CASE_REPORT_FILE))
 row("casework/files/<int:pk>/", "302 404 404 404 404 404 404", "/casework/files/999999/", label="no such id")
@@ -706,6 +708,20 @@ admin_pages("casework.assignmentform", lambda s: s.o.case_form,
             shows_=shows("alice", M.CASE_FORM, M.CASE_STEP_FILE), changelist_shows=shows("alice", M.CASE_FORM))
 row("admin/casework/assignmentform/<path:object_id>/act/", "302 403 403 403 302 404",
     lambda s: f"/admin/casework/assignmentform/{s.o.case_form.pk}/act/", label="GET back to the form")
+row("admin/casework/assignmentform/<path:object_id>/rate/", "302 403 403 403 302 404",
+    lambda s: f"/admin/casework/assignmentform/{s.o.case_form.pk}/rate/", label="GET back to the form")
+row("admin/casework/assignmentform/<path:object_id>/record/", "302 403 403 403 302 404",
+    lambda s: f"/admin/casework/assignmentform/{s.o.case_form.pk}/record/", label="GET back to the form")
+admin_pages("casework.caseworkyear", lambda s: s.o.casework_year,
+            changelist=OFFICES, add=OFFICES, change=J1_OFFICE_J2_MISSING, delete="302 403 403 403 403 403",
+            history=J1_OFFICE_J2_MISSING, version=J1_OFFICE_J2_MISSING)
+admin_pages("casework.deduction", lambda s: s.o.deduction,
+            changelist=OFFICES, add="302 403 403 403 403 403", change=J1_OFFICE_J2_MISSING,
+            delete="302 403 403 403 403 403", history=J1_OFFICE_J2_MISSING)
+admin_pages("casework.followup", lambda s: s.o.followup,
+            changelist=OFFICES, add="302 403 403 403 403 403", change=J1_OFFICE_J2_MISSING,
+            delete="302 403 403 403 403 403", history=J1_OFFICE_J2_MISSING,
+            changelist_shows=shows("alice", M.CASE_REPORT))
 admin_pages("casework.caseworksettings", lambda s: s.o.casework_settings,
             # One row per jurisdiction: J1 has its own, so only J2's office may add one.
             changelist=OFFICES, add="302 403 403 403 403 200", change=J1_OFFICE_J2_MISSING,
