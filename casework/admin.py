@@ -309,7 +309,14 @@ class AssignmentFormAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistory
             path("<path:object_id>/act/", view(self.act_view), name="casework_assignmentform_act"),
             path("<path:object_id>/rate/", view(self.rate_view), name="casework_assignmentform_rate"),
             path("<path:object_id>/record/", view(self.record_view), name="casework_assignmentform_record"),
+            path("circular/", view(self.circular), name="casework_assignmentform_circular"),
         ] + super().get_urls()
+
+    def circular(self, request: HttpRequest) -> HttpResponse:
+        """季度通报, as a PDF and a Word document (casework/circular_views.py)."""
+        from casework.circular_views import circular_view
+
+        return circular_view(request, model_admin=self)
 
     def _get(self, request: HttpRequest, object_id) -> AssignmentForm:
         if not self.has_view_permission(request):

@@ -8,6 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -157,3 +158,106 @@ def unit_choices(*, jurisdiction_id: int) -> list[Organisation]:
     """The units a reporter may name: the jurisdiction's rated units in use."""
     return list(Organisation.objects.filter(jurisdiction_id=jurisdiction_id, is_unit=True, is_active=True)
                 .order_by("code").only("pk", "name", "code"))
+
+
+# Statistics: the dashboard's panel and the public page show the same figures ---------------
+
+
+@dataclass(frozen=True)
+class UnitCasework:
+    unit_id: int
+    code: str
+    name: str
+    rates: rules.Rates
+    median_days: Decimal | None  # working days from issue to closing, closed forms
+    answered: int  # "is it fixed?" answers
+    satisfied: int  # satisfied or partly
+
+    @property
+    def satisfaction_rate(self) -> Decimal | None:
+        return _percent(self.satisfied, self.answered)
+
+
+@dataclass(frozen=True)
+class CaseworkStats:
+    year: int
+    reports: int
+    reports_by_channel: list[tuple[str, int]]  # (label, count), in the channels' order
+    reports_by_state: list[tuple[str, int]]
+    totals: rules.Rates
+    median_days: Decimal | None
+    answered: int
+    satisfied: int
+    units: list[UnitCasework]
+
+    @property
+    def satisfaction_rate(self) -> Decimal | None:
+        return _percent(self.satisfied, self.answered)
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    from decimal import ROUND_HALF_UP
+
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def casework_stats(*, jurisdiction_id: int, year: int, today: dt.date | None = None) -> CaseworkStats:
+    """The year's casework in figures: items by channel and state; forms issued that year
+    by lead unit, with the honest on-time rate (closed on time ÷ (closed + open and
+    overdue)), the median working days to close, and the reporters' answers to "is it
+    fixed?" (satisfied or partly ÷ answered). Four queries whatever the size (items, forms,
+    their pauses, answers), plus one a year for the calendar. No names, no contacts, no text: counts only."""
+    from django.db.models import Count
+
+    from casework.models import Channel, Followup
+
+    today = today or timezone.localdate()
+    calendar = Calendar()
+    by_channel: dict[str, int] = defaultdict(int)
+    by_state: dict[str, int] = defaultdict(int)
+    for channel, state, n in (Report.objects.filter(jurisdiction_id=jurisdiction_id, received_at__year=year)
+                              .order_by().values_list("channel", "state").annotate(n=Count("pk"))):
+        by_channel[channel] += n
+        by_state[state] += n
+    forms = list(AssignmentForm.objects.filter(jurisdiction_id=jurisdiction_id, year=year)
+                 .select_related("lead_unit").order_by("lead_unit__code", "seq"))
+    timings = form_timings(forms, today=today, calendar=calendar)
+    answers: dict[int, int] = {}
+    happy: dict[int, int] = {}
+    for unit_id, answered, satisfied in (
+        Followup.objects.filter(report__form__jurisdiction_id=jurisdiction_id, report__form__year=year)
+        .order_by().values_list("report__form__lead_unit")
+        .annotate(answered=Count("pk", filter=Q(answered_at__isnull=False)),
+                  satisfied=Count("pk", filter=Q(answer__in=["satisfied", "partly"])))
+    ):
+        answers[unit_id], happy[unit_id] = answered, satisfied
+    per_unit: dict[int, list[AssignmentForm]] = defaultdict(list)
+    for form in forms:
+        per_unit[form.lead_unit_id].append(form)
+
+    def days_to_close(items: list[AssignmentForm]) -> list[int]:
+        return [calendar.working_days_between(f.issued_on, f.closed_on) for f in items if f.closed_on]
+
+    units = [
+        UnitCasework(unit_id=items[0].lead_unit_id, code=items[0].lead_unit.code, name=items[0].lead_unit.name,
+                     rates=rules.rates((f.state, timings[f.pk]) for f in items),
+                     median_days=rules.median(days_to_close(items)),
+                     answered=answers.get(unit_id, 0), satisfied=happy.get(unit_id, 0))
+        for unit_id, items in per_unit.items()
+    ]
+    return CaseworkStats(
+        year=year, reports=sum(by_channel.values()),
+        reports_by_channel=[(label, by_channel[value]) for value, label in Channel.choices if by_channel.get(value)],
+        reports_by_state=[(label, by_state[value]) for value, label in Report.State.choices if by_state.get(value)],
+        totals=rules.rates((f.state, timings[f.pk]) for f in forms), median_days=rules.median(days_to_close(forms)),
+        answered=sum(answers.values()), satisfied=sum(happy.values()), units=units,
+    )
+
+
+def casework_years(*, jurisdiction_id: int) -> list[int]:
+    """The years with forms or items, newest first."""
+    years = set(AssignmentForm.objects.filter(jurisdiction_id=jurisdiction_id).values_list("year", flat=True).distinct())
+    years |= {d.year for d in Report.objects.filter(jurisdiction_id=jurisdiction_id).dates("received_at", "year")}
+    return sorted(years, reverse=True)

@@ -9,9 +9,11 @@ import os
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -121,6 +123,51 @@ def track_code(request: HttpRequest, code: str) -> HttpResponse:
     if view is None:
         raise Http404
     return render(request, "casework/track_code.html", {"report": view, "code": rules.tracking_code_display(view.code)})
+
+
+def _stats_year(request: HttpRequest, years: list[int]) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = 0
+    return year if year in years else (years[0] if years else timezone.localdate().year)
+
+
+def _stats_json(stats: selectors.CaseworkStats, jurisdiction: Jurisdiction) -> dict:
+    def rate(value):
+        return None if value is None else float(value)
+
+    def counts(r: rules.Rates) -> dict:
+        return {"issued": r.issued, "closed": r.closed, "open": r.open, "open_overdue": r.open_overdue,
+                "closed_on_time": r.closed_on_time, "not_rectified": r.not_rectified, "on_time_rate": rate(r.on_time_rate)}
+
+    return {
+        "jurisdiction": jurisdiction.name, "year": stats.year, "reports": stats.reports,
+        "reports_by_channel": {str(label): n for label, n in stats.reports_by_channel},
+        "reports_by_state": {str(label): n for label, n in stats.reports_by_state},
+        "forms": counts(stats.totals), "median_working_days_to_close": rate(stats.median_days),
+        "followups_answered": stats.answered, "satisfaction_rate": rate(stats.satisfaction_rate),
+        "units": [{"code": u.code, "name": u.name, **counts(u.rates), "median_working_days_to_close": rate(u.median_days),
+                   "followups_answered": u.answered, "satisfaction_rate": rate(u.satisfaction_rate)} for u in stats.units],
+        "notes": str(_("按时办结率 = 按时销号 ÷（已办结 + 未办结且已超期）；满意率 = （满意 + 基本满意）÷ 已评价。只有统计数，没有任何个人信息。")),
+    }
+
+
+@require_safe
+def stats(request: HttpRequest, jurisdiction: str | None = None, fmt: str = "html") -> HttpResponse:
+    """问题交办公开统计: counts by channel, state and unit, the on-time rate and the
+    reporters' satisfaction; no names, no contacts, no text."""
+    place = _jurisdiction(jurisdiction)
+    years = selectors.casework_years(jurisdiction_id=place.pk)
+    year = _stats_year(request, years)
+    figures = selectors.casework_stats(jurisdiction_id=place.pk, year=year)
+    if fmt == "json":
+        response = JsonResponse(_stats_json(figures, place), json_dumps_params={"ensure_ascii": False, "indent": 1})
+    else:
+        response = render(request, "casework/stats.html", {"stats": figures, "years": years, "jurisdiction": place,
+                                                            "json_url": reverse("casework:stats_json", kwargs={"jurisdiction": jurisdiction} if jurisdiction else {})})
+    patch_cache_control(response, public=True, max_age=300)
+    return response
 
 
 @never_cache

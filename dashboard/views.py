@@ -23,6 +23,7 @@ from dashboard.filters import STATUS_SUBMITTED, UNIT_LIST_ID, DashboardFilter, D
 from dashboard.selectors import COUNTED, DashboardQuery
 from departments.models import Jurisdiction
 from assessment import selectors as assessment_selectors
+from casework import selectors as casework_selectors
 from reviews import selectors as review_selectors
 from departments.roles import is_leader, is_office, user_jurisdiction
 
@@ -76,6 +77,8 @@ def dashboard(request: HttpRequest, jurisdiction: Jurisdiction) -> HttpResponse:
         # Live, not cached with the figures: a review is filed or decided in any month.
         "reviews": review_selectors.counts_by_department(jurisdiction_id=jurisdiction.pk, year=query.year),
         # Live too: the office computes the year's scores again whenever it needs to.
+        # Live: forms move every day, and overdue is worked out from today.
+        "casework": casework_selectors.casework_stats(jurisdiction_id=jurisdiction.pk, year=query.year),
         "composite": assessment_selectors.composite_standings(
             jurisdiction=jurisdiction, year=query.year, category_id=query.category.pk if query.category else None),
     })

@@ -317,5 +317,6 @@ def test_the_number_of_queries_does_not_grow_with_units_months_or_ratings(client
     assert Rating.objects.count() == 9600
     large = queries_for(client, path)
     assert large == small
-    # 30 for the figures, 1 for the header's unread notifications, 1 for reviews, 1 for the year's scorecard
-    assert large <= 33, large
+    # 30 for the figures, 1 for the header's unread notifications, 1 for reviews, 1 for the year's scorecard,
+    # 3 for casework (items, forms, answers; a year with forms adds their pauses)
+    assert large <= 36, large

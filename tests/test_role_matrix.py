@@ -282,6 +282,11 @@ row("j/<slug:jurisdiction>/report/", EVERYONE, f"/j/{J2_CODE}/report/", public=J
     shows=shows(" ".join(PERSONAS), M.J2_UNIT))
 row("j/<slug:jurisdiction>/report/", NOT_FOUND, "/j/nowhere/report/", label="unknown jurisdiction")
 row("report/sent/", EVERYONE)
+# Casework's public statistics: counts by unit and state, never the item's text or reporter.
+row("report/stats/", EVERYONE, "/report/stats/?year=2026", public=J1_CODE)
+row("j/<slug:jurisdiction>/report/stats/", EVERYONE, f"/j/{J2_CODE}/report/stats/", public=J2_CODE)
+row("report/stats.json", EVERYONE, "/report/stats.json?year=2026", public=J1_CODE)
+row("j/<slug:jurisdiction>/report/stats.json", EVERYONE, f"/j/{J2_CODE}/report/stats.json", public=J2_CODE)
 row("report/track/", EVERYONE)
 row("report/track/", NOT_FOUND, "/report/track/?code=ABCDE-FGHJK", label="no such code")
 row("report/track/<str:code>/", EVERYONE, lambda s: f"/report/track/{s.o.case_report.code}/", label="J1's item")
