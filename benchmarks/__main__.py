@@ -230,6 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks import composite  # the composite scorecard's roll-up, in a database of its own
 
     composite.run()
+    from benchmarks import workorders  # a year of 12345 work orders imported, in a database of its own
+
+    workorders.run()
     if not args.no_province:  # in processes of their own: one per database
         from benchmarks.province import main as province
 

@@ -21,6 +21,7 @@ from casework import rules, selectors, services
 from casework.forms import MultipleFileField
 from casework.models import (
     Accountability, AssignmentForm, CaseworkSettings, CaseworkYear, Channel, Deduction, Followup, FormEvent, Reply, Report,
+    Supervisor,
 )
 from config.ids import value_from_path
 from departments import roles
@@ -63,11 +64,23 @@ class ReportEntryForm(forms.Form):
     reporter_name = forms.CharField(label=gettext_lazy("反映人姓名"), max_length=50, required=False)
     reporter_phone = forms.CharField(label=gettext_lazy("联系电话"), max_length=30, required=False)
     reporter_email = forms.EmailField(label=gettext_lazy("电子邮箱"), required=False)
+    supervisor = forms.ModelChoiceField(label=gettext_lazy("社会监督员"), queryset=Supervisor.objects.none(),
+                                        required=False, help_text=gettext_lazy("来源渠道为“社会监督员”时必选"))
     files = MultipleFileField(label=gettext_lazy("附件"), required=False)
 
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = _units(user)
+        self.fields["supervisor"].queryset = scope_to_jurisdiction(
+            Supervisor.objects.filter(state=Supervisor.State.ACTIVE), user).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("channel") == rules.SUPERVISOR and not data.get("supervisor"):
+            self.add_error("supervisor", _("请选择反映问题的社会监督员"))
+        if data.get("channel") != rules.SUPERVISOR:
+            data["supervisor"] = None
+        return data
 
 
 class ReplyForm(forms.Form):
@@ -79,7 +92,8 @@ class ReplyForm(forms.Form):
 class ReportAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistoryAdmin):
     list_display = ("code_column", "received_at", "channel", "title", "unit", "state", "form_column")
     list_display_links = ("code_column",)
-    list_filter = ("state", "channel", ("unit", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("state", "channel", ("unit", admin.RelatedOnlyFieldListFilter),
+                   ("supervisor", admin.RelatedOnlyFieldListFilter))
     search_fields = ("code", "title", "description", "external_ref", "location")
     list_select_related = ("unit", "form")
     date_hierarchy = "received_at"
@@ -127,7 +141,7 @@ class ReportAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistoryAdmin):
                     description=data["description"], location=data["location"], unit=data["unit"],
                     reporter_name=data["reporter_name"], reporter_phone=data["reporter_phone"],
                     reporter_email=data["reporter_email"], files=request.FILES.getlist("files"), by=request.user,
-                    external_ref=data["external_ref"], received_at=data["received_at"],
+                    external_ref=data["external_ref"], received_at=data["received_at"], supervisor=data["supervisor"],
                 )
             except (ValidationError, PermissionDenied) as exc:
                 if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
@@ -562,3 +576,6 @@ class CaseworkSettingsAdmin(ObjectNotFoundMixin, admin.ModelAdmin):
             obj.jurisdiction = roles.user_jurisdiction(request.user)
         super().save_model(request, obj, form, change)
 
+
+# The interface keys (Open311) and the 12345 work orders have their own modules.
+from casework import admin_open311, admin_supervisors, admin_workorders  # noqa: E402,F401

@@ -95,6 +95,10 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("录入人"),
     )
+    supervisor = models.ForeignKey(
+        "Supervisor", on_delete=models.PROTECT, null=True, blank=True, related_name="reports",
+        verbose_name=_("社会监督员"),
+    )
 
     state = models.CharField(_("处理状态"), max_length=16, choices=State.choices, default=State.NEW, db_index=True)
     reject_reason = models.TextField(_("不予受理理由"), blank=True, max_length=REASON_MAX)
@@ -506,3 +510,93 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class Supervisor(models.Model):
+    """社会监督员: appointed by the office to watch some departments, reporting what they
+    see as a channel of their own, given tasks, commended or dismissed. Their phone is
+    the office's only."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("在任")
+        DISMISSED = "dismissed", _("已解聘")
+
+    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+", verbose_name=_("辖区"))
+    name = models.CharField(_("姓名"), max_length=50)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    affiliation = models.CharField(_("工作单位或身份"), max_length=100, blank=True, help_text=_("如：人大代表、企业代表、退休干部"))
+    departments = models.ManyToManyField(
+        Organisation, blank=True, related_name="supervisors", verbose_name=_("监督的部门"),
+        limit_choices_to={"is_department": True},
+    )
+    appointed_on = models.DateField(_("聘任日期"))
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.ACTIVE)
+    dismissed_on = models.DateField(_("解聘日期"), null=True, blank=True)
+    dismissal_reason = models.TextField(_("解聘原因"), blank=True, max_length=REASON_MAX)
+
+    history = HistoricalRecords(m2m_fields=[departments])
+
+    class Meta:
+        verbose_name = _("社会监督员")
+        verbose_name_plural = pgettext_lazy("plural", "社会监督员")
+        ordering = ["jurisdiction", "state", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.state == self.State.DISMISSED and not (self.dismissed_on and self.dismissal_reason.strip()):
+            raise ValidationError(_("解聘须填写解聘日期和原因"))
+        if self.state == self.State.ACTIVE and self.dismissed_on:
+            raise ValidationError({"dismissed_on": _("在任的监督员没有解聘日期")})
+        if self.dismissed_on and self.appointed_on and self.dismissed_on < self.appointed_on:
+            raise ValidationError({"dismissed_on": _("解聘日期不能早于聘任日期")})
+
+
+class SupervisorTask(models.Model):
+    """A task the office gives a supervisor (e.g. 暗访某窗口), and what came of it."""
+
+    supervisor = models.ForeignKey(Supervisor, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("社会监督员"))
+    title = models.CharField(_("任务"), max_length=100)
+    detail = models.TextField(_("任务要求"), blank=True, max_length=REASON_MAX)
+    assigned_on = models.DateField(_("布置日期"))
+    due_on = models.DateField(_("完成期限"), null=True, blank=True)
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    result = models.TextField(_("完成情况"), blank=True, max_length=TEXT_MAX)
+
+    class Meta:
+        verbose_name = _("监督任务")
+        verbose_name_plural = pgettext_lazy("plural", "监督任务")
+        ordering = ["supervisor", "-assigned_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.due_on and self.assigned_on and self.due_on < self.assigned_on:
+            raise ValidationError({"due_on": _("完成期限不能早于布置日期")})
+        if self.done_on and self.assigned_on and self.done_on < self.assigned_on:
+            raise ValidationError({"done_on": _("完成日期不能早于布置日期")})
+        if self.done_on and not self.result.strip():
+            raise ValidationError({"result": _("已完成的任务请填写完成情况")})
+
+
+class Commendation(models.Model):
+    """The office's commendation of a supervisor (表扬)."""
+
+    supervisor = models.ForeignKey(Supervisor, on_delete=models.CASCADE, related_name="commendations",
+                                   verbose_name=_("社会监督员"))
+    decided_on = models.DateField(_("表扬日期"))
+    reason = models.TextField(_("表扬事由"), max_length=REASON_MAX)
+
+    class Meta:
+        verbose_name = _("表扬")
+        verbose_name_plural = pgettext_lazy("plural", "表扬")
+        ordering = ["supervisor", "-decided_on"]
+
+    def __str__(self) -> str:
+        return f"{self.decided_on} {self.reason[:20]}"

@@ -141,13 +141,15 @@ def _new_code() -> str:
 def report_submit(*, jurisdiction: Jurisdiction, channel: str, title: str, description: str, location: str = "",
                   unit: Organisation | None = None, reporter_name: str = "", reporter_phone: str = "",
                   reporter_email: str = "", files: Sequence = (), by=None, external_ref: str = "",
-                  received_at: dt.datetime | None = None) -> Report:
+                  received_at: dt.datetime | None = None, supervisor=None) -> Report:
     """An item comes in: from the public form (``by`` is None), another system, or the
     office's own entry. Everything is checked before anything is stored."""
     if channel not in rules.CHANNELS:
         raise ValidationError({"channel": _("请选择来源渠道")}, code="channel")
     if by is not None and not roles.is_office(by):
         raise PermissionDenied(_("来件由效能办录入"))
+    if supervisor is not None and (supervisor.jurisdiction_id != jurisdiction.pk or channel != rules.SUPERVISOR):
+        raise ValidationError({"supervisor": _("社会监督员只能用于本辖区“社会监督员”渠道的来件")}, code="supervisor")
     report = Report(
         jurisdiction=jurisdiction, channel=channel, external_ref=(external_ref or "").strip()[:64],
         title=_text(title, required=_("请用一句话概括反映的问题"), max_length=100, field="title"),
@@ -155,8 +157,10 @@ def report_submit(*, jurisdiction: Jurisdiction, channel: str, title: str, descr
         location=(location or "").strip()[:200], unit=_unit_of(jurisdiction, unit),
         reporter_name=(reporter_name or "").strip()[:50], reporter_phone=(reporter_phone or "").strip()[:30],
         reporter_email=(reporter_email or "").strip(), entered_by=by, received_at=received_at or timezone.now(),
+        supervisor=supervisor,
     )
-    report.full_clean(exclude=["code", "jurisdiction", "unit", "merged_into", "form", "entered_by", "triaged_by"])
+    report.full_clean(exclude=["code", "jurisdiction", "unit", "merged_into", "form", "entered_by", "triaged_by",
+                               "supervisor"])
     checked = _files_check(files)
     with transaction.atomic():
         report.code = _new_code()

@@ -120,6 +120,9 @@ M = SimpleNamespace(
     CASE_FORM=_marker("CASEFORM", {"alice"} | UNA),
     CASE_STEP_FILE=_marker("CASESTEP", {"alice"} | UNA),
     CASE_J2=_marker("CASEJTWO", J2),
+    API_KEY=_marker("APIKEYJONE", {"alice"}),
+    WORK_ORDER=_marker("WORKORDER", {"bob", "carol"} | J1_ADMIN),
+    SUPERVISOR=_marker("SUPERVISOR", {"alice"}),  # a social supervisor of J1 and their phone  # a 12345 work order: J1's staff cite it  # the name of a system J1's office gave a key
     # The working-day calendar is national: every office and leader reads it, raters do not.
     CALENDAR_DAY=_marker("CALDAY", {"leo", "alice", "olga"}),
 )
@@ -403,6 +406,20 @@ def build_scene(monkeypatch) -> Scene:
     o.followup = closed_item.followup
     o.casework_year = CaseworkYear.objects.create(jurisdiction=j1, year=2026, overdue_points=Decimal("0.5"))
     o.deduction = casework_services.deductions_recompute(jurisdiction=j1, year=2026)[0]
+    from casework import apikeys
+    from casework.models import Supervisor, WorkOrder
+
+    o.supervisor = Supervisor.objects.create(jurisdiction=j1, name=f"孙{M.SUPERVISOR}", phone="13700001111",
+                                             appointed_on=datetime.date(2026, 1, 1))
+    o.supervisor.departments.set([dept_a])
+
+    o.work_order = WorkOrder.objects.create(
+        jurisdiction=j1, number=f"W{M.WORK_ORDER}", content=f"路灯不亮 {M.WORK_ORDER}", unit=t3,
+        received_at=timezone.make_aware(datetime.datetime(2026, 3, 2, 9)),
+        due_at=timezone.make_aware(datetime.datetime(2026, 3, 9, 18)),
+        closed_at=timezone.make_aware(datetime.datetime(2026, 3, 5, 10)), satisfaction="satisfied")
+
+    o.api_key, o.api_key_raw = apikeys.key_make(jurisdiction=j1, name=f"12345平台 {M.API_KEY}", by=alice)
 
     assert not PublishRun.objects.filter(status=PublishRun.Status.FAILED).exists()
     assert PublishedYear.objects.count() == 1 and Edition.objects.filter(jurisdiction=j2).count() == 1

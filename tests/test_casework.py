@@ -383,3 +383,58 @@ def test_a_closed_form_takes_no_further_step(alice, una, town):
     with pytest.raises(ValidationError):
         services.form_act(form=form, by=alice, action=rules.NOTE, text="补充")
     assert FormEvent.objects.filter(form=form).count() == 2
+
+
+# Social supervisors --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sun(dept_a, dept_b):
+    from casework.models import Supervisor
+
+    supervisor = Supervisor.objects.create(jurisdiction=default_jurisdiction(), name="孙监督", phone="13700001111",
+                                           affiliation="人大代表", appointed_on=dt.date(2026, 1, 1))
+    supervisor.departments.set([dept_a, dept_b])
+    return supervisor
+
+
+def test_a_supervisors_report_is_a_channel_of_its_own(client, alice, sun, town):
+    client.force_login(alice)
+    response = client.post(reverse("admin:casework_report_add"), {
+        "channel": rules.SUPERVISOR, "title": "暗访发现窗口空岗", "description": "上午9点窗口无人。", "supervisor": sun.pk,
+    })
+    assert response.status_code == 302
+    item = Report.objects.get()
+    assert item.channel == rules.SUPERVISOR and item.supervisor == sun
+    listed = client.get(reverse("admin:casework_supervisor_changelist")).content.decode()
+    assert "孙监督" in listed
+
+
+def test_a_supervisors_report_names_the_supervisor(client, alice, sun, town):
+    client.force_login(alice)
+    response = client.post(reverse("admin:casework_report_add"), {
+        "channel": rules.SUPERVISOR, "title": "暗访", "description": "内容",
+    })
+    assert response.status_code == 200 and "请选择反映问题的社会监督员" in response.content.decode()
+    assert not Report.objects.exists()
+
+
+def test_the_roster_groups_supervisors_by_the_departments_they_watch(client, alice, sun, dept_a, dept_b):
+    client.force_login(alice)
+    body = client.get(reverse("admin:casework_supervisor_roster")).content.decode()
+    assert body.count("孙监督") == 2 and dept_a.name in body and dept_b.name in body
+
+
+def test_a_dismissal_needs_its_date_and_reason(sun):
+    from casework.models import Supervisor
+
+    sun.state = Supervisor.State.DISMISSED
+    with pytest.raises(ValidationError):
+        sun.full_clean()
+    sun.dismissed_on, sun.dismissal_reason = dt.date(2026, 6, 1), "连续三个月未履职"
+    sun.full_clean()
+
+
+def test_nobody_deletes_a_supervisor(client, alice, sun):
+    client.force_login(alice)
+    assert client.get(reverse("admin:casework_supervisor_delete", args=[sun.pk])).status_code == 403

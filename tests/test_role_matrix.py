@@ -113,6 +113,12 @@ def body_text(response) -> str:
             except (PyPdfError, ValueError):
                 _PDF_TEXT[key] = ""
         return _PDF_TEXT[key] + "\n" + data.decode("utf-8", errors="replace")
+    if "wordprocessingml" in kind:
+        import docx
+
+        document = docx.Document(io.BytesIO(data))
+        cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+        return "\n".join([p.text for p in document.paragraphs] + cells)
     if "spreadsheetml" in kind:
         import openpyxl
 
@@ -293,6 +299,38 @@ row("report/track/<str:code>/", EVERYONE, lambda s: f"/report/track/{s.o.case_re
 row("report/track/<str:code>/", NOT_FOUND, "/report/track/ABCDEFGHJK/", label="no such code")
 row("report/fixed/<str:token>/", EVERYONE, lambda s: f"/report/fixed/{s.o.followup.token}/", label="J1's question")
 row("report/fixed/<str:token>/", NOT_FOUND, "/report/fixed/nope/", label="no such link")
+# Open311: the services for everyone; one request by its code for everyone (the code is the
+# reporter's); the list only with a key, and the key's own jurisdiction's.
+O311 = "/open311/v2/"
+SV, SD = "open311/v2/services.<open311_format:format>", "open311/v2/services/<slug:service_code>.<open311_format:format>"
+RQ, R1 = "open311/v2/requests.<open311_format:format>", "open311/v2/requests/<str:request_id>.<open311_format:format>"
+
+
+def _lists(*attrs, absent=()):
+    def check(s, p, r):
+        text = r.content.decode()
+        return ([f"does not list {a}" for a in attrs if getattr(s.o, a).code not in text]
+                + [f"lists {a}" for a in absent if getattr(s.o, a).code in text])
+    return check
+
+
+row(SV, EVERYONE, f"{O311}services.json", label="JSON", public=J1_CODE)
+row(SV, EVERYONE, f"{O311}services.xml", label="XML", public=J1_CODE)
+row(SV, NOT_FOUND, f"{O311}services.json?jurisdiction_id={J2_CODE}", label="another jurisdiction", public=J1_CODE)
+row(SD, EVERYONE, f"{O311}services/efficiency.json", label="JSON", public=J1_CODE)
+row(SD, EVERYONE, f"{O311}services/window.xml", label="XML", public=J1_CODE)
+row(SD, NOT_FOUND, f"{O311}services/potholes.json", label="no such service", public=J1_CODE)
+row(RQ, "403 403 403 403 403 403", f"{O311}requests.json", label="without a key", public=J1_CODE)
+row(RQ, EVERYONE, lambda s: f"{O311}requests.json?api_key={s.o.api_key_raw}", label="JSON with J1's key",
+    public=J1_CODE, check=_lists("case_report", "case_report_new", absent=("case_report_j2",)))
+row(RQ, EVERYONE, lambda s: f"{O311}requests.xml?api_key={s.o.api_key_raw}", label="XML with J1's key",
+    public=J1_CODE, check=_lists("case_report", absent=("case_report_j2",)))
+row(RQ, NOT_FOUND, lambda s: f"{O311}requests.json?api_key={s.o.api_key_raw}&jurisdiction_id={J2_CODE}",
+    label="another jurisdiction", public=J1_CODE)
+row(R1, EVERYONE, lambda s: f"{O311}requests/{s.o.case_report.code}.json", label="J1's item", public=J1_CODE,
+    check=_lists("case_report"))
+row(R1, NOT_FOUND, lambda s: f"{O311}requests/{s.o.case_report_j2.code}.xml", label="J2's item", public=J1_CODE)
+row(R1, NOT_FOUND, f"{O311}requests/ABCDEFGHJK.json", label="no such code", public=J1_CODE)
 row("casework/files/<int:pk>/", "302 404 404 404 200 404 404", lambda s: f"/casework/files/{s.o.case_report_file.pk}/",
     shows=shows("alice", M.CASE_REPORT_FILE))
 row("casework/files/<int:pk>/", "302 404 404 404 404 404 404", "/casework/files/999999/", label="no such id")
@@ -699,7 +737,14 @@ admin_pages("assessment.gradeadjustment", lambda s: s.o.veto,
             shows_=shows("leo alice", M.VETO), changelist_shows=shows("leo alice", M.VETO))
 
 # Casework: the office's, each office its own; nobody deletes an item, a form or a step.
-row(APPS, "302 404 404 404 200 200", "/admin/casework/", label="casework")
+row(APPS, STAFF, "/admin/casework/", label="casework")  # raters and leaders read the 12345 work orders
+admin_pages("casework.workorder", lambda s: s.o.work_order,
+            changelist=STAFF, add=NOBODY, change=J1_READERS_J2_MISSING, delete=NOBODY,
+            history=J1_READERS_J2_MISSING,
+            shows_=shows("bob carol leo alice", M.WORK_ORDER), changelist_shows=shows("bob carol leo alice", M.WORK_ORDER))
+row("admin/casework/workorder/import/", OFFICES, label="GET the form")
+row("admin/casework/workorder/stats/", STAFF, "/admin/casework/workorder/stats/?year=2026&month_from=1&month_to=12",
+    shows=shows("bob carol leo alice", M.J1_UNIT))
 admin_pages("casework.report", lambda s: s.o.case_report,
             changelist=OFFICES, add=OFFICES, change=J1_OFFICE_J2_MISSING, delete="302 403 403 403 403 403",
             history=J1_OFFICE_J2_MISSING, version=J1_OFFICE_J2_MISSING,
@@ -727,6 +772,25 @@ admin_pages("casework.followup", lambda s: s.o.followup,
             changelist=OFFICES, add="302 403 403 403 403 403", change=J1_OFFICE_J2_MISSING,
             delete="302 403 403 403 403 403", history=J1_OFFICE_J2_MISSING,
             changelist_shows=shows("alice", M.CASE_REPORT))
+# 季度通报: each office its own quarter; J1's ticked form means nothing in J2's.
+row("admin/casework/assignmentform/circular/", OFFICES, label="the page")
+row("admin/casework/assignmentform/circular/", OFFICES,
+    lambda s: f"/admin/casework/assignmentform/circular/?year=2026&quarter=1&format=pdf&typical={s.o.case_form.pk}",
+    label="PDF", shows=shows("alice", M.CASE_FORM))
+row("admin/casework/assignmentform/circular/", OFFICES,
+    lambda s: f"/admin/casework/assignmentform/circular/?year=2026&quarter=1&format=docx&typical={s.o.case_form.pk}",
+    label="Word", shows=shows("alice", M.CASE_FORM))
+row("admin/casework/assignmentform/circular/", "302 403 403 403 400 400",
+    "/admin/casework/assignmentform/circular/?year=2026&quarter=5&format=pdf", label="bad quarter")
+admin_pages("casework.supervisor", lambda s: s.o.supervisor,
+            changelist=OFFICES, add=OFFICES, change=J1_OFFICE_J2_MISSING, delete="302 403 403 403 403 403",
+            history=J1_OFFICE_J2_MISSING, version=J1_OFFICE_J2_MISSING,
+            shows_=shows("alice", M.SUPERVISOR), changelist_shows=shows("alice", M.SUPERVISOR))
+row("admin/casework/supervisor/roster/", OFFICES, shows=shows("alice", M.SUPERVISOR))
+admin_pages("casework.apikey", lambda s: s.o.api_key,
+            changelist=OFFICES, add=OFFICES, change=J1_OFFICE_J2_MISSING, delete="302 403 403 403 403 403",
+            history=J1_OFFICE_J2_MISSING, shows_=shows("alice", M.API_KEY), changelist_shows=shows("alice", M.API_KEY),
+            changelist_check=lambda s, p, r: ["shows the whole key"] if s.o.api_key_raw in body_text(r) else [])
 admin_pages("casework.caseworksettings", lambda s: s.o.casework_settings,
             # One row per jurisdiction: J1 has its own, so only J2's office may add one.
             changelist=OFFICES, add="302 403 403 403 403 200", change=J1_OFFICE_J2_MISSING,
@@ -1084,6 +1148,29 @@ write("the office returns T01's reply", "admin/casework/assignmentform/<path:obj
       lambda s: f"/admin/casework/assignmentform/{s.o.case_form.pk}/act/",
       lambda s: {"action": "return", "text": "整改不到位"}, _case("form", "events"),
       "alice", "302 403 403 403 302 404 302")
+_POSTED = {"service_code": "efficiency", "description": "窗口无人办理", "address_string": "淳溪街道"}
+write("a system posts an item with J1's interface key", RQ, lambda s: f"{O311}requests.json",
+      lambda s: {**_POSTED, "api_key": s.o.api_key_raw}, _count("casework.Report", channel="open311"),
+      "anon bob carol leo alice olga una", "200 200 200 200 200 200 200")
+write("a system posts an item without a key", RQ, lambda s: f"{O311}requests.xml", lambda s: dict(_POSTED),
+      _count("casework.Report"), "", "403 403 403 403 403 403 403")
+write("the office makes an interface key", "admin/casework/apikey/add/", lambda s: "/admin/casework/apikey/add/",
+      lambda s: {"name": "新平台"}, _count("casework.ApiKey"), "alice olga", "302 403 403 403 302 302")
+write("the office revokes J1's interface key", "admin/casework/apikey/", lambda s: "/admin/casework/apikey/",
+      _action("revoke_keys", "api_key"),
+      lambda s: s.o.api_key.__class__.objects.get(pk=s.o.api_key.pk).revoked_at is not None,
+      "alice", "302 403 403 403 302 302")
+def _work_orders_file(s):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    out = io.StringIO()
+    csv.writer(out).writerows([["工单编号", "诉求内容", "承办单位", "办结时间"], ["W-NEW-1", "导入的工单", "T01", ""]])
+    return {"file": SimpleUploadedFile("orders.csv", out.getvalue().encode("utf-8-sig"), content_type="text/csv")}
+
+
+# J2's office posts a file naming T01, which is not J2's: it is told so and nothing is imported.
+write("import work orders", "admin/casework/workorder/import/", lambda s: "/admin/casework/workorder/import/",
+      _work_orders_file, _count("casework.WorkOrder", jurisdiction=lambda s: s.j1), "alice", "302 403 403 403 302 200")
 write("T01 adds a note to its form", "desk/forms/<int:pk>/", lambda s: f"/desk/forms/{s.o.case_form.pk}/",
       lambda s: {"action": "note", "text": "补充说明"}, _case("form", "events"),
       "una", "302 403 403 403 403 403 302")
@@ -1308,6 +1395,7 @@ COMMANDS = {
     # Accounts in bulk, with their initial passwords in a file: the operator runs it for the
     # office; in the admin the office adds accounts one at a time.
     "import_users": None,
+    "import_workorders": ("admin/casework/workorder/import/",),
     "import_calendar": ("admin/workdays/calendarday/import/", "admin/workdays/calendarday/process_import/"),
 }
 PROJECT_APPS = ("departments", "ratings", "assessment", "boards", "dashboard", "config", "workdays", "notifications", "reviews",
@@ -1352,15 +1440,26 @@ def test_the_admin_views_that_do_a_commands_work_are_rows_of_the_table():
 # The public doors that take something in: a citizen's report (tests/test_casework.py checks
 # what it keeps); posted empty, each refuses it as incomplete and keeps nothing.
 PUBLIC_WRITE_DOORS = {"report/", "j/<slug:jurisdiction>/report/"}
+KEYED_WRITE_DOORS = {RQ}  # Open311: a POST without an interface key is refused (403)
 
 
 def test_every_public_address_only_reads(scene, client, db):
     # POST, PUT, DELETE are refused before anything runs (the feed answers every method alike).
-    refused = [case.url(scene) for case in CASES if case.public and case.route not in PUBLIC_WRITE_DOORS
+    refused = [case.url(scene) for case in CASES if case.public
+               and case.route not in PUBLIC_WRITE_DOORS | KEYED_WRITE_DOORS
                and not case.url(scene).rstrip("/").endswith("feed")]
     assert refused
     answers = {url: client.post(url).status_code for url in refused}
     assert {url: code for url, code in answers.items() if code != 405} == {}
+
+
+def test_the_keyed_doors_refuse_a_post_without_a_key_and_keep_nothing(scene, client, db):
+    from casework.models import Report
+
+    before = Report.objects.count()
+    doors = [case.url(scene) for case in CASES if case.route in KEYED_WRITE_DOORS]
+    assert doors and {u: client.post(u).status_code for u in doors} == {u: 403 for u in doors}
+    assert Report.objects.count() == before
 
 
 def test_the_public_doors_that_take_a_report_keep_nothing_from_an_empty_post(scene, client, db):

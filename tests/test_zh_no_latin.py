@@ -56,6 +56,7 @@ ZH = "zh-hans"
 ALLOWED = {
     "PDF": "the board's printable file; written so on Chinese government sites",
     "Excel": "the office's spreadsheet program, by its name",
+    "Word": "the office's word processor, by its name (the circular is a Word document)",
     "CSV": "the open data format, by its name (Chinese portals write CSV)",
     "JSON": "the open data format, by its name",
     "Atom": "the feed format, by its name, beside its Chinese name 订阅",
@@ -79,6 +80,7 @@ DATA_FIELDS = {
     "django_celery_beat.PeriodicTask": ("name", "task", "args", "kwargs", "queue", "description"),
     "django_celery_beat.CrontabSchedule": ("timezone",),
     "departments.Jurisdiction": ("code", "name"),
+    "casework.ApiKey": ("name", "prefix"),
     "departments.Category": ("name",),
     "departments.Organisation": ("code", "name"),
     "ratings.RuleBook": ("title",),
