@@ -170,13 +170,14 @@ def _clerk(lead: Organisation, users: dict):
     found = next((u for u in users.values() if getattr(getattr(u, "profile", None), "unit_id", None) == lead.pk), None)
     if found is not None:
         return found
-    clerk, created = User.objects.get_or_create(username=f"clerk-{lead.code.lower()}", defaults={
+    clerk, created = User.objects.get_or_create(username=f"clerk-{lead.jurisdiction.code}-{lead.code}".lower()[:150], defaults={
         "first_name": f"{lead.name}经办人", "is_active": False, "is_staff": False})
     if created:
         clerk.set_unusable_password()
         clerk.save()
         clerk.groups.add(Group.objects.get(name=roles.UNIT_STAFF))
         Profile.objects.create(user=clerk, jurisdiction=lead.jurisdiction, unit=lead)
+    clerk = User.objects.select_related("profile").get(pk=clerk.pk)  # no role read before the group was added
     users[clerk.username] = clerk
     return clerk
 
