@@ -219,9 +219,9 @@ BAD = [
     Bad("org: one row over the row limit", "org", "orgs.csv", org_csv([*ORG_ROWS, ["T11", "东坝街道", "街道", "被考核单位"]]),
         "第 4 行：一个文件最多导入 2 行数据（第 2 行至第 3 行）", settings={"IMPORT_MAX_ROWS": 2}, read_only=True),
     Bad("org: 100,000 rows (.csv)", "org", "orgs.csv", lambda: big("org", "csv"),
-        "第 20002 行：一个文件最多导入 20,000 行数据（第 2 行至第 20,001 行），这个文件更长", read_only=True),
+        "第 60002 行：一个文件最多导入 60,000 行数据（第 2 行至第 60,001 行），这个文件更长", read_only=True),
     Bad("org: 100,000 rows (.xlsx)", "org", "orgs.xlsx", lambda: big("org", "xlsx"),
-        "第 20002 行：一个文件最多导入 20,000 行数据", read_only=True),
+        "第 60002 行：一个文件最多导入 60,000 行数据", read_only=True),
     # --- ratings: the header row
     Bad("ratings: a missing header", "ratings", "march.csv", lambda: csv_bytes(RAT[:-1], [r[:-1] for r in RATING_ROWS]),
         "第 1 行「较大影响」：缺少这一列，表头应为：月份、职能管理部门、被考核单位、类型、认定条目、事由、较大影响", read_only=True),
@@ -272,9 +272,9 @@ BAD = [
     Bad("ratings: a PNG renamed .csv", "ratings", "march.csv", lambda: PNG, "这是一个 PNG 图片，不是电子表格",
         read_only=True),
     Bad("ratings: 100,000 rows (.csv)", "ratings", "march.csv", lambda: big("ratings", "csv"),
-        "第 20002 行：一个文件最多导入 20,000 行数据", read_only=True),
+        "第 60002 行：一个文件最多导入 60,000 行数据", read_only=True),
     Bad("ratings: 100,000 rows (.xlsx)", "ratings", "march.xlsx", lambda: big("ratings", "xlsx"),
-        "第 20002 行：一个文件最多导入 20,000 行数据", read_only=True),
+        "第 60002 行：一个文件最多导入 60,000 行数据", read_only=True),
 ]
 
 
