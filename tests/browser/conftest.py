@@ -59,13 +59,18 @@ _saved: list[Path] = []
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args() -> dict:
-    """Debian's Chromium, headless, with nothing that calls out to the internet."""
+    """Debian's Chromium, headless, in Chinese, with nothing that calls out to the internet."""
     return {
         "executable_path": CHROMIUM,
         "args": [
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
             "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+            "--lang=zh-CN",
         ],
+        # The browser's own words (a file input's button, a date input's 年/月/日) in Chinese,
+        # as on a user's machine: Chromium on Linux takes them from the environment's
+        # language and Debian's chromium-l10n.
+        "env": {**os.environ, "LANGUAGE": "zh_CN:zh", "LANG": "zh_CN.UTF-8"},
     }
 
 
