@@ -432,6 +432,9 @@ def check_results(dataset: tablib.Dataset, *, scorecard: Scorecard) -> list[_Res
         if item.method == rules.BOARD:
             errors.append(RowError(number, ITEM, _("“效能亮榜”指标按每月亮榜自动计分，不导入结果")))
             continue
+        if item.method == rules.CASEWORK:
+            errors.append(RowError(number, ITEM, _("“交办单”指标按交办单扣分台账自动计分，不导入结果")))
+            continue
         key = (item.pk, unit.pk)
         if key in seen:
             errors.append(RowError(number, UNIT, _("与第 %(row)d 行重复：同一单位同一指标只能有一个结果") % {

@@ -362,6 +362,9 @@ class Line(str, Enum):
     BOARD = "board"
     BOARD_CAPPED = "board_capped"
     BOARD_FLOORED = "board_floored"
+    CASEWORK = "casework"
+    CASEWORK_NONE = "casework_none"
+    CASEWORK_FLOORED = "casework_floored"
     SECTION_SUM = "section_sum"
     SECTION_SCALED = "section_scaled"
     SECTION_AVERAGE = "section_average"
@@ -388,6 +391,11 @@ LINES: dict[Line, str] = {
         "红旗%(red_flags)s面、黄灯%(yellow_lights)s盏、红灯%(red_lights)s盏：基础分%(base)s分 %(board)s分，"
         "最低0分，计%(score)s分"
     ),
+    Line.CASEWORK: gettext_noop("超期或未整改的交办单%(forms)s份，扣%(deducted)s分：本项%(points)s分，计%(score)s分"),
+    Line.CASEWORK_NONE: gettext_noop("没有超期或未整改的交办单：计满分%(score)s分"),
+    Line.CASEWORK_FLOORED: gettext_noop(
+        "超期或未整改的交办单%(forms)s份，扣%(deducted)s分：本项%(points)s分，最低0分，计%(score)s分"
+    ),
     Line.SECTION_SUM: gettext_noop("各项合计%(score)s分"),
     Line.SECTION_SCALED: gettext_noop(
         "承担项目满分%(undertaken)s分，得%(earned)s分，折算为本部分%(points)s分："
@@ -399,7 +407,7 @@ LINES: dict[Line, str] = {
 
 # Facts written as settings are ("10分", "95%"); "board" carries its sign; other decimals
 # are scores, written with two decimals.
-PLAIN_FACTS = frozenset({"points", "percent", "base", "undertaken"})
+PLAIN_FACTS = frozenset({"points", "percent", "base", "undertaken", "deducted"})
 SIGNED_FACTS = frozenset({"board"})
 
 
@@ -443,11 +451,20 @@ def render(explanation: Explanation, translate: Callable[[str], str] = str) -> s
 # Results and methods --------------------------------------------------------------------
 
 
+class Deduction(NamedTuple):
+    """A unit's casework deductions for the year (the ledger's lines added up): how many
+    forms cost it points and how many points."""
+
+    forms: int = 0
+    points: Decimal = ZERO
+
+
 @dataclass(frozen=True)
 class Result:
     """One unit's figures for one item, as imported: which ones a method reads is the
     method's business (``rank`` 名次, ``percent`` 赋分比例, ``points`` 引用分值, ``met`` /
-    ``assigned`` 完成数 / 下达数, ``tally`` the board's flags and lights)."""
+    ``assigned`` 完成数 / 下达数, ``tally`` the board's flags and lights, ``deduction`` the
+    casework ledger's deductions)."""
 
     unit: str
     item: str
@@ -457,6 +474,7 @@ class Result:
     met: int | None = None
     assigned: int | None = None
     tally: Tally | None = None
+    deduction: Deduction | None = None
 
     def given(self) -> list[str]:
         return [name for name in RESULT_INPUTS if getattr(self, name) is not None]
@@ -542,6 +560,7 @@ LEAD_SCORED = "lead_scored"
 DIRECT = "direct"
 COMPLETION = "completion"
 BOARD = "board"
+CASEWORK = "casework"
 
 
 def score_rank(item: Item, result: Result, context: Context) -> Scored:
@@ -613,11 +632,25 @@ def score_board(item: Item, result: Result, context: Context) -> Scored:
     }))
 
 
+def score_casework(item: Item, result: Result, context: Context) -> Scored:
+    """交办单 ("整改不力的实施扣分"): the item's points less the year's casework deductions,
+    one ledger line per overdue or not-rectified form, never below 0. A unit with no
+    line keeps the item's points."""
+    _only(result, "deduction")
+    deduction = result.deduction or Deduction()
+    raw = item.points - deduction.points
+    score = cents(max(raw, ZERO))
+    line = Line.CASEWORK_NONE if not deduction.forms else Line.CASEWORK_FLOORED if raw < 0 else Line.CASEWORK
+    return Scored(score, Explanation(line, CASEWORK, {
+        "forms": deduction.forms, "deducted": deduction.points, "points": item.points, "score": score}))
+
+
 register(RANK, score_rank, label=gettext_noop("排名"))
 register(LEAD_SCORED, score_lead, label=gettext_noop("赋分"))
 register(DIRECT, score_direct, label=gettext_noop("直接引用"))
 register(COMPLETION, score_completion, label=gettext_noop("完成率"))
 register(BOARD, score_board, label=gettext_noop("效能亮榜"), everyone_undertakes=True)
+register(CASEWORK, score_casework, label=gettext_noop("交办单"), everyone_undertakes=True)
 
 
 # Scoring the sheet ----------------------------------------------------------------------

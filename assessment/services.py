@@ -28,6 +28,8 @@ from ratings import rules
 from assessment import rules as card_rules
 from assessment.models import GradeAdjustment, ItemResult, RollupRun, Scorecard, ScorecardItem, YearScore
 from assessment.refusals import refusal_summary, refusal_text
+from casework import selectors as casework_selectors
+from casework import services as casework_services
 from config.sql import integer_rows
 from ratings import selectors as ratings_selectors
 from ratings.models import Period, RuleBook
@@ -192,6 +194,15 @@ class CompositeRefused(ValidationError):
     """The scorecard or its results cannot be scored; the message lists why."""
 
 
+def _casework_deductions(scorecard: Scorecard) -> dict[int, card_rules.Deduction]:
+    """The year's casework deductions per unit, from the ledger worked out again now
+    (casework's own service: the forms and the year's settings as they stand)."""
+    casework_services.deductions_recompute(jurisdiction=scorecard.jurisdiction, year=scorecard.year)
+    return {unit_id: card_rules.Deduction(forms, points) for unit_id, (forms, points)
+            in casework_selectors.deductions_by_unit(jurisdiction_id=scorecard.jurisdiction_id,
+                                                     year=scorecard.year).items()}
+
+
 def composite_scores(
     *, scorecard: Scorecard, counts: dict[int, tuple[int, int, int]], category_of: dict[int, int | None],
     board_rules: rules.RuleSettings,
@@ -218,13 +229,18 @@ def composite_scores(
             results.append(result_for_rules(item_by_pk[item_id], code_of[unit_id], rank=rank, score=score,
                                             met=met, assigned=assigned))
     none = (0, 0, 0)
+    deductions: dict[int, card_rules.Deduction] | None = None
     for item in items:
-        if item.method != card_rules.BOARD:
-            continue
+        if item.method == card_rules.CASEWORK and deductions is None:
+            deductions = _casework_deductions(scorecard)
         for unit in units:
-            if card.applies(item.code, unit.category):
+            if not card.applies(item.code, unit.category):
+                continue
+            if item.method == card_rules.BOARD:
                 results.append(card_rules.Result(unit.code, item.code,
                                                  tally=rules.Tally(*counts.get(id_of[unit.code], none))))
+            elif item.method == card_rules.CASEWORK:
+                results.append(card_rules.Result(unit.code, item.code, deduction=deductions.get(id_of[unit.code])))
     try:
         scores = card_rules.score(card, units, results, board_rules=board_rules,
                                   categories=set(category_name.values()))

@@ -10,13 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from casework import rules
-from casework.models import AssignmentForm, FormEvent, FormPause, Reply, Report
+from casework.models import AssignmentForm, Deduction, FormEvent, FormPause, Reply, Report
 from departments.models import Organisation
 from workdays.selectors import Calendar
 
@@ -261,3 +261,10 @@ def casework_years(*, jurisdiction_id: int) -> list[int]:
     years = set(AssignmentForm.objects.filter(jurisdiction_id=jurisdiction_id).values_list("year", flat=True).distinct())
     years |= {d.year for d in Report.objects.filter(jurisdiction_id=jurisdiction_id).dates("received_at", "year")}
     return sorted(years, reverse=True)
+
+
+def deductions_by_unit(*, jurisdiction_id: int, year: int) -> dict[int, tuple[int, Decimal]]:
+    """The year's deduction ledger added up per unit: (forms, points). One query."""
+    rows = (Deduction.objects.filter(jurisdiction_id=jurisdiction_id, year=year).order_by().values("unit_id")
+            .annotate(forms=Count("form_id", distinct=True), points=Sum("points")))
+    return {row["unit_id"]: (row["forms"], row["points"]) for row in rows}

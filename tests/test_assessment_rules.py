@@ -9,11 +9,13 @@ import pytest
 from assessment import rules
 from assessment.rules import (
     BOARD,
+    CASEWORK,
     COMPLETION,
     DIRECT,
     LEAD_SCORED,
     RANK,
     Context,
+    Deduction,
     Explanation,
     Item,
     Line,
@@ -223,11 +225,32 @@ def test_the_board_follows_the_rule_book_and_its_caps():
     assert scored(BOARD_ITEM, capped, tally=Tally(red_flags=3))[0] == "9.50"
 
 
+# 交办单 ("整改不力的实施扣分") ---------------------------------------------------------------
+
+CASEWORK_ITEM = one_item(method=CASEWORK)
+CASEWORK_CASES = [
+    ("no form cost points: the item's points", None, "10.00", "没有超期或未整改的交办单：计满分10.00分"),
+    ("two forms at 1.5 each", Deduction(2, D("3")), "7.00", "超期或未整改的交办单2份，扣3分：本项10分，计7.00分"),
+    ("a half point", Deduction(1, D("0.5")), "9.50", "超期或未整改的交办单1份，扣0.5分：本项10分，计9.50分"),
+    ("deductions past the item's points stop at 0", Deduction(9, D("13.5")), "0.00",
+     "超期或未整改的交办单9份，扣13.5分：本项10分，最低0分，计0.00分"),
+]
+
+
+@pytest.mark.parametrize("name, deduction, score, line", CASEWORK_CASES, ids=[c[0] for c in CASEWORK_CASES])
+def test_the_casework_ledger_is_deducted_from_the_items_points(name, deduction, score, line):
+    assert scored(CASEWORK_ITEM, deduction=deduction) == (score, line)
+
+
+def test_the_casework_item_reads_no_imported_figure():
+    assert refusal(CASEWORK_ITEM, points=D("8")) == (Refusal.UNEXPECTED_INPUT, "points")
+
+
 # The registry ---------------------------------------------------------------------------
 
 def test_the_methods_are_found_by_their_names_in_the_sheet():
-    assert [rules.method_for_label(label) for label in ("排名", "赋分", "直接引用", "完成率", "效能亮榜", "评议")] == [
-        RANK, LEAD_SCORED, DIRECT, COMPLETION, BOARD, None]
+    assert [rules.method_for_label(label) for label in ("排名", "赋分", "直接引用", "完成率", "效能亮榜", "交办单", "评议")] == [
+        RANK, LEAD_SCORED, DIRECT, COMPLETION, BOARD, CASEWORK, None]
 
 
 def test_a_new_method_is_a_function_and_a_name():

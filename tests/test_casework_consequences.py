@@ -198,3 +198,53 @@ def test_a_transfer_outcome_before_the_transfer_is_refused(alice, town):
         services.form_transfer(form=form, by=alice, sent_on="2026-03-20", outcome="立案", outcome_on="2026-03-01")
     form.refresh_from_db()
     assert form.transferred_on is None
+
+
+# The ledger in the year's scorecard (考核方案's 交办单 item) -----------------------------------
+
+CASEWORK_SCORECARD = """编码,名称,上级编码,分值,计分方式,适用类别,牵头单位,基础分
+1,效能建设,,20,,,,
+1.1,效能亮榜,1,10,效能亮榜,,,8
+1.2,交办单办理,1,10,交办单,,,
+"""
+
+
+def casework_scorecard(tmp_path, year: int = 2026):
+    from assessment.importing import import_scorecard, read_scorecard_file
+
+    path = tmp_path / "card.csv"
+    path.write_text(CASEWORK_SCORECARD, encoding="utf-8")
+    return import_scorecard(read_scorecard_file(path), jurisdiction=default_jurisdiction(), year=year)
+
+
+def test_the_scorecards_casework_item_deducts_the_ledger_and_says_why(alice, una, town, town2, tmp_path):
+    """淳溪街道: one form closed two working days late (0.5) and one closed not rectified
+    (1): 10 − 1.5 = 8.5 on 1.2, with the board's 8 on 1.1: 16.5. 古柏街道 has no form: 18."""
+    from assessment import services as assessment_services
+    from assessment.models import YearScore
+    from assessment.selectors import composite_lines
+
+    CaseworkYear.objects.create(jurisdiction=default_jurisdiction(), year=2026, overdue_points=Decimal("0.5"),
+                                not_rectified_points=Decimal("1"))
+    close(issued(alice, town), alice, una, on=dt.date(2026, 3, 18))
+    close(issued(alice, town), alice, una, on=dt.date(2026, 3, 20), rectified=False)
+    casework_scorecard(tmp_path)
+    assert not Deduction.objects.exists()  # the roll-up works the ledger out itself
+    assessment_services.year_rollup(jurisdiction=default_jurisdiction(), year=2026)
+    got = {s.unit: s for s in YearScore.objects.filter(year=2026, unit__in=[town, town2])}
+    assert (got[town].composite_total, got[town2].composite_total) == (Decimal("16.50"), Decimal("18.00"))
+    assert ("1.2 交办单办理", "超期或未整改的交办单2份，扣1.5分：本项10分，计8.50分") in composite_lines(got[town])
+    assert ("1.2 交办单办理", "没有超期或未整改的交办单：计满分10.00分") in composite_lines(got[town2])
+    assert Deduction.objects.filter(unit=town).count() == 2
+
+
+def test_a_result_imported_for_the_casework_item_is_refused_naming_the_row(town, tmp_path):
+    from assessment.importing import import_results, read_results_file
+    from departments.importing import ImportRejected
+
+    casework_scorecard(tmp_path)
+    path = tmp_path / "results.csv"
+    path.write_text(f"指标编码,被考核单位,排名,得分,完成数,任务数\n1.2,{town.code},,8,,\n", encoding="utf-8")
+    with pytest.raises(ImportRejected) as caught:
+        import_results(read_results_file(path), jurisdiction=default_jurisdiction(), year=2026)
+    assert any("第 2 行" in m and "“交办单”指标按交办单扣分台账自动计分，不导入结果" in m for m in caught.value.messages)
