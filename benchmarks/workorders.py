@@ -39,23 +39,6 @@ COMPLAINTS = (
 SATISFACTIONS = ("满意",) * 6 + ("基本满意",) * 2 + ("不满意",) + ("",)
 
 
-def _own_database(workdir: Path) -> None:
-    """Point Django at this run's database when an earlier benchmark of the same process
-    has set it up already (its settings still name that benchmark's deleted database)."""
-    from django.apps import apps
-
-    if not apps.ready:
-        return
-    from django.conf import settings
-    from django.db import connections
-
-    connection = connections["default"]
-    if connection.vendor == "sqlite":
-        connection.close()
-        name = str(workdir / "bench.sqlite3")
-        connection.settings_dict["NAME"] = settings.DATABASES["default"]["NAME"] = name
-
-
 def generate(units: int, orders: int, path: Path, *, seed: int = 12345) -> list[tuple]:
     """The organisations in the database, the orders in ``path`` (.xlsx or .csv). Returns
     the rows as written (dates as datetimes), for the baseline."""
@@ -139,7 +122,6 @@ def run(orders: int = 50_000, units: int = 200, *, as_csv: bool = False) -> None
     workdir = Path(tempfile.mkdtemp(prefix="liangbang-workorders-"))
     try:
         started = time.perf_counter()
-        _own_database(workdir)
         setup_django(workdir)
         from django.db import connection
         from django.test import override_settings
