@@ -294,6 +294,7 @@ class AssignmentFormAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistory
     list_filter = ("state", OverdueFilter, "channel", "priority", "year", ("lead_unit", admin.RelatedOnlyFieldListFilter))
     search_fields = ("number", "title", "problem", "lead_unit__name")
     list_select_related = ("lead_unit",)
+    change_list_template = "casework/admin/form_change_list.html"  # with the quarterly circular
 
     def get_changelist(self, request, **kwargs):
         return FormChangeList

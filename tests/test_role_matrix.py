@@ -244,7 +244,7 @@ row("ratings/evidence/<int:pk>/view/", "302 404 404 404 404 404 404", "/ratings/
 row("help/", EVERYONE)
 row("help/manual.pdf", EVERYONE)
 row("help/<slug:slug>/", EVERYONE, "/help/public/", label="public chapter")
-for slug in ("office", "scorecard", "departments", "leaders"):
+for slug in ("office", "scorecard", "casework", "departments", "leaders"):
     row("help/<slug:slug>/", STAFF + " 403", f"/help/{slug}/", label=f"{slug} chapter")  # not the unit's
 row("help/<slug:slug>/", STAFF + " 200", "/help/units/", label="units chapter")  # una's too
 row("help/<slug:slug>/", NOT_FOUND, "/help/nowhere/", label="no such chapter")
