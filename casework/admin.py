@@ -20,8 +20,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from casework import rules, selectors, services
 from casework.forms import MultipleFileField
 from casework.models import (
-    Accountability, AssignmentForm, CaseworkSettings, CaseworkYear, Channel, Deduction, Followup, FormEvent, Reply, Report,
-    Supervisor,
+    FORM_LABELS, Accountability, AssignmentForm, CaseworkSettings, CaseworkYear, Channel, Deduction, Followup, FormEvent,
+    Reply, Report, Supervisor,
 )
 from config.ids import value_from_path
 from departments import roles
@@ -249,6 +249,21 @@ class ActForm(forms.Form):
     text = forms.CharField(required=False, max_length=rules.TEXT_MAX_LENGTH)
 
 
+class FormStateFilter(admin.SimpleListFilter):
+    """状态, by the office's own names for the states (交办设置)."""
+
+    title = gettext_lazy("状态")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        jurisdiction = roles.user_jurisdiction(request.user)
+        own = CaseworkSettings.objects.filter(jurisdiction=jurisdiction).first() if jurisdiction else None
+        return [(state, (own and own.state_label(state)) or label) for state, label in AssignmentForm.State.choices]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(state=self.value()) if self.value() in rules.FORM_STATES else queryset
+
+
 class OverdueFilter(admin.SimpleListFilter):
     """超期: worked out from each open form's deadline and the calendar, never stored."""
 
@@ -290,10 +305,11 @@ class FormChangeList(ChangeList):
 
 @admin.register(AssignmentForm)
 class AssignmentFormAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistoryAdmin):
-    list_display = ("number", "title", "lead_unit", "state", "issued_on", "due_column", "timing_column", "priority")
-    list_filter = ("state", OverdueFilter, "channel", "priority", "year", ("lead_unit", admin.RelatedOnlyFieldListFilter))
+    list_display = ("number", "title", "lead_unit", "state_column", "issued_on", "due_column", "timing_column",
+                    "priority")
+    list_filter = (FormStateFilter, OverdueFilter, "channel", "priority", "year", ("lead_unit", admin.RelatedOnlyFieldListFilter))
     search_fields = ("number", "title", "problem", "lead_unit__name")
-    list_select_related = ("lead_unit",)
+    list_select_related = ("lead_unit", FORM_LABELS)
     change_list_template = "casework/admin/form_change_list.html"  # with the quarterly circular
 
     def get_changelist(self, request, **kwargs):
@@ -308,6 +324,10 @@ class AssignmentFormAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistory
     def get_readonly_fields(self, request, obj=None):
         # The history's version page shows a form as text, never a choice of every unit.
         return [f.name for f in self.model._meta.fields if not f.primary_key] + ["co_units"]
+
+    @admin.display(description=gettext_lazy("状态"), ordering="state")
+    def state_column(self, obj: AssignmentForm) -> str:
+        return obj.get_state_display()
 
     @admin.display(description=gettext_lazy("办理期限"))
     def due_column(self, obj: AssignmentForm):
@@ -559,7 +579,15 @@ class FollowupAdmin(ObjectNotFoundMixin, admin.ModelAdmin):
 @admin.register(CaseworkSettings)
 class CaseworkSettingsAdmin(ObjectNotFoundMixin, admin.ModelAdmin):
     list_display = ("jurisdiction", "number_prefix", "default_days", "remind_days")
-    fields = ("number_prefix", "default_days", "remind_days")
+    fieldsets = (
+        (None, {"fields": ("number_prefix", "default_days", "remind_days")}),
+        (gettext_lazy("交办单状态的名称"), {
+            "fields": ("label_issued", "label_acknowledged", "label_replied", "label_returned", "label_closed",
+                       "label_not_rectified"),
+            "description": gettext_lazy("可以按本地习惯改称各状态，如把“已销号”改称“已办结”；留空用默认名称。"
+                                        "状态本身和每个状态下能做的事不变。"),
+        }),
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return scope_to_jurisdiction(super().get_queryset(request), request.user)

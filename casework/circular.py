@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from casework import rules
-from casework.models import AssignmentForm, FormEvent
+from casework.models import FORM_LABELS, AssignmentForm, FormEvent
 from casework.selectors import form_timings, timing_text
 from departments.models import Jurisdiction
 
@@ -226,7 +226,7 @@ def circular_data(*, jurisdiction: Jurisdiction, year: int, quarter: int, typica
         forms = list(
             AssignmentForm.objects.filter(jurisdiction=jurisdiction, issued_on__lte=end)
             .filter(Q(issued_on__gte=start) | Q(closed_on__isnull=True) | Q(closed_on__gt=as_of))
-            .select_related("lead_unit").order_by("issued_on", "year", "seq")
+            .select_related("lead_unit", FORM_LABELS).order_by("issued_on", "year", "seq")
         )
         then = [_as_of(f, as_of) for f in forms]
         timings = form_timings(then, today=as_of)

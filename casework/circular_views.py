@@ -14,7 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from casework import circular
-from casework.models import AssignmentForm
+from casework.models import FORM_LABELS, AssignmentForm
 from departments import roles
 
 FIRST_YEAR = 2000  # before the product, and before any form
@@ -98,7 +98,7 @@ def circular_view(request: HttpRequest, *, model_admin) -> HttpResponse:
     forms = list(
         # The forms the circular counts: issued in the quarter, by today while it runs.
         AssignmentForm.objects.filter(jurisdiction=jurisdiction, issued_on__gte=start, issued_on__lte=min(end, today))
-        .select_related("lead_unit").order_by("year", "seq")
+        .select_related("lead_unit", FORM_LABELS).order_by("year", "seq")
     ) if not errors else []
     context = {
         **model_admin.admin_site.each_context(request),

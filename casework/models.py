@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -19,6 +20,8 @@ from departments.models import Jurisdiction, Organisation
 from lib.uploads import stored_extension
 
 TEXT_MAX = rules.TEXT_MAX_LENGTH
+LABEL_MAX = 20
+FORM_LABELS = "jurisdiction__casework_settings"  # select_related: what a form's state is called
 REASON_MAX = rules.REASON_MAX_LENGTH
 
 
@@ -53,6 +56,14 @@ class CaseworkSettings(models.Model):
         _("到期前提醒（工作日）"), default=2, validators=[MaxValueValidator(rules.MAX_DEADLINE_DAYS)],
         help_text=_("剩余工作日不超过此数时提醒承办单位"),
     )
+    # The states' names as this office calls them ("已办结" for 已销号, say); the states
+    # themselves, and what may happen in each, are fixed (casework.rules).
+    label_issued = models.CharField(_("“已交办”改称"), max_length=LABEL_MAX, blank=True)
+    label_acknowledged = models.CharField(_("“已签收”改称"), max_length=LABEL_MAX, blank=True)
+    label_replied = models.CharField(_("“已报送整改情况”改称"), max_length=LABEL_MAX, blank=True)
+    label_returned = models.CharField(_("“退回重办”改称"), max_length=LABEL_MAX, blank=True)
+    label_closed = models.CharField(_("“已销号”改称"), max_length=LABEL_MAX, blank=True)
+    label_not_rectified = models.CharField(_("“未整改办结”改称"), max_length=LABEL_MAX, blank=True)
 
     class Meta:
         verbose_name = _("交办设置")
@@ -60,6 +71,20 @@ class CaseworkSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.jurisdiction)
+
+    def state_label(self, state: str) -> str:
+        """The office's own name for a form's state, or "" for the default."""
+        return getattr(self, f"label_{state}", "").strip()
+
+    def clean(self) -> None:
+        super().clean()
+        names: dict[str, str] = {}
+        for state, default in AssignmentForm.State.choices:
+            name = self.state_label(state) or str(default)
+            if name in names:
+                raise ValidationError({f"label_{state}": _("“%(name)s”已是另一状态（%(other)s）的名称，各状态的名称不能相同") % {
+                    "name": name, "other": names[name]}})
+            names[name] = str(default)
 
 
 class Report(models.Model):
@@ -265,6 +290,15 @@ class AssignmentForm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    def get_state_display(self) -> str:
+        """The state by the office's own name for it (交办设置), else by its default name.
+        Lists select ``jurisdiction__casework_settings`` with the forms (``FORM_LABELS``)."""
+        try:
+            own = self.jurisdiction.casework_settings.state_label(self.state)
+        except CaseworkSettings.DoesNotExist:
+            own = ""
+        return own or str(self.State(self.state).label)
 
     @property
     def is_open(self) -> bool:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from casework import rules
-from casework.models import AssignmentForm, Deduction, FormEvent, FormPause, Reply, Report
+from casework.models import FORM_LABELS, AssignmentForm, Deduction, FormEvent, FormPause, Reply, Report
 from departments.models import Organisation
 from workdays.selectors import Calendar
 
@@ -74,7 +74,7 @@ def unit_forms(*, unit: Organisation, today: dt.date | None = None) -> list[Form
     """The forms a unit leads or assists with, open ones first, newest first."""
     forms = list(
         AssignmentForm.objects.filter(Q(lead_unit=unit) | Q(co_units=unit)).distinct()
-        .select_related("lead_unit").order_by("-issued_on", "-seq")
+        .select_related("lead_unit", FORM_LABELS).order_by("-issued_on", "-seq")
     )
     timings = form_timings(forms, today=today)
     rows = [FormRow(f, timings[f.pk], rules.LEAD if f.lead_unit_id == unit.pk else rules.CO) for f in forms]
@@ -85,7 +85,7 @@ def unit_forms(*, unit: Organisation, today: dt.date | None = None) -> list[Form
 def unit_form(*, unit: Organisation, pk: int) -> AssignmentForm | None:
     """One form the unit leads or assists with; None for any other (the page is a 404)."""
     return (AssignmentForm.objects.filter(Q(lead_unit=unit) | Q(co_units=unit), pk=pk).distinct()
-            .select_related("lead_unit").first())
+            .select_related("lead_unit", FORM_LABELS).first())
 
 
 def form_events(*, form: AssignmentForm) -> list[FormEvent]:
@@ -93,7 +93,7 @@ def form_events(*, form: AssignmentForm) -> list[FormEvent]:
 
 
 def office_forms(*, jurisdiction_id: int) -> QuerySet[AssignmentForm]:
-    return AssignmentForm.objects.filter(jurisdiction_id=jurisdiction_id).select_related("lead_unit")
+    return AssignmentForm.objects.filter(jurisdiction_id=jurisdiction_id).select_related("lead_unit", FORM_LABELS)
 
 
 def reports_for_form(*, form: AssignmentForm) -> list[Report]:
@@ -222,7 +222,7 @@ def casework_stats(*, jurisdiction_id: int, year: int, today: dt.date | None = N
         by_channel[channel] += n
         by_state[state] += n
     forms = list(AssignmentForm.objects.filter(jurisdiction_id=jurisdiction_id, year=year)
-                 .select_related("lead_unit").order_by("lead_unit__code", "seq"))
+                 .select_related("lead_unit", FORM_LABELS).order_by("lead_unit__code", "seq"))
     timings = form_timings(forms, today=today, calendar=calendar)
     answers: dict[int, int] = {}
     happy: dict[int, int] = {}

@@ -438,3 +438,33 @@ def test_a_dismissal_needs_its_date_and_reason(sun):
 def test_nobody_deletes_a_supervisor(client, alice, sun):
     client.force_login(alice)
     assert client.get(reverse("admin:casework_supervisor_delete", args=[sun.pk])).status_code == 403
+
+
+# The states' names, as the office calls them -------------------------------------------------
+
+
+def test_the_office_renames_a_state_and_the_desk_and_the_lists_use_its_name(client, alice, una, town):
+    from casework.models import CaseworkSettings
+
+    CaseworkSettings.objects.create(jurisdiction=default_jurisdiction(), label_closed="已办结")
+    form = issued(alice, town)
+    services.form_act(form=form, by=una, action=rules.ACKNOWLEDGE)
+    services.form_act(form=form, by=una, action=rules.REPLY, text="已整改")
+    services.form_act(form=form, by=alice, action=rules.CLOSE)
+    form.refresh_from_db()
+    assert form.get_state_display() == "已办结" and form.state == rules.CLOSED  # the state itself is the same
+    client.force_login(una)
+    assert "已办结" in client.get(reverse("desk:form", args=[form.pk])).content.decode()
+    assert "已办结" in client.get(reverse("desk:forms")).content.decode()
+    client.force_login(alice)
+    listed = client.get(reverse("admin:casework_assignmentform_changelist")).content.decode()
+    assert "已办结" in listed and "已销号" not in listed  # the column and the filter
+
+
+def test_two_states_may_not_share_a_name(db):
+    from casework.models import CaseworkSettings
+
+    setting = CaseworkSettings(jurisdiction=default_jurisdiction(), label_closed="已签收")
+    with pytest.raises(ValidationError) as caught:
+        setting.full_clean()
+    assert caught.value.message_dict["label_closed"] == ["“已签收”已是另一状态（已签收）的名称，各状态的名称不能相同"]
