@@ -350,8 +350,6 @@ def _html_lang(code: str) -> str:
 
 
 def circular_html(circular: Circular) -> str:
-    from boards.render import page_counter_css  # "第 1 页，共 3 页", as the boards' PDF numbers its pages
-
     with _publication_language():
         return render_to_string("casework/circular.html", {
             "c": circular, "h": _headings(), "lang": _html_lang(translation.get_language()),
@@ -360,8 +358,15 @@ def circular_html(circular: Circular) -> str:
             "total_row": _total_cells(circular),
             "overdue_rows": [_overdue_cells(n, f) for n, f in enumerate(circular.overdue, start=1)],
             "cases": [(case, _case_lines(case)) for case in circular.typical],
-            "page_counter": page_counter_css(),
         })
+
+
+def _page_css() -> str:
+    """Each page's number at its foot, "第 1 页，共 3 页", as the boards' PDF numbers its pages."""
+    from boards.render import page_counter_css
+
+    with _publication_language():
+        return f"@page {{ @bottom-center {{ content: {page_counter_css()}; }} }}"
 
 
 def circular_pdf(circular: Circular) -> bytes:
@@ -371,7 +376,7 @@ def circular_pdf(circular: Circular) -> bytes:
 
     from lib.pdf import render_pdf
 
-    return render_pdf(circular_html(circular), stylesheet_names=PDF_STYLESHEETS,
+    return render_pdf(circular_html(circular), stylesheet_names=PDF_STYLESHEETS, css=_page_css(),
                       url_fetcher=URLFetcher(allowed_protocols=()))
 
 

@@ -25,11 +25,14 @@ def stylesheets(names: tuple[str, ...]) -> tuple:
     return tuple(sheets)
 
 
-def render_pdf(html: str, *, stylesheet_names: tuple[str, ...], url_fetcher) -> bytes:
+def render_pdf(html: str, *, stylesheet_names: tuple[str, ...], url_fetcher, css: str = "") -> bytes:
     """``html`` as a tagged PDF. ``url_fetcher`` says what the document may load: the
-    caller's own rule (nothing at all, or its own static files), never the network."""
-    from weasyprint import HTML
+    caller's own rule (nothing at all, or its own static files), never the network.
+    ``css`` is the caller's own rules besides the stylesheets (a page counter in the
+    document's language), so that no template holds a <style> element."""
+    from weasyprint import CSS, HTML
 
+    sheets = list(stylesheets(stylesheet_names)) + ([CSS(string=css)] if css else [])
     return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=url_fetcher).write_pdf(
-        stylesheets=list(stylesheets(stylesheet_names)), pdf_variant="pdf/ua-1"
+        stylesheets=sheets, pdf_variant="pdf/ua-1"
     )

@@ -249,6 +249,7 @@ def test_the_pdf_names_units_and_overdue_forms_and_no_staff(quarter):
     assert quarter[5].number in text and quarter[6].number in text
     assert "20.0%" in text and "2026年3月31日" in text
     assert "审批超时限" in text  # the typical case
+    assert "第1页，共3页" in text and "第3页，共3页" in text  # each page numbered at its foot
     for name in STAFF_NAMES + ("una", "cody", "alice"):
         assert name not in text
 
