@@ -69,7 +69,8 @@ ALLOWED = {
     "Ctrl": "the key, by the letters printed on it",
 }
 # File extensions, as in a file name or the list of accepted evidence types.
-EXTENSIONS = {"pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "txt", "ofd", "csv", "json"}
+EXTENSIONS = {"pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "txt", "ofd", "csv", "json",
+              "mp4", "mov", "3gp", "webm", "mp3", "m4a", "wav", "amr", "aac"}  # a phone's video and audio
 # The time zones' names (Asia/Shanghai) are codes, as the time zone menu lists them.
 TIME_ZONES = {part for name in zoneinfo.available_timezones() for part in re.split(r"[/ ]", name.replace("_", " "))}
 
@@ -81,6 +82,14 @@ DATA_FIELDS = {
     "django_celery_beat.CrontabSchedule": ("timezone",),
     "departments.Jurisdiction": ("code", "name"),
     "casework.ApiKey": ("name", "prefix"),
+    "casework.Report": ("title", "description", "location", "reporter_name", "external_ref"),
+    "casework.ReportFile": ("original_name",),
+    "casework.Reply": ("text",),
+    "casework.AssignmentForm": ("title", "problem", "requirement"),
+    "casework.FormEvent": ("text",),
+    "casework.EventFile": ("original_name",),
+    "casework.Supervisor": ("name", "affiliation"),
+    "casework.WorkOrder": ("number", "content"),
     "departments.Category": ("name",),
     "departments.Organisation": ("code", "name"),
     "ratings.RuleBook": ("title",),
