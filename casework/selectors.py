@@ -70,14 +70,23 @@ class FormRow:
         return timing_text(self.form, self.timing)
 
 
-def unit_forms(*, unit: Organisation, today: dt.date | None = None) -> list[FormRow]:
-    """The forms a unit leads or assists with, open ones first, newest first."""
+def unit_forms_queryset(*, unit: Organisation) -> QuerySet[AssignmentForm]:
+    """The forms a unit leads or assists with (what ``casework.filters`` narrows)."""
+    return AssignmentForm.objects.filter(Q(lead_unit=unit) | Q(co_units=unit)).distinct()
+
+
+def unit_forms(*, unit: Organisation, forms: QuerySet[AssignmentForm] | None = None, overdue_only: bool = False,
+               today: dt.date | None = None) -> list[FormRow]:
+    """The forms a unit leads or assists with (or those of ``forms``), open ones first,
+    overdue at the top, newest first."""
     forms = list(
-        AssignmentForm.objects.filter(Q(lead_unit=unit) | Q(co_units=unit)).distinct()
+        (forms if forms is not None else unit_forms_queryset(unit=unit))
         .select_related("lead_unit", FORM_LABELS).order_by("-issued_on", "-seq")
     )
     timings = form_timings(forms, today=today)
     rows = [FormRow(f, timings[f.pk], rules.LEAD if f.lead_unit_id == unit.pk else rules.CO) for f in forms]
+    if overdue_only:
+        rows = [r for r in rows if r.timing.overdue]
     rows.sort(key=lambda r: (not r.form.is_open, not r.timing.overdue))
     return rows
 

@@ -26,6 +26,7 @@ from assessment.services import ENTRY_FIELDS, entry_label
 from casework import rules as casework_rules
 from casework import selectors as casework_selectors
 from casework import services as casework_services
+from casework.filters import UnitFormFilter
 from casework.forms import StepForm
 from casework.models import FormEvent
 from config.accounts.views import home_for
@@ -159,7 +160,10 @@ def lead_item(request: HttpRequest, pk: int, unit: Organisation) -> HttpResponse
 @unit_staff_required
 def forms_list(request: HttpRequest, unit: Organisation) -> HttpResponse:
     """The forms this unit leads or assists with: open ones first, overdue at the top."""
-    return render(request, "desk/forms.html", {"unit": unit, "rows": casework_selectors.unit_forms(unit=unit)})
+    chosen = UnitFormFilter(request.GET or None, casework_selectors.unit_forms_queryset(unit=unit), unit=unit)
+    rows = casework_selectors.unit_forms(unit=unit, forms=chosen.qs, overdue_only=chosen.overdue_only)
+    return render(request, "desk/forms.html", {"unit": unit, "rows": rows, "filter": chosen,
+                                               "filtered": bool(request.GET), "any": chosen.queryset.exists()})
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -468,3 +468,34 @@ def test_two_states_may_not_share_a_name(db):
     with pytest.raises(ValidationError) as caught:
         setting.full_clean()
     assert caught.value.message_dict["label_closed"] == ["“已签收”已是另一状态（已签收）的名称，各状态的名称不能相同"]
+
+
+def test_a_unit_filters_its_forms_by_progress_year_and_role(client, alice, una, town, town2):
+    from django.utils import timezone
+
+    from workdays.models import CalendarDay
+
+    today = timezone.localdate()
+    CalendarDay.objects.create(date=dt.date(today.year + 1, 1, 1), is_working=False, note="元旦")  # the year is known
+    late = issued(alice, town, issued_on=dt.date(2026, 3, 2), days=10, title="超期未办")
+    fresh = issued(alice, town, issued_on=today, days=5, title="刚刚交办")
+    done = issued(alice, town, issued_on=dt.date(2026, 3, 2), title="已经销号")
+    services.form_act(form=done, by=una, action=rules.ACKNOWLEDGE, today=dt.date(2026, 3, 3))
+    services.form_act(form=done, by=una, action=rules.REPLY, text="已整改", today=dt.date(2026, 3, 4))
+    services.form_act(form=done, by=alice, action=rules.CLOSE, today=dt.date(2026, 3, 5))
+    helping = issued(alice, town2, town, issued_on=today, title="协助办理")
+    client.force_login(una)
+
+    def listed(**query) -> set[str]:
+        body = client.get(reverse("desk:forms"), query).content.decode()
+        return {f.title for f in (late, fresh, done, helping) if f"data-form=\"{f.number}\"" in body}
+
+    assert listed() == {"超期未办", "刚刚交办", "已经销号", "协助办理"}
+    assert listed(show="overdue") == {"超期未办"}
+    assert listed(show="open") == {"超期未办", "刚刚交办", "协助办理"}
+    assert listed(show="closed") == {"已经销号"}
+    assert listed(role="co") == {"协助办理"}
+    assert listed(role="lead", show="open") == {"超期未办", "刚刚交办"}
+    assert listed(year=str(today.year)) >= {"刚刚交办", "协助办理"}
+    refused = client.get(reverse("desk:forms"), {"show": "everything"})
+    assert refused.status_code == 200 and "选择一个有效的选项" in refused.content.decode()

@@ -68,9 +68,10 @@ def browser_type_launch_args() -> dict:
             "--lang=zh-CN",
         ],
         # The browser's own words (a file input's button, a date input's 年/月/日) in Chinese,
-        # as on a user's machine: Chromium on Linux takes them from the environment's
-        # language and Debian's chromium-l10n.
-        "env": {**os.environ, "LANGUAGE": "zh_CN:zh", "LANG": "zh_CN.UTF-8"},
+        # as on a user's machine: Chromium on Linux takes them from LANGUAGE and Debian's
+        # chromium-l10n; the locale stays C.UTF-8, which every Debian has, so that file
+        # names in Chinese reach the page.
+        "env": {**os.environ, "LANGUAGE": "zh_CN:zh", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"},
     }
 
 
