@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from casework import services
 from casework.models import Commendation, Supervisor, SupervisorTask
 from departments import roles
 from departments.admin import ObjectNotFoundMixin, ScopedHistoryMixin, scope_to_jurisdiction
@@ -38,7 +41,10 @@ class SupervisorAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistoryAdmi
     list_display = ("name", "affiliation", "departments_column", "appointed_on", "state", "reports_column")
     list_filter = ("state", ("departments", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "affiliation")
-    fields = ("name", "phone", "affiliation", "departments", "appointed_on", "state", "dismissed_on", "dismissal_reason")
+    fields = ("name", "phone", "affiliation", "departments", "appointed_on", "state", "dismissed_on", "dismissal_reason",
+              "report_link")
+    readonly_fields = ("report_link",)
+    actions = ["make_report_links"]
     filter_horizontal = ("departments",)
     inlines = [TaskInline, CommendationInline]
     change_list_template = "casework/admin/supervisor_change_list.html"
@@ -73,6 +79,25 @@ class SupervisorAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistoryAdmi
                 super()._post_clean()
 
         return WithJurisdiction
+
+    @admin.display(description=gettext_lazy("专用举报链接"))
+    def report_link(self, obj: Supervisor) -> str:
+        if obj is None or not obj.pk or not obj.report_token or obj.state != Supervisor.State.ACTIVE:
+            return _("没有（在列表中勾选监督员，用动作“生成专用举报链接（原链接失效）”生成）")
+        return settings.LIANGBANG_SITE_URL.rstrip("/") + reverse("casework:supervisor_report", args=[obj.report_token])
+
+    @admin.action(description=gettext_lazy("生成专用举报链接（原链接失效）"))
+    def make_report_links(self, request: HttpRequest, queryset: QuerySet) -> None:
+        made, skipped = 0, 0
+        for supervisor in queryset:
+            try:
+                services.supervisor_link_make(supervisor=supervisor)
+            except ValidationError:
+                skipped += 1
+            else:
+                made += 1
+        self.message_user(request, _("已为 %(made)d 名监督员生成专用举报链接，原链接已失效；已解聘的 %(skipped)d 名不生成。请在监督员页面查看链接并转交本人。") % {
+            "made": made, "skipped": skipped}, messages.SUCCESS)
 
     @admin.display(description=gettext_lazy("监督的部门"))
     def departments_column(self, obj: Supervisor) -> str:

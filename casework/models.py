@@ -567,8 +567,11 @@ class Supervisor(models.Model):
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.ACTIVE)
     dismissed_on = models.DateField(_("解聘日期"), null=True, blank=True)
     dismissal_reason = models.TextField(_("解聘原因"), blank=True, max_length=REASON_MAX)
+    # The supervisor's own reporting link (/report/s/<token>/): what comes in through it is
+    # this supervisor's, on the supervisors' channel. Made again, the old link stops working.
+    report_token = models.CharField(_("举报链接码"), max_length=43, unique=True, null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[departments])
+    history = HistoricalRecords(m2m_fields=[departments], excluded_fields=["report_token"])
 
     class Meta:
         verbose_name = _("社会监督员")

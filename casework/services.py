@@ -25,7 +25,7 @@ from casework.selectors import form_timings
 from casework.selectors import timing_text as selectors_timing_text
 from casework.models import (
     AssignmentForm, CaseworkSettings, CaseworkYear, Channel, Deduction, EventFile, Followup, FormEvent, FormPause,
-    Reply, Report, ReportFile,
+    Reply, Report, ReportFile, Supervisor,
 )
 from departments import roles
 from departments.models import Jurisdiction, Organisation
@@ -625,6 +625,23 @@ def form_reminders_send(*, today: dt.date | None = None) -> int:
                group_key=f"form_due:{form.pk}:{today:%Y%m%d}")
         reminded += 1
     return reminded
+
+
+def supervisor_link_make(*, supervisor: Supervisor) -> str:
+    """A new reporting link for a supervisor in office; the old one stops working."""
+    if supervisor.state != Supervisor.State.ACTIVE:
+        raise ValidationError(_("已解聘的监督员没有举报链接"), code="dismissed")
+    supervisor.report_token = _followup_token()
+    supervisor.save(update_fields=["report_token"])
+    return supervisor.report_token
+
+
+def supervisor_for_link(token: str) -> Supervisor | None:
+    """The supervisor in office whose reporting link this is, or None."""
+    if not token or len(token) > 64:
+        return None
+    return Supervisor.objects.select_related("jurisdiction").filter(
+        report_token=token, state=Supervisor.State.ACTIVE).first()
 
 
 def _followup_token() -> str:

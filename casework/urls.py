@@ -10,6 +10,7 @@ app_name = "casework"
 urlpatterns = [
     path("report/", views.report_new, name="report_new"),
     path("j/<slug:jurisdiction>/report/", views.report_new, name="report_new"),
+    path("report/s/<str:token>/", views.supervisor_report, name="supervisor_report"),
     path("report/sent/", views.report_sent, name="report_sent"),
     path("report/stats/", views.stats, name="stats"),
     path("j/<slug:jurisdiction>/report/stats/", views.stats, name="stats"),

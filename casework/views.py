@@ -46,10 +46,24 @@ def _too_many(request: HttpRequest, template: str, context: dict) -> HttpRespons
 @never_cache
 @require_http_methods(["GET", "POST"])
 def report_new(request: HttpRequest, jurisdiction: str | None = None) -> HttpResponse:
-    place = _jurisdiction(jurisdiction)
+    return _report_form(request, _jurisdiction(jurisdiction))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def supervisor_report(request: HttpRequest, token: str) -> HttpResponse:
+    """A social supervisor's own link: the same form, and what comes in is theirs, on the
+    supervisors' channel. A dismissed supervisor's link, or a made-up one, is not found."""
+    supervisor = services.supervisor_for_link(token)
+    if supervisor is None:
+        raise Http404
+    return _report_form(request, supervisor.jurisdiction, supervisor=supervisor)
+
+
+def _report_form(request: HttpRequest, place: Jurisdiction, *, supervisor=None) -> HttpResponse:
     units = selectors.unit_choices(jurisdiction_id=place.pk)
     context = {"jurisdiction": place, "units": units, "extensions": services.report_extensions(),
-               "max_files": settings.CASEWORK_MAX_FILES}
+               "max_files": settings.CASEWORK_MAX_FILES, "supervisor": supervisor}
     if request.method != "POST":
         return render(request, "casework/report_new.html", {**context, "form": ReportForm(units=units)})
     form = ReportForm(request.POST, request.FILES, units=units)
@@ -63,10 +77,11 @@ def report_new(request: HttpRequest, jurisdiction: str | None = None) -> HttpRes
         data = form.cleaned_data
         try:
             report = services.report_submit(
-                jurisdiction=place, channel=Channel.WEB, title=data["title"], description=data["description"],
-                location=data["location"], unit=data["unit_name"], reporter_name=data["reporter_name"],
+                jurisdiction=place, channel=Channel.SUPERVISOR if supervisor else Channel.WEB, title=data["title"],
+                description=data["description"], location=data["location"], unit=data["unit_name"],
+                reporter_name=data["reporter_name"] or (supervisor.name if supervisor else ""),
                 reporter_phone=data["reporter_phone"], reporter_email=data["reporter_email"],
-                files=request.FILES.getlist("files"),
+                files=request.FILES.getlist("files"), supervisor=supervisor,
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):

@@ -412,6 +412,9 @@ def build_scene(monkeypatch) -> Scene:
     o.supervisor = Supervisor.objects.create(jurisdiction=j1, name=f"孙{M.SUPERVISOR}", phone="13700001111",
                                              appointed_on=datetime.date(2026, 1, 1))
     o.supervisor.departments.set([dept_a])
+    from casework import services as casework_services
+
+    casework_services.supervisor_link_make(supervisor=o.supervisor)
 
     o.work_order = WorkOrder.objects.create(
         jurisdiction=j1, number=f"W{M.WORK_ORDER}", content=f"路灯不亮 {M.WORK_ORDER}", unit=t3,

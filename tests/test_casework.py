@@ -419,6 +419,36 @@ def test_a_supervisors_report_names_the_supervisor(client, alice, sun, town):
     assert not Report.objects.exists()
 
 
+def test_a_supervisor_reports_through_their_own_link_on_their_channel(client, alice, sun, town):
+    client.force_login(alice)
+    response = client.post(reverse("admin:casework_supervisor_changelist"),
+                           {"action": "make_report_links", "_selected_action": [sun.pk]})
+    assert response.status_code == 302
+    sun.refresh_from_db()
+    link = reverse("casework:supervisor_report", args=[sun.report_token])
+    assert link in client.get(reverse("admin:casework_supervisor_change", args=[sun.pk])).content.decode()
+    client.logout()
+    page = client.get(link).content.decode()
+    assert "这是社会监督员的专用举报链接" in page and "孙监督" not in page and "13700001111" not in page
+    response = client.post(link, {"title": "暗访发现窗口空岗", "description": "上午9点三号窗口无人。", "unit_name": "淳溪街道"})
+    assert response.status_code == 302
+    item = Report.objects.get()
+    assert (item.channel, item.supervisor, item.unit, item.reporter_name) == (rules.SUPERVISOR, sun, town, "孙监督")
+
+
+def test_a_new_link_ends_the_old_one_and_a_dismissed_supervisors_link_is_not_found(client, sun):
+    old = services.supervisor_link_make(supervisor=sun)
+    new = services.supervisor_link_make(supervisor=sun)
+    assert client.get(reverse("casework:supervisor_report", args=[old])).status_code == 404
+    assert client.get(reverse("casework:supervisor_report", args=[new])).status_code == 200
+    sun.state, sun.dismissed_on, sun.dismissal_reason = sun.State.DISMISSED, dt.date(2026, 6, 30), "任期届满"
+    sun.save()
+    assert client.get(reverse("casework:supervisor_report", args=[new])).status_code == 404
+    with pytest.raises(ValidationError):
+        services.supervisor_link_make(supervisor=sun)
+    assert not Report.objects.exists()
+
+
 def test_the_roster_groups_supervisors_by_the_departments_they_watch(client, alice, sun, dept_a, dept_b):
     client.force_login(alice)
     body = client.get(reverse("admin:casework_supervisor_roster")).content.decode()

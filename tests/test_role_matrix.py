@@ -299,6 +299,9 @@ row("report/track/<str:code>/", EVERYONE, lambda s: f"/report/track/{s.o.case_re
 row("report/track/<str:code>/", NOT_FOUND, "/report/track/ABCDEFGHJK/", label="no such code")
 row("report/fixed/<str:token>/", EVERYONE, lambda s: f"/report/fixed/{s.o.followup.token}/", label="J1's question")
 row("report/fixed/<str:token>/", NOT_FOUND, "/report/fixed/nope/", label="no such link")
+row("report/s/<str:token>/", EVERYONE, lambda s: f"/report/s/{s.o.supervisor.report_token}/", public=J1_CODE,
+    label="J1's supervisor's link", shows=shows(" ".join(PERSONAS), M.J1_UNIT))  # never the supervisor's name
+row("report/s/<str:token>/", NOT_FOUND, "/report/s/nope/", label="no such link")
 # Open311: the services for everyone; one request by its code for everyone (the code is the
 # reporter's); the list only with a key, and the key's own jurisdiction's.
 O311 = "/open311/v2/"
@@ -1439,7 +1442,7 @@ def test_the_admin_views_that_do_a_commands_work_are_rows_of_the_table():
 
 # The public doors that take something in: a citizen's report (tests/test_casework.py checks
 # what it keeps); posted empty, each refuses it as incomplete and keeps nothing.
-PUBLIC_WRITE_DOORS = {"report/", "j/<slug:jurisdiction>/report/"}
+PUBLIC_WRITE_DOORS = {"report/", "j/<slug:jurisdiction>/report/", "report/s/<str:token>/"}
 KEYED_WRITE_DOORS = {RQ}  # Open311: a POST without an interface key is refused (403)
 
 
