@@ -13,6 +13,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
@@ -84,7 +85,10 @@ class SupervisorAdmin(ScopedHistoryMixin, ObjectNotFoundMixin, SimpleHistoryAdmi
     def report_link(self, obj: Supervisor) -> str:
         if obj is None or not obj.pk or not obj.report_token or obj.state != Supervisor.State.ACTIVE:
             return _("没有（在列表中勾选监督员，用动作“生成专用举报链接（原链接失效）”生成）")
-        return settings.LIANGBANG_SITE_URL.rstrip("/") + reverse("casework:supervisor_report", args=[obj.report_token])
+        url = settings.LIANGBANG_SITE_URL.rstrip("/") + reverse("casework:supervisor_report", args=[obj.report_token])
+        # In a read-only box, to select and copy as a whole.
+        return format_html('<input type="text" class="vTextField" readonly value="{}" aria-label="{}">', url,
+                           _("专用举报链接"))
 
     @admin.action(description=gettext_lazy("生成专用举报链接（原链接失效）"))
     def make_report_links(self, request: HttpRequest, queryset: QuerySet) -> None:
