@@ -99,6 +99,15 @@ def tracking_code_new(choice: Callable[[str], str] = secrets.choice) -> str:
     return "".join(choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+_LINK_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def link_token_ok(token: str) -> bool:
+    """Whether ``token`` could be one of our links' codes (secrets.token_urlsafe): a made-up
+    one with other characters (a NUL byte, say) is not looked up at all."""
+    return bool(_LINK_TOKEN.fullmatch(token or ""))
+
+
 def tracking_code_clean(text: str) -> str:
     """A code as typed (lower case, spaces, dashes, full-width letters) as stored; "" when
     it cannot be one."""

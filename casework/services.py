@@ -638,7 +638,7 @@ def supervisor_link_make(*, supervisor: Supervisor) -> str:
 
 def supervisor_for_link(token: str) -> Supervisor | None:
     """The supervisor in office whose reporting link this is, or None."""
-    if not token or len(token) > 64:
+    if not rules.link_token_ok(token):
         return None
     return Supervisor.objects.select_related("jurisdiction").filter(
         report_token=token, state=Supervisor.State.ACTIVE).first()

@@ -189,7 +189,7 @@ def stats(request: HttpRequest, jurisdiction: str | None = None, fmt: str = "htm
 @require_http_methods(["GET", "POST"])
 def followup(request: HttpRequest, token: str) -> HttpResponse:
     """"问题解决了吗？": the reporter answers once, from the e-mailed link or the tracking page."""
-    found = Followup.objects.select_related("report").filter(token=token).first() if len(token) <= 64 else None
+    found = Followup.objects.select_related("report").filter(token=token).first() if rules.link_token_ok(token) else None
     if found is None:
         raise Http404
     error = ""

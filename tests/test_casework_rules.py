@@ -634,3 +634,11 @@ def test_a_form_due_on_friday_is_not_overdue_on_the_weekend_but_is_on_monday():
 def test_a_duplicate_is_not_merged_into_a_rejected_item():
     assert rules.merge_refusal(item_id=1, target_id=2, target_state=rules.REJECTED,
                                same_jurisdiction=True) == rules.TriageRefusal.TARGET_REJECTED
+
+
+@pytest.mark.parametrize("token, ok", [
+    ("Qyt0_-abcDEF123", True), ("", False), ("a" * 65, False), ("abc\x00def", False), ("abc def", False),
+    ("../etc", False), ("代码", False),
+])
+def test_only_a_links_own_characters_are_looked_up(token, ok):
+    assert rules.link_token_ok(token) is ok
