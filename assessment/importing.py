@@ -53,7 +53,8 @@ RESULTS_REQUIRED = (ITEM, UNIT)
 RESULTS_OPTIONAL = (RANK, SCORE, MET, ASSIGNED)
 RESULTS_LIMITS = {ITEM: 32, UNIT: 100, RANK: 10, SCORE: 20, MET: 10, ASSIGNED: 10}
 RESULT_FIELDS = {"item": ITEM, "unit": UNIT, "rank": RANK, "percent": SCORE, "points": SCORE, "met": MET,
-                 "assigned": ASSIGNED, "tally": SCORE}
+                 "assigned": ASSIGNED, "tally": SCORE,
+                 "deduction": SCORE, "appraisal": SCORE}
 
 CATEGORY_SEPARATORS = re.compile(r"[、,，;；]+")
 MAX_POINTS = Decimal("999999.99")
@@ -434,6 +435,9 @@ def check_results(dataset: tablib.Dataset, *, scorecard: Scorecard) -> list[_Res
             continue
         if item.method == rules.CASEWORK:
             errors.append(RowError(number, ITEM, _("“交办单”指标按交办单扣分台账自动计分，不导入结果")))
+            continue
+        if item.method == rules.EVALUATION:
+            errors.append(RowError(number, ITEM, _("“评议”指标按已结束的评议轮次自动计分，不导入结果")))
             continue
         key = (item.pk, unit.pk)
         if key in seen:

@@ -365,6 +365,8 @@ class Line(str, Enum):
     CASEWORK = "casework"
     CASEWORK_NONE = "casework_none"
     CASEWORK_FLOORED = "casework_floored"
+    EVALUATION = "evaluation"
+    EVALUATION_PARTIAL = "evaluation_partial"
     SECTION_SUM = "section_sum"
     SECTION_SCALED = "section_scaled"
     SECTION_AVERAGE = "section_average"
@@ -395,6 +397,13 @@ LINES: dict[Line, str] = {
     Line.CASEWORK_NONE: gettext_noop("没有超期或未整改的交办单：计满分%(score)s分"),
     Line.CASEWORK_FLOORED: gettext_noop(
         "超期或未整改的交办单%(forms)s份，扣%(deducted)s分：本项%(points)s分，最低0分，计%(score)s分"
+    ),
+    Line.EVALUATION: gettext_noop(
+        "评议%(rounds)s，共%(evaluators)s人次：加权得分%(weighted)s（百分制）× %(points)s分 = %(score)s分"
+    ),
+    Line.EVALUATION_PARTIAL: gettext_noop(
+        "评议%(rounds)s，共%(evaluators)s人次（%(missing)s无结果，权重按其余各轮折算）："
+        "加权得分%(weighted)s（百分制）× %(points)s分 = %(score)s分"
     ),
     Line.SECTION_SUM: gettext_noop("各项合计%(score)s分"),
     Line.SECTION_SCALED: gettext_noop(
@@ -459,12 +468,30 @@ class Deduction(NamedTuple):
     points: Decimal = ZERO
 
 
+class RoundScore(NamedTuple):
+    """A unit's result in one closed evaluation round (or survey) that feeds an item:
+    the round's name and weight (%), the unit's score (0–100) and how many answered."""
+
+    name: str
+    weight: Decimal
+    score: Decimal
+    evaluators: int
+
+
+class Appraisal(NamedTuple):
+    """A unit's evaluation results for one ``评议`` item: the rounds it has a result in,
+    and the names of those feeding the item where it has none."""
+
+    rounds: tuple[RoundScore, ...] = ()
+    missing: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class Result:
     """One unit's figures for one item, as imported: which ones a method reads is the
     method's business (``rank`` 名次, ``percent`` 赋分比例, ``points`` 引用分值, ``met`` /
     ``assigned`` 完成数 / 下达数, ``tally`` the board's flags and lights, ``deduction`` the
-    casework ledger's deductions)."""
+    casework ledger's deductions, ``appraisal`` the evaluation rounds' results)."""
 
     unit: str
     item: str
@@ -475,6 +502,7 @@ class Result:
     assigned: int | None = None
     tally: Tally | None = None
     deduction: Deduction | None = None
+    appraisal: Appraisal | None = None
 
     def given(self) -> list[str]:
         return [name for name in RESULT_INPUTS if getattr(self, name) is not None]
@@ -561,6 +589,7 @@ DIRECT = "direct"
 COMPLETION = "completion"
 BOARD = "board"
 CASEWORK = "casework"
+EVALUATION = "evaluation"
 
 
 def score_rank(item: Item, result: Result, context: Context) -> Scored:
@@ -645,12 +674,37 @@ def score_casework(item: Item, result: Result, context: Context) -> Scored:
         "forms": deduction.forms, "deducted": deduction.points, "points": item.points, "score": score}))
 
 
+def score_evaluation(item: Item, result: Result, context: Context) -> Scored:
+    """评议: the rounds' scores (0–100) weighted by the rounds' weights and taken as a share
+    of the item's points ("results are weighted and summed"). A round without a result
+    for this unit drops out and the others' weights are scaled to make up 100%."""
+    _only(result, "appraisal")
+    appraisal: Appraisal = _required(result, "appraisal")
+    if not appraisal.rounds:
+        raise refuse(Refusal.MISSING_INPUT, "appraisal")
+    total = sum((r.weight for r in appraisal.rounds), ZERO)
+    if total <= 0:
+        raise refuse(Refusal.MISSING_INPUT, "appraisal")
+    weighted = cents(sum((r.weight * r.score for r in appraisal.rounds), ZERO) / total)
+    score = cents(min(max(item.points * weighted / HUNDRED, ZERO), item.points))
+    facts: dict[str, int | Decimal | str] = {
+        "rounds": "、".join(f"{r.name} ({plain(r.weight)}%) {display(r.score)}" for r in appraisal.rounds),
+        "evaluators": sum(r.evaluators for r in appraisal.rounds),
+        "weighted": weighted, "points": item.points, "score": score,
+    }
+    if appraisal.missing:
+        facts["missing"] = "、".join(appraisal.missing)
+    return Scored(score, Explanation(Line.EVALUATION_PARTIAL if appraisal.missing else Line.EVALUATION,
+                                     EVALUATION, facts))
+
+
 register(RANK, score_rank, label=gettext_noop("排名"))
 register(LEAD_SCORED, score_lead, label=gettext_noop("赋分"))
 register(DIRECT, score_direct, label=gettext_noop("直接引用"))
 register(COMPLETION, score_completion, label=gettext_noop("完成率"))
 register(BOARD, score_board, label=gettext_noop("效能亮榜"), everyone_undertakes=True)
 register(CASEWORK, score_casework, label=gettext_noop("交办单"), everyone_undertakes=True)
+register(EVALUATION, score_evaluation, label=gettext_noop("评议"))
 
 
 # Scoring the sheet ----------------------------------------------------------------------

@@ -30,6 +30,7 @@ from assessment.models import GradeAdjustment, ItemResult, RollupRun, Scorecard,
 from assessment.refusals import refusal_summary, refusal_text
 from casework import selectors as casework_selectors
 from casework import services as casework_services
+from evaluations import selectors as evaluation_selectors
 from config.sql import integer_rows
 from ratings import selectors as ratings_selectors
 from ratings.models import Period, RuleBook
@@ -241,6 +242,15 @@ def composite_scores(
                                                  tally=rules.Tally(*counts.get(id_of[unit.code], none))))
             elif item.method == card_rules.CASEWORK:
                 results.append(card_rules.Result(unit.code, item.code, deduction=deductions.get(id_of[unit.code])))
+        if item.method == card_rules.EVALUATION:
+            # The closed evaluation rounds (and surveys) feeding this item; a unit without
+            # a result takes its section's average like any unit without the task.
+            appraisals = evaluation_selectors.appraisals(jurisdiction_id=scorecard.jurisdiction_id,
+                                                         year=scorecard.year, item_code=item.code)
+            for unit in units:
+                appraisal = appraisals.get(id_of[unit.code])
+                if appraisal is not None and card.applies(item.code, unit.category):
+                    results.append(card_rules.Result(unit.code, item.code, appraisal=appraisal))
     try:
         scores = card_rules.score(card, units, results, board_rules=board_rules,
                                   categories=set(category_name.values()))

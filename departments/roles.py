@@ -11,7 +11,8 @@ OFFICE = "效能办"
 RATER = "职能管理部门"
 LEADER = "领导"
 UNIT_STAFF = "被考核单位"  # staff of a rated unit: their desk, notices and review requests
-ALL_GROUPS = (OFFICE, RATER, LEADER, UNIT_STAFF)
+EVALUATOR = "评议员"  # counties', firms' and residents' evaluators: their sheets and daily evaluations
+ALL_GROUPS = (OFFICE, RATER, LEADER, UNIT_STAFF, EVALUATOR)
 # Roles that work in the Django admin; unit staff have the desk only.
 ADMIN_GROUPS = (OFFICE, RATER, LEADER)
 
@@ -36,6 +37,10 @@ def is_rater(user) -> bool:
 
 def is_leader(user) -> bool:
     return LEADER in _groups(user)
+
+
+def is_evaluator(user) -> bool:
+    return EVALUATOR in _groups(user)
 
 
 def is_unit_staff(user) -> bool:

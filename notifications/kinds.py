@@ -88,3 +88,18 @@ FORM_CLOSED = register(Kind(
 FORM_DUE = register(Kind(
     "form_due", _("交办单到期提醒"), True, _("交办单即将到期或已经超期，每份交办单每天至多提醒一次"),
 ))
+EVALUATION_OPENED = register(Kind(
+    "evaluation_opened", _("评议开始"), True, _("效能办开始了一轮评议，请在截止日期前填写并提交评议表"),
+))
+EVALUATION_DUE = register(Kind(
+    "evaluation_due", _("评议提醒"), True, _("本轮评议表尚未提交，每隔几天提醒一次，直至提交或截止"),
+))
+EVALUATION_CLOSED = register(Kind(
+    "evaluation_closed", _("评议结果"), True, _("一轮评议结束，本单位的评议结果可以查看"),
+))
+DAILY_EVALUATION = register(Kind(
+    "daily_evaluation", _("收到日常评议"), True, _("评议员对本单位作出了日常评议，请及时答复"),
+))
+DAILY_REPLIED = register(Kind(
+    "daily_replied", _("日常评议已答复"), True, _("被评议单位答复了您的日常评议"),
+))

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "notifications",
     "reviews",
     "casework",
+    "evaluations",
     "desk",
     "config.accounts",
 ]
@@ -220,6 +221,13 @@ CASEWORK_MEDIA_MAX_BYTES = env_int("LIANGBANG_CASEWORK_MEDIA_MAX_BYTES", 50 * 10
 CASEWORK_MAX_FILES = env_int("LIANGBANG_CASEWORK_MAX_FILES", 6)
 CASEWORK_REPORTS_PER_HOUR = env_int("LIANGBANG_CASEWORK_REPORTS_PER_HOUR", 5)
 CASEWORK_LOOKUPS_PER_HOUR = env_int("LIANGBANG_CASEWORK_LOOKUPS_PER_HOUR", 60)
+# Evaluations (评议): how often an evaluator whose sheet is not in is reminded, and the
+# pictures a unit may put beside its highlights.
+EVALUATIONS_REMIND_EVERY_DAYS = env_int("LIANGBANG_EVALUATIONS_REMIND_EVERY_DAYS", 3)
+EVALUATIONS_PICTURES_MAX = env_int("LIANGBANG_EVALUATIONS_PICTURES_MAX", 3)
+EVALUATIONS_PICTURE_MAX_BYTES = env_int("LIANGBANG_EVALUATIONS_PICTURE_MAX_BYTES", 5 * 1024 * 1024)
+# The public survey: responses one address may send in an hour.
+SURVEY_RESPONSES_PER_HOUR = env_int("LIANGBANG_SURVEY_RESPONSES_PER_HOUR", 20)
 # Where the counts of requests per address live (lib/throttle.py); production shares Redis.
 THROTTLE_CACHE_ALIAS = env_str("LIANGBANG_THROTTLE_CACHE", "default")
 
