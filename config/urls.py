@@ -23,6 +23,7 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),  # review requests (复核申请)
     path("help/", include("manual.urls")),
     path("open311/v2/", include("casework.open311_urls")),
+    path("", include("evaluations.urls")),  # the evaluators' sheets and the public survey
     path("", include("casework.urls")),  # the public report form and tracking page (问题举报)  # the user manual: the public chapter for all, the rest for staff
     # The public site (boards): the latest board at the root, no login.
     path("", include("boards.urls")),

@@ -11,4 +11,7 @@ urlpatterns = [
     path("items/<int:pk>/", views.lead_item, name="lead_item"),
     path("forms/", views.forms_list, name="forms"),
     path("forms/<int:pk>/", views.form_detail, name="form"),
+    path("evaluations/", views.evaluations, name="evaluations"),
+    path("evaluations/<str:pk>/", views.highlight, name="highlight"),
+    path("daily/", views.daily, name="daily"),
 ]

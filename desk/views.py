@@ -32,7 +32,11 @@ from casework.models import FormEvent
 from config.accounts.views import home_for
 from departments.models import Organisation
 from departments.roles import is_unit_staff, user_unit
+from config.ids import pk_from_path
 from desk import selectors
+from evaluations import selectors as evaluation_selectors
+from evaluations import services as evaluation_services
+from evaluations.models import DailyEvaluation, HighlightPicture as EvaluationPicture, Round as EvaluationRound
 
 View = Callable[..., HttpResponse]
 NOTICES_SHOWN = 5
@@ -78,6 +82,8 @@ def home(request: HttpRequest, unit: Organisation) -> HttpResponse:
         "notices": selectors.desk_notices(user=request.user, limit=NOTICES_SHOWN),
         "public_url": selectors.desk_public_url(unit=unit),
         "lead_items": assessment_selectors.lead_items(unit=unit),
+        "evaluation_rounds": [r for r in evaluation_selectors.unit_rounds(unit=unit) if r.round.state != "draft"][:3],
+        "daily_unanswered": DailyEvaluation.objects.filter(unit=unit, replied_at__isnull=True).count(),
         **_form_counts(unit),
     })
 
@@ -200,3 +206,73 @@ def form_detail(request: HttpRequest, pk: int, unit: Organisation) -> HttpRespon
         "events": casework_selectors.form_events(form=form), "co_units": list(form.co_units.all()),
         "is_lead": actor == casework_rules.LEAD,
     }, status=400 if request.method == "POST" else 200)
+
+
+# Evaluations (评议): highlights, own results, daily evaluations ------------------------------
+
+
+@require_safe
+@never_cache
+@unit_staff_required
+def evaluations(request: HttpRequest, unit: Organisation) -> HttpResponse:
+    """The rounds that rate this unit: its highlights to write until a round closes, and
+    its own result once closed (never anyone else's, never a single evaluator's)."""
+    return render(request, "desk/evaluations.html", {
+        "unit": unit, "rounds": evaluation_selectors.unit_rounds(unit=unit),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@unit_staff_required
+def highlight(request: HttpRequest, pk: str, unit: Organisation) -> HttpResponse:
+    """工作亮点 for one round: a short text and a few pictures."""
+    key = pk_from_path(EvaluationRound, pk)
+    found = next((r for r in evaluation_selectors.unit_rounds(unit=unit) if r.round.pk == key), None)
+    if found is None:
+        raise Http404
+    errors: dict[str, list[str]] = {}
+    text = found.highlight.text if found.highlight else ""
+    if request.method == "POST":
+        text = request.POST.get("text", "")
+        remove = [v for v in (pk_from_path(EvaluationPicture, r) for r in request.POST.getlist("remove")) if v]
+        try:
+            evaluation_services.highlight_save(round_=found.round, unit=unit, text=text,
+                                               pictures=request.FILES.getlist("pictures"), remove=remove,
+                                               by=request.user)
+        except ValidationError as error:
+            errors = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+        else:
+            messages.success(request, _("工作亮点已保存，评议人填表时可以看到"))
+            return redirect("desk:evaluations")
+    return render(request, "desk/highlight.html", {
+        "unit": unit, "found": found, "text": text, "errors": errors,
+        "pictures_max": settings.EVALUATIONS_PICTURES_MAX,
+    }, status=400 if errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+@unit_staff_required
+def daily(request: HttpRequest, unit: Organisation) -> HttpResponse:
+    """日常评议 of this unit, unanswered first, each to be answered once."""
+    errors: dict[int, list[str]] = {}
+    typed: dict[int, str] = {}
+    if request.method == "POST":
+        key = pk_from_path(DailyEvaluation, request.POST.get("evaluation", ""))
+        evaluation = DailyEvaluation.objects.filter(pk=key, unit=unit).first() if key else None
+        if evaluation is None:
+            raise Http404
+        typed[evaluation.pk] = request.POST.get("reply", "")
+        try:
+            evaluation_services.daily_reply(evaluation=evaluation, unit=unit, text=typed[evaluation.pk],
+                                            by=request.user)
+        except ValidationError as error:
+            errors[evaluation.pk] = error.messages
+        else:
+            messages.success(request, _("答复已提交"))
+            return redirect("desk:daily")
+    return render(request, "desk/daily.html", {
+        "unit": unit, "evaluations": evaluation_selectors.daily_for_unit(unit=unit), "errors": errors,
+        "typed": typed,
+    }, status=400 if errors else 200)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from departments.models import Organisation
 from evaluations import rules
@@ -184,3 +184,34 @@ def appraisals(*, jurisdiction_id: int, year: int, item_code: str):
     return {unit_id: Appraisal(tuple(by_round[r.pk] for r in rounds if r.pk in by_round),
                                tuple(r.name for r in rounds if r.pk not in by_round))
             for unit_id, by_round in scores.items()}
+
+
+def daily_answers(*, round_: Round) -> list[rules.Answer]:
+    """A 日常评议 round's answers: each evaluator's daily evaluations of a unit in the
+    round's window, averaged into one answer (an evaluator who wrote ten times about a
+    unit counts once, like one sheet)."""
+    from evaluations.models import DailyEvaluation
+
+    totals: dict[tuple[int, int], list[Decimal]] = {}
+    points = round_.grade_points
+    for unit_id, member_id, grade in DailyEvaluation.objects.filter(
+            member__group_id=round_.group_id, on__gte=round_.opens_on, on__lte=round_.closes_on).order_by() \
+            .values_list("unit_id", "member_id", "grade"):
+        totals.setdefault((unit_id, member_id), []).append(Decimal(points[grade]))
+    return [rules.Answer(unit_id, member_id, rules.cents(sum(values, Decimal(0)) / len(values)))
+            for (unit_id, member_id), values in totals.items()]
+
+
+def daily_for_member(*, user, limit: int = 50):
+    from evaluations.models import DailyEvaluation
+
+    return list(DailyEvaluation.objects.filter(member__user=user).select_related("unit")[:limit])
+
+
+def daily_for_unit(*, unit: Organisation, limit: int = 50):
+    """The daily evaluations of a unit, for its desk. The evaluator's name is not shown
+    to the unit (an evaluator may be critical); the office sees it."""
+    from evaluations.models import DailyEvaluation
+
+    unanswered_first = F("replied_at").asc(nulls_first=True)
+    return list(DailyEvaluation.objects.filter(unit=unit).order_by(unanswered_first, "-on", "-pk")[:limit])

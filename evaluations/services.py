@@ -32,7 +32,8 @@ PICTURE_EXTENSIONS = ("jpg", "jpeg", "png")
 
 
 def _refuse_closed(round_: Round) -> None:
-    if round_.state == State.CLOSED:
+    # The state as stored: the caller's copy may be older than a close.
+    if Round.objects.filter(pk=round_.pk, state=State.CLOSED).exists():
         raise ValidationError(_("本轮评议已结束，不能再修改"), code="closed")
 
 
@@ -418,3 +419,86 @@ def highlight_save(*, round_: Round, unit: Organisation, text: str, pictures: Se
         picture = HighlightPicture(highlight=highlight, original_name=name)
         picture.file.save(name, ContentFile(content), save=True)
     return highlight
+
+
+# Daily evaluation (日常评议) ----------------------------------------------------------------
+
+
+def daily_members(*, user) -> list[Member]:
+    """The user's places in evaluator groups (any group may leave daily evaluations)."""
+    return list(Member.objects.filter(user=user, is_active=True).select_related("group"))
+
+
+@transaction.atomic
+def daily_submit(*, member: Member, unit: Organisation, on: dt.date, grade: int, text: str, suggestion: str = "",
+                 today: dt.date | None = None, now: dt.datetime | None = None):
+    """An evaluator's dated evaluation of a unit; the unit's staff are told to reply."""
+    from evaluations.models import DailyEvaluation
+
+    today = today or timezone.localdate(now)
+    errors: dict[str, list[str]] = {}
+    if unit.jurisdiction_id != member.group.jurisdiction_id or not unit.is_unit or not unit.is_active:
+        errors["unit"] = [_("请选择本辖区在用的被考核单位")]
+    elif unit.pk == member.own_unit_id:
+        errors["unit"] = [_("评议人不评议本单位")]
+    if on > today:
+        errors["on"] = [_("评议日期不能晚于今天")]
+    elif on.year < today.year - 1:
+        errors["on"] = [_("评议日期应在今年或去年")]
+    if not 0 <= grade < len(rules.GRADES):
+        errors["grade"] = [_("请选择等次")]
+    text, suggestion = text.strip(), suggestion.strip()
+    if not text:
+        errors["text"] = [_("请填写评议内容")]
+    for field, value in (("text", text), ("suggestion", suggestion)):
+        if len(value) > 500:
+            errors.setdefault(field, []).append(_("最多500字（现有%(count)s字）") % {"count": len(value)})
+    if errors:
+        raise ValidationError(errors)
+    evaluation = DailyEvaluation.objects.create(member=member, unit=unit, on=on, grade=grade, text=text,
+                                                suggestion=suggestion)
+    transaction.on_commit(lambda: _tell_unit_of_daily(evaluation, now))
+    return evaluation
+
+
+@in_site_language
+def _tell_unit_of_daily(evaluation, now: dt.datetime | None) -> None:
+    from departments import roles
+    from departments.selectors import people_in
+
+    people = people_in(jurisdiction_id=evaluation.unit.jurisdiction_id, groups=[roles.UNIT_STAFF],
+                       unit_ids=[evaluation.unit_id])
+    notify(recipients=people, kind=kinds.DAILY_EVALUATION.code,
+           title=_("收到一条日常评议（%(date)s），请及时答复") % {"date": evaluation.on.strftime("%Y-%m-%d")},
+           link=reverse("desk:daily"), now=now)
+
+
+@transaction.atomic
+def daily_reply(*, evaluation, unit: Organisation, text: str, by, now: dt.datetime | None = None):
+    """The unit's reply to a daily evaluation of it: once, in its own words."""
+    from evaluations.models import DailyEvaluation
+
+    evaluation = DailyEvaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if evaluation.unit_id != unit.pk:
+        raise ValidationError(_("只能答复对本单位的日常评议"))
+    if evaluation.replied_at:
+        raise ValidationError(_("这条日常评议已经答复"))
+    text = text.strip()
+    if not text:
+        raise ValidationError({"reply": [_("请填写答复内容")]})
+    if len(text) > 1000:
+        raise ValidationError({"reply": [_("答复最多1000字（现有%(count)s字）") % {"count": len(text)}]})
+    now = now or timezone.now()
+    evaluation.reply, evaluation.replied_at, evaluation.replied_by = text, now, by
+    evaluation.save(update_fields=["reply", "replied_at", "replied_by"])
+    user = evaluation.member.user
+    transaction.on_commit(lambda: _tell_evaluator_of_reply(user, evaluation, now))
+    return evaluation
+
+
+@in_site_language
+def _tell_evaluator_of_reply(user, evaluation, now: dt.datetime) -> None:
+    notify(recipients=[user], kind=kinds.DAILY_REPLIED.code,
+           title=_("“%(unit)s”答复了您%(date)s的日常评议") % {
+               "unit": evaluation.unit.name, "date": evaluation.on.strftime("%Y-%m-%d")},
+           link=reverse("evaluations:daily"), now=now)

@@ -6,18 +6,20 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import reverse, reverse_lazy
 
-from departments.roles import is_leader, is_office, is_rater, is_unit_staff
+from departments.roles import is_evaluator, is_leader, is_office, is_rater, is_unit_staff
 
 
 def home_for(user) -> str:
     """Where a role starts: unit staff their desk, leaders the dashboard, the office and
-    raters the admin."""
+    raters the admin, evaluators their sheets."""
     if is_office(user) or is_rater(user):
         return reverse("admin:index")
     if is_leader(user):
         return reverse("dashboard:index")
     if is_unit_staff(user):
         return reverse("desk:home")
+    if is_evaluator(user):
+        return reverse("evaluations:index")
     return reverse("boards:home")
 
 
