@@ -37,6 +37,7 @@ class Channel(models.TextChoices):
     HOTLINE = rules.HOTLINE, _("12345转办")
     SUPERVISOR = rules.SUPERVISOR, _("社会监督员")
     LIGHT = rules.LIGHT, _("亮灯整改")
+    SURVEY = rules.SURVEY, _("满意度测评")
 
 
 class CaseworkSettings(models.Model):

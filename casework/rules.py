@@ -46,7 +46,8 @@ WINDOW = "window"  # the 办不成事 window
 HOTLINE = "hotline"  # 12345 transfers
 SUPERVISOR = "supervisor"  # social supervisors (社会监督员)
 LIGHT = "light"  # a yellow or red light to be rectified (整改)
-CHANNELS = (WEB, OPEN311, VISIT, CALL, LETTER, LEADER, FIRM, WINDOW, HOTLINE, SUPERVISOR, LIGHT)
+SURVEY = "survey"  # a suggestion left in the public satisfaction survey (满意度测评)
+CHANNELS = (WEB, OPEN311, VISIT, CALL, LETTER, LEADER, FIRM, WINDOW, HOTLINE, SUPERVISOR, LIGHT, SURVEY)
 # The channels the office enters by hand (the others come through their own doors).
 OFFICE_CHANNELS = (VISIT, CALL, LETTER, LEADER, FIRM, WINDOW, HOTLINE, SUPERVISOR)
 

@@ -228,3 +228,4 @@ class RoundAdmin(JurisdictionScoped):
             for message in error.messages:
                 messages.error(request, message)
         return HttpResponseRedirect(reverse("admin:evaluations_round_board", args=[round_.pk]))
+from evaluations import admin_survey  # noqa: E402,F401  (the survey's admin registers itself)

@@ -169,21 +169,32 @@ def picture_visible(*, user, picture: HighlightPicture) -> bool:
 
 
 def appraisals(*, jurisdiction_id: int, year: int, item_code: str):
-    """Per unit, the closed rounds feeding a scorecard's ``评议`` item: each round's name,
-    weight, the unit's score and its number of evaluators (``assessment.rules.Appraisal``)."""
+    """Per unit, the closed rounds and surveys feeding a scorecard's ``评议`` item: each
+    one's name, weight, the unit's score and how many answered
+    (``assessment.rules.Appraisal``). Open ones are sealed and count for nothing yet."""
     from assessment.rules import Appraisal, RoundScore
+    from evaluations.models import Survey, SurveyResult
 
-    rounds = list(Round.objects.filter(jurisdiction_id=jurisdiction_id, year=year, item_code=item_code,
-                                       state=State.CLOSED, weight__gt=0).order_by("opens_on", "pk"))
-    by_pk = {r.pk: r for r in rounds}
-    scores: dict[int, dict[int, RoundScore]] = {}
-    for result in RoundResult.objects.filter(round__in=rounds, score__isnull=False).order_by():
-        round_ = by_pk[result.round_id]
-        scores.setdefault(result.unit_id, {})[round_.pk] = RoundScore(
-            round_.name, round_.weight, result.score, result.evaluators)
-    return {unit_id: Appraisal(tuple(by_round[r.pk] for r in rounds if r.pk in by_round),
-                               tuple(r.name for r in rounds if r.pk not in by_round))
-            for unit_id, by_round in scores.items()}
+    sources: list[tuple[object, str]] = []  # (key, name) in date order
+    scores: dict[int, dict[object, RoundScore]] = {}
+    rounds = {r.pk: r for r in Round.objects.filter(jurisdiction_id=jurisdiction_id, year=year, item_code=item_code,
+                                                    state=State.CLOSED, weight__gt=0)}
+    surveys = {s.pk: s for s in Survey.objects.filter(jurisdiction_id=jurisdiction_id, year=year, item_code=item_code,
+                                                      state=State.CLOSED, weight__gt=0)}
+    dated = sorted([(r.opens_on, 0, r.pk, r.name) for r in rounds.values()]
+                   + [(s.opens_on, 1, s.pk, s.name) for s in surveys.values()])
+    sources = [((kind, pk), name) for _on, kind, pk, name in dated]
+    for result in RoundResult.objects.filter(round__in=list(rounds), score__isnull=False).order_by():
+        source = rounds[result.round_id]
+        scores.setdefault(result.unit_id, {})[(0, source.pk)] = RoundScore(
+            source.name, source.weight, result.score, result.evaluators)
+    for result in SurveyResult.objects.filter(survey__in=list(surveys), mean__isnull=False).order_by():
+        source = surveys[result.survey_id]
+        scores.setdefault(result.agency_id, {})[(1, source.pk)] = RoundScore(
+            source.name, source.weight, result.mean, result.responses)
+    return {unit_id: Appraisal(tuple(by_source[key] for key, _name in sources if key in by_source),
+                               tuple(name for key, name in sources if key not in by_source))
+            for unit_id, by_source in scores.items()}
 
 
 def daily_answers(*, round_: Round) -> list[rules.Answer]:

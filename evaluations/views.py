@@ -18,11 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from django.conf import settings
+
+from config.accounts.throttle import client_ip
 from config.ids import pk_from_path
 from departments.models import Organisation
-from evaluations import rules, selectors, services
-from evaluations.models import HighlightPicture, Round, State
+from evaluations import rules, selectors, services, surveys
+from evaluations.models import HighlightPicture, Round, State, Survey
 from lib.downloads import protected_file_response
+from lib.throttle import throttle_hit
 from lib.uploads import inline_content_type
 
 
@@ -171,3 +175,81 @@ def daily(request: HttpRequest) -> HttpResponse:
         "grades": [(str(i), _(g)) for i, g in enumerate(rules.GRADES)],
         "evaluations": selectors.daily_for_member(user=request.user),
     }, status=status)
+
+
+# The public satisfaction survey (满意度测评) ----------------------------------------------------
+
+SURVEY_COOKIE = "lb_survey_{pk}"
+SURVEY_SALT = "evaluations.survey.done"
+
+
+def _survey(token: str) -> Survey:
+    if not rules_token_ok(token):
+        raise Http404
+    found = Survey.objects.filter(token=token).exclude(state=State.DRAFT).select_related("jurisdiction").first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def rules_token_ok(token: str) -> bool:
+    return 1 <= len(token) <= 32 and all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in token)
+
+
+def _done_in_this_browser(request: HttpRequest, found: Survey) -> bool:
+    return request.get_signed_cookie(SURVEY_COOKIE.format(pk=found.pk), default="", salt=SURVEY_SALT) == "1"
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def survey(request: HttpRequest, token: str) -> HttpResponse:
+    """The questionnaire, on a phone, without login: by invitation code or open link."""
+    found = _survey(token)
+    closed = surveys.window_problem(found, timezone.localdate())
+    base = {"survey": found, "levels": [(str(i), _(label)) for i, label in enumerate(rules.LEVELS)]}
+    if closed:
+        return render(request, "evaluations/survey_closed.html", {**base, "message": closed})
+    if found.access == Survey.Access.OPEN and _done_in_this_browser(request, found):
+        return render(request, "evaluations/survey_closed.html",
+                      {**base, "message": _("您已经提交过问卷，谢谢参与！")})
+    code = (request.POST.get("code") or request.GET.get("code") or "").strip()[:40]
+    by_code = found.access == Survey.Access.CODES
+    if by_code and request.method == "GET":
+        problem = surveys.code_problem(survey=found, code=code) if code else None
+        if not code or problem:
+            return render(request, "evaluations/survey_code.html", {**base, "code": code, "error": problem},
+                          status=400 if problem else 200)
+    agencies = surveys.agencies(found)
+    context = {**base, "agencies": agencies, "code": rules.code_display(rules.code_clean(code) or "") if by_code else ""}
+    if request.method == "GET":
+        return render(request, "evaluations/survey.html", context)
+    if request.POST.get("website"):
+        return redirect("evaluations:survey_thanks", token=found.token)
+    if not throttle_hit(scope="survey", key=client_ip(request) or "", limit=settings.SURVEY_RESPONSES_PER_HOUR):
+        return render(request, "evaluations/survey.html", {**context, "throttled": True}, status=429)
+    levels: dict[int, int] = {}
+    for agency in agencies:
+        value = request.POST.get(f"level-{agency.pk}", "")
+        if value.isdigit() and len(value) == 1:
+            levels[agency.pk] = int(value)
+    about = pk_from_path(Organisation, request.POST.get("suggestion_agency", ""))
+    suggestion = request.POST.get("suggestion", "")
+    try:
+        surveys.response_submit(survey=found, levels=levels, suggestions=[(about, suggestion)],
+                                code=code if by_code else None)
+    except ValidationError as error:
+        return render(request, "evaluations/survey.html", {
+            **context, "errors": error.message_dict, "typed": levels, "suggestion": suggestion,
+            "suggestion_agency": about}, status=400)
+    response = redirect("evaluations:survey_thanks", token=found.token)
+    if not by_code:
+        response.set_signed_cookie(SURVEY_COOKIE.format(pk=found.pk), "1", salt=SURVEY_SALT,
+                                   max_age=366 * 24 * 3600, httponly=True, samesite="Lax",
+                                   secure=request.is_secure())
+    return response
+
+
+@require_safe
+@never_cache
+def survey_thanks(request: HttpRequest, token: str) -> HttpResponse:
+    return render(request, "evaluations/survey_thanks.html", {"survey": _survey(token)})
