@@ -229,7 +229,7 @@ def highlight(request: HttpRequest, pk: str, unit: Organisation) -> HttpResponse
     """工作亮点 for one round: a short text and a few pictures."""
     key = pk_from_path(EvaluationRound, pk)
     found = next((r for r in evaluation_selectors.unit_rounds(unit=unit) if r.round.pk == key), None)
-    if found is None:
+    if found is None or found.round.state == "closed":  # a closed round's highlights are kept as they were
         raise Http404
     errors: dict[str, list[str]] = {}
     text = found.highlight.text if found.highlight else ""

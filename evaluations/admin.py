@@ -23,7 +23,7 @@ from departments import roles
 from departments.admin import ObjectNotFoundMixin, scope_to_jurisdiction
 from departments.models import Organisation
 from evaluations import rules, selectors, services
-from evaluations.models import Assignment, EvaluatorGroup, Member, Round, State
+from evaluations.models import Assignment, DailyEvaluation, EvaluatorGroup, Member, Round, State
 
 
 def _units(user) -> QuerySet:
@@ -152,6 +152,8 @@ class RoundAdmin(JurisdictionScoped):
         ] + super().get_urls()
 
     def _round(self, request: HttpRequest, pk: str) -> Round:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         key = pk_from_path(Round, pk)
         round_ = self.get_queryset(request).filter(pk=key).select_related("group").first() if key else None
         if round_ is None or not self.has_view_permission(request, round_):
@@ -228,4 +230,41 @@ class RoundAdmin(JurisdictionScoped):
             for message in error.messages:
                 messages.error(request, message)
         return HttpResponseRedirect(reverse("admin:evaluations_round_board", args=[round_.pk]))
+@admin.register(DailyEvaluation)
+class DailyEvaluationAdmin(ObjectNotFoundMixin, admin.ModelAdmin):
+    """日常评议 for the office, by unit: read only (the evaluators write them, the units reply)."""
+
+    list_display = ("on", "unit", "member", "grade_column", "text_column", "replied_column")
+    list_filter = (("unit", admin.RelatedOnlyFieldListFilter), ("replied_at", admin.EmptyFieldListFilter))
+    search_fields = ("text", "suggestion", "unit__name")
+    date_hierarchy = "on"
+    fields = ("on", "unit", "member", "grade_column", "text", "suggestion", "reply", "replied_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return scope_to_jurisdiction(super().get_queryset(request), request.user, "unit__jurisdiction_id") \
+            .select_related("unit", "member__user")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=gettext_lazy("等次"))
+    def grade_column(self, obj: DailyEvaluation) -> str:
+        return _(rules.GRADES[obj.grade])
+
+    @admin.display(description=gettext_lazy("评议内容"))
+    def text_column(self, obj: DailyEvaluation) -> str:
+        return obj.text if len(obj.text) <= 60 else obj.text[:60] + "…"
+
+    @admin.display(description=gettext_lazy("答复"), boolean=True)
+    def replied_column(self, obj: DailyEvaluation) -> bool:
+        return obj.replied_at is not None
+
+
 from evaluations import admin_survey  # noqa: E402,F401  (the survey's admin registers itself)

@@ -74,6 +74,8 @@ class SurveyAdmin(JurisdictionScoped):
         ] + super().get_urls()
 
     def _survey(self, request: HttpRequest, pk: str) -> Survey:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         key = pk_from_path(Survey, pk)
         found = self.get_queryset(request).filter(pk=key).first() if key else None
         if found is None or not self.has_view_permission(request, found):

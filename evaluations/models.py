@@ -422,7 +422,8 @@ class DailyEvaluation(models.Model):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="daily", verbose_name=_("评议人"))
     unit = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("被评议单位"))
     on = models.DateField(_("评议日期"))
-    grade = models.PositiveSmallIntegerField(_("等次"), validators=[MaxValueValidator(len(rules.GRADES) - 1)])
+    grade = models.PositiveSmallIntegerField(_("等次"), validators=[MaxValueValidator(len(rules.GRADES) - 1)],
+                                             choices=[(i, _(g)) for i, g in enumerate(rules.GRADES)])
     text = models.TextField(_("评议内容"), max_length=COMMENT_MAX, validators=[MaxLengthValidator(COMMENT_MAX)])
     suggestion = models.TextField(_("意见建议"), blank=True, max_length=COMMENT_MAX,
                                   validators=[MaxLengthValidator(COMMENT_MAX)])

@@ -35,9 +35,10 @@ def member_rounds(*, user) -> list[MyRound]:
     out = []
     for sheet in sheets:
         counts = Assignment.objects.filter(round=sheet.round, member=sheet.member).aggregate(
-            assigned=Count("pk", filter=Q(extra=False)), extra=Count("pk", filter=Q(extra=True)),
-            answered=Count("pk", filter=Q(extra=False, points__isnull=False)))
-        out.append(MyRound(sheet.round, sheet.member, sheet, counts["assigned"], counts["answered"], counts["extra"]))
+            n_assigned=Count("pk", filter=Q(extra=False)), n_extra=Count("pk", filter=Q(extra=True)),
+            n_answered=Count("pk", filter=Q(extra=False, points__isnull=False)))
+        out.append(MyRound(sheet.round, sheet.member, sheet, counts["n_assigned"], counts["n_answered"],
+                           counts["n_extra"]))
     return out
 
 
@@ -156,11 +157,13 @@ def unit_rounds(*, unit: Organisation) -> list[UnitRound]:
 def picture_visible(*, user, picture: HighlightPicture) -> bool:
     """A highlight's picture is the office's, its own unit's, and the evaluators' who
     have that unit on their sheet."""
-    from departments.roles import is_office, user_unit
+    from departments.roles import is_office, user_jurisdiction, user_unit
 
-    if is_office(user):
-        return True
     highlight = picture.highlight
+    if is_office(user):
+        place = user_jurisdiction(user)
+        return getattr(user, "is_superuser", False) or (
+            place is not None and Round.objects.filter(pk=highlight.round_id, jurisdiction_id=place.pk).exists())
     unit = user_unit(user)
     if unit is not None and unit.pk == highlight.unit_id:
         return True

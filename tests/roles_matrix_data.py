@@ -123,6 +123,16 @@ M = SimpleNamespace(
     API_KEY=_marker("APIKEYJONE", {"alice"}),
     WORK_ORDER=_marker("WORKORDER", {"bob", "carol"} | J1_ADMIN),
     SUPERVISOR=_marker("SUPERVISOR", {"alice"}),  # a social supervisor of J1 and their phone  # a 12345 work order: J1's staff cite it  # the name of a system J1's office gave a key
+    # Evaluations: a round's name (its evaluators, J1's overseers, the rated unit), leo's
+    # sealed answer (his only), T01's highlights (the office, its evaluator leo, T01), the
+    # survey's name (public on J1's site, through its link), a survey suggestion (the
+    # office's, once closed), a daily evaluation of T01 by leo (leo, the office, T01).
+    EV_ROUND=_marker("EVROUND", J1_ADMIN | UNA),
+    EV_ANSWER=_marker("EVANSWER", {"leo"}),
+    EV_HIGHLIGHT=_marker("EVHIGHLIGHT", J1_ADMIN | UNA),
+    EV_SURVEY=_marker("EVSURVEY", J1_ADMIN, J1_CODE),
+    EV_SUGGESTION=_marker("EVSUGGEST", {"alice"}),
+    EV_DAILY=_marker("EVDAILY", J1_ADMIN | UNA),
     # The working-day calendar is national: every office and leader reads it, raters do not.
     CALENDAR_DAY=_marker("CALDAY", {"leo", "alice", "olga"}),
 )
@@ -423,6 +433,55 @@ def build_scene(monkeypatch) -> Scene:
         closed_at=timezone.make_aware(datetime.datetime(2026, 3, 5, 10)), satisfaction="satisfied")
 
     o.api_key, o.api_key_raw = apikeys.key_make(jurisdiction=j1, name=f"12345平台 {M.API_KEY}", by=alice)
+
+    # Evaluations: J1's leaders' group (leo, who works in T03), an open round rating T01
+    # with leo's sealed answer beside T01's highlights and picture, a closed round, an open
+    # survey by invitation code holding a suggestion, and a daily evaluation of T01.
+    import io
+
+    from PIL import Image
+
+    from evaluations import services as ev_services
+    from evaluations import surveys as ev_surveys
+    from evaluations.models import EvaluatorGroup, Member
+    from evaluations.models import Round as EvaluationRound
+    from evaluations.models import Survey
+
+    today = timezone.localdate()
+    o.ev_group = EvaluatorGroup.objects.create(jurisdiction=j1, name=f"市领导 {M.EV_ROUND}")
+    o.ev_member = Member.objects.create(group=o.ev_group, user=leo, own_unit=t3)
+
+    def ev_round(name: str) -> EvaluationRound:
+        made = EvaluationRound.objects.create(
+            jurisdiction=j1, year=today.year, name=f"{name} {M.EV_ROUND}", group=o.ev_group,
+            opens_on=today - datetime.timedelta(days=1), closes_on=today + datetime.timedelta(days=30),
+            evaluator_min=1, evaluator_max=1, unit_min=1, unit_max=1, min_answers=1)
+        made.units.set([t1])
+        ev_services.assignment_propose(round_=made)
+        return ev_services.round_open(round_=made)
+
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(picture, "PNG")
+    o.ev_round = ev_round("市领导评议")
+    o.ev_highlight = ev_services.highlight_save(
+        round_=o.ev_round, unit=t1, text=f"亮点 {M.EV_HIGHLIGHT}", by=una,
+        pictures=[SimpleUploadedFile("亮点.png", picture.getvalue(), content_type="image/png")])
+    o.ev_picture = o.ev_highlight.pictures.get()
+    ev_services.sheet_save(round_=o.ev_round, member=o.ev_member, entries={
+        t1.pk: ev_services.Entry(grade="1", comment=f"意见 {M.EV_ANSWER}")})
+    o.ev_closed = ev_round("县市区评议")
+    ev_services.sheet_save(round_=o.ev_closed, member=o.ev_member, submit=True,
+                           entries={t1.pk: ev_services.Entry(grade="0", comment=f"意见 {M.EV_ANSWER}")})
+    ev_services.round_close(round_=o.ev_closed)
+    o.ev_survey = Survey.objects.create(jurisdiction=j1, year=today.year, name=f"满意度测评 {M.EV_SURVEY}",
+                                        opens_on=today - datetime.timedelta(days=1),
+                                        closes_on=today + datetime.timedelta(days=30))
+    o.ev_survey.agencies.set([t1, t3])
+    o.ev_code, o.ev_used_code = ev_surveys.codes_issue(survey=o.ev_survey, count=2)
+    ev_surveys.survey_open(survey=o.ev_survey)
+    ev_surveys.response_submit(survey=o.ev_survey, levels={t1.pk: 0}, code=o.ev_used_code,
+                               suggestions=[(t1.pk, f"建议 {M.EV_SUGGESTION}")])
+    o.ev_daily = ev_services.daily_submit(member=o.ev_member, unit=t1, on=today, grade=1, text=f"日常 {M.EV_DAILY}")
 
     assert not PublishRun.objects.filter(status=PublishRun.Status.FAILED).exists()
     assert PublishedYear.objects.count() == 1 and Edition.objects.filter(jurisdiction=j2).count() == 1

@@ -281,6 +281,34 @@ row("desk/items/<int:pk>/", "302 403 403 403 403 403 404", "/desk/items/999999/"
 row("ratings/evidence/<int:pk>/", "302 404 200 200 200 404 200",
     lambda s: f"/ratings/evidence/{s.o.b_shared_evidence.pk}/", label="B's shared with T01",
     shows=shows("carol leo alice una", M.EVIDENCE_FILE_SHARED))
+# Evaluations: the evaluators' own pages (leo is J1's evaluator), each their own sheet
+# and nobody else's; the desk's highlights, own results and daily evaluations; the public
+# survey through its link for everyone, nothing of anyone's answers on it.
+row("evaluations/", "302 200 200 200 200 200 200", shows=shows("leo", M.EV_ROUND))
+row("evaluations/<str:pk>/", "302 404 404 200 404 404 404", lambda s: f"/evaluations/{s.o.ev_round.pk}/",
+    label="leo's open sheet", shows=shows("leo", M.EV_ANSWER, M.EV_HIGHLIGHT))
+row("evaluations/<str:pk>/", "302 404 404 200 404 404 404", lambda s: f"/evaluations/{s.o.ev_closed.pk}/",
+    label="leo's closed sheet", shows=shows("leo", M.EV_ANSWER))
+row("evaluations/<str:pk>/", "302 404 404 404 404 404 404", "/evaluations/999999/", label="no such id")
+row("evaluations/daily/", "302 404 404 200 404 404 404", shows=shows("leo", M.EV_DAILY))
+row("evaluations/pictures/<str:pk>/", "302 404 404 200 200 404 200", lambda s: f"/evaluations/pictures/{s.o.ev_picture.pk}/")
+row("evaluations/pictures/<str:pk>/", "302 404 404 404 404 404 404", "/evaluations/pictures/999999/", label="no such id")
+row("survey/<str:token>/", EVERYONE, lambda s: f"/survey/{s.o.ev_survey.token}/", public=J1_CODE, label="the code",
+    shows=shows(" ".join(PERSONAS), M.EV_SURVEY))
+row("survey/<str:token>/", EVERYONE, lambda s: f"/survey/{s.o.ev_survey.token}/?code={s.o.ev_code}", public=J1_CODE,
+    label="the questionnaire", shows=shows(" ".join(PERSONAS), M.EV_SURVEY, M.J1_UNIT))
+row("survey/<str:token>/", "400 400 400 400 400 400 400", lambda s: f"/survey/{s.o.ev_survey.token}/?code={s.o.ev_used_code}",
+    public=J1_CODE, label="a used code")
+row("survey/<str:token>/", NOT_FOUND, "/survey/nowhere/", label="no such survey")
+row("survey/<str:token>/thanks/", EVERYONE, lambda s: f"/survey/{s.o.ev_survey.token}/thanks/", public=J1_CODE)
+row("desk/evaluations/", UNIT_ONLY, shows=shows("una", M.EV_ROUND, M.EV_HIGHLIGHT))
+row("desk/evaluations/<str:pk>/", UNIT_ONLY, lambda s: f"/desk/evaluations/{s.o.ev_round.pk}/",
+    shows=shows("una", M.EV_HIGHLIGHT))
+row("desk/evaluations/<str:pk>/", "302 403 403 403 403 403 404", lambda s: f"/desk/evaluations/{s.o.ev_closed.pk}/",
+    label="a closed round")
+row("desk/evaluations/<str:pk>/", "302 403 403 403 403 403 404", "/desk/evaluations/999999/", label="no such id")
+row("desk/daily/", UNIT_ONLY, shows=shows("una", M.EV_DAILY))
+
 # Casework: the public report form and tracking page for everyone (and nothing of the
 # item's text or reporter on them); the forms on the unit's desk; the files to their own.
 row("report/", EVERYONE, public=J1_CODE, shows=shows(" ".join(PERSONAS), M.J1_UNIT))  # units to choose from
@@ -738,6 +766,34 @@ admin_pages("assessment.gradeadjustment", lambda s: s.o.veto,
             changelist=LEADERS_AND_OFFICES, add=OFFICES, change=J1_OVERSEERS_J2_MISSING,
             delete=J1_OFFICE_J2_MISSING, history=J1_OVERSEERS_J2_MISSING, version=J1_OVERSEERS_J2_MISSING,
             shows_=shows("leo alice", M.VETO), changelist_shows=shows("leo alice", M.VETO))
+
+# Evaluations: the office prepares and runs rounds and surveys; the leaders read them (results
+# once closed, never an answer); the daily evaluations are the office's to read.
+row(APPS, "302 404 404 200 200 200", "/admin/evaluations/", label="evaluations")
+admin_pages("evaluations.evaluatorgroup", lambda s: s.o.ev_group,
+            changelist=OFFICES, add=OFFICES, change=J1_OFFICE_J2_MISSING, delete=J1_OFFICE_J2_MISSING,
+            history=J1_OFFICE_J2_MISSING, changelist_shows=shows("alice", M.EV_ROUND))
+admin_pages("evaluations.round", lambda s: s.o.ev_round,
+            changelist=LEADERS_AND_OFFICES, add=OFFICES, change=J1_OVERSEERS_J2_MISSING,
+            delete="302 403 403 403 403 404", history=J1_OVERSEERS_J2_MISSING,
+            changelist_shows=shows("leo alice", M.EV_ROUND))
+row("admin/evaluations/round/<str:pk>/board/", J1_OVERSEERS_J2_MISSING,
+    lambda s: f"/admin/evaluations/round/{s.o.ev_round.pk}/board/", label="open", shows=shows("leo alice", M.EV_ROUND))
+row("admin/evaluations/round/<str:pk>/board/", J1_OVERSEERS_J2_MISSING,
+    lambda s: f"/admin/evaluations/round/{s.o.ev_closed.pk}/board/", label="closed", shows=shows("leo alice", M.EV_ROUND))
+row("admin/evaluations/round/<str:pk>/board/", "302 403 403 404 404 404", "/admin/evaluations/round/999999/board/",
+    label="no such id")
+admin_pages("evaluations.survey", lambda s: s.o.ev_survey,
+            changelist=LEADERS_AND_OFFICES, add=OFFICES, change=J1_OVERSEERS_J2_MISSING,
+            delete="302 403 403 403 403 404", history=J1_OVERSEERS_J2_MISSING,
+            changelist_shows=shows("leo alice", M.EV_SURVEY))
+row("admin/evaluations/survey/<str:pk>/board/", J1_OVERSEERS_J2_MISSING,
+    lambda s: f"/admin/evaluations/survey/{s.o.ev_survey.pk}/board/", shows=shows("leo alice", M.EV_SURVEY))
+row("admin/evaluations/survey/<str:pk>/codes/", "302 403 403 403 200 404",
+    lambda s: f"/admin/evaluations/survey/{s.o.ev_survey.pk}/codes/", shows=shows("alice", M.EV_SURVEY))
+admin_pages("evaluations.dailyevaluation", lambda s: s.o.ev_daily,
+            changelist=OFFICES, add=NOBODY, change=J1_OFFICE_J2_MISSING, delete=NOBODY, history=J1_OFFICE_J2_MISSING,
+            changelist_shows=shows("alice", M.EV_DAILY), shows_=shows("alice", M.EV_DAILY))
 
 # Casework: the office's, each office its own; nobody deletes an item, a form or a step.
 row(APPS, STAFF, "/admin/casework/", label="casework")  # raters and leaders read the 12345 work orders
@@ -1197,6 +1253,32 @@ write("compute the 2026 scores", "admin/assessment/yearscore/rollup/", lambda s:
       _count("assessment.RollupRun", jurisdiction=lambda s: s.j1),
       "alice", "302 403 403 403 302 302")
 
+
+def _leo_t1_points(s: Scene):
+    from evaluations.models import Assignment
+
+    return Assignment.objects.get(round=s.o.ev_round, member=s.o.ev_member, unit=s.o.t1).points
+
+
+def _round_state(s: Scene) -> str:
+    from evaluations.models import Round
+
+    return Round.objects.get(pk=s.o.ev_round.pk).state
+
+
+write("leo grades T01 on his sheet", "evaluations/<str:pk>/", lambda s: f"/evaluations/{s.o.ev_round.pk}/",
+      lambda s: {"action": "save", f"grade-{s.o.t1.pk}": "3"}, _leo_t1_points, "leo", "302 404 404 302 404 404 404")
+write("the office closes the leaders' round", "admin/evaluations/round/<str:pk>/board/",
+      lambda s: f"/admin/evaluations/round/{s.o.ev_round.pk}/board/", lambda s: {"action": "close"}, _round_state,
+      "alice", "302 403 403 403 302 404")
+write("a resident answers the survey with a code", "survey/<str:token>/",
+      lambda s: f"/survey/{s.o.ev_survey.token}/", lambda s: {"code": s.o.ev_code, f"level-{s.o.t1.pk}": "0"},
+      _count("evaluations.Response"), " ".join(PERSONAS), "302 302 302 302 302 302 302")
+write("T01 answers leo's daily evaluation", "desk/daily/", lambda s: "/desk/daily/",
+      lambda s: {"evaluation": s.o.ev_daily.pk, "reply": "已整改"}, _count("evaluations.DailyEvaluation",
+                                                                          replied_at__isnull=False),
+      "una", "302 403 403 403 403 403 302")
+
 write("import ratings", "admin/ratings/rating/process_import/", lambda s: f"{RATINGS}process_import/",
       _import_confirmation("ratings_rating", ["月份", "职能管理部门", "被考核单位", "类型", "认定条目", "事由", "较大影响"],
                            [["2026-03", "ZJJ", "T01", "红旗", "H01", "导入的认定", ""]]),
@@ -1402,7 +1484,7 @@ COMMANDS = {
     "import_calendar": ("admin/workdays/calendarday/import/", "admin/workdays/calendarday/process_import/"),
 }
 PROJECT_APPS = ("departments", "ratings", "assessment", "boards", "dashboard", "config", "workdays", "notifications", "reviews",
-                "casework", "desk")
+                "casework", "evaluations", "desk")
 
 
 def _project_commands() -> dict[str, str]:
@@ -1442,7 +1524,7 @@ def test_the_admin_views_that_do_a_commands_work_are_rows_of_the_table():
 
 # The public doors that take something in: a citizen's report (tests/test_casework.py checks
 # what it keeps); posted empty, each refuses it as incomplete and keeps nothing.
-PUBLIC_WRITE_DOORS = {"report/", "j/<slug:jurisdiction>/report/", "report/s/<str:token>/"}
+PUBLIC_WRITE_DOORS = {"report/", "j/<slug:jurisdiction>/report/", "report/s/<str:token>/", "survey/<str:token>/"}
 KEYED_WRITE_DOORS = {RQ}  # Open311: a POST without an interface key is refused (403)
 
 
