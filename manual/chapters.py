@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from departments.roles import is_unit_staff
+from departments.roles import is_evaluator, is_unit_staff
 
 PUBLIC = "public"  # anyone, without an account
 STAFF = "staff"  # anyone with an account in the admin, whatever the role
 UNITS = "units"  # the rated units' staff (no admin, only their desk), and every admin account
+# Evaluators without the admin (评议员), the rated units (their highlights), every admin account.
+EVALUATORS = "evaluators"
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,11 @@ CHAPTERS: tuple[Chapter, ...] = (
                   "季度通报、社会监督员和统计"),
     ),
     Chapter(
+        slug="evaluations", title=_("评议：分阶段评议与满意度测评"), role=_("评议人"), audience=EVALUATORS,
+        summary=_("评议人组与分管单位、评议轮次的设置与权重、自动生成评议安排并手工调整、评议表与工作亮点、附页、"
+                  "评议结束前的保密、评议结果与计入年度考核、日常评议与答复、满意度测评的邀请码、匿名答卷、结果与意见建议转办"),
+    ),
+    Chapter(
         slug="departments", title=_("职能管理部门：填报与提交认定"), role=_("职能管理部门"), audience=STAFF,
         summary=_("填报红旗、黄灯、红灯，上传佐证材料，提交审核，修改被退回的认定，关账通知"),
     ),
@@ -75,13 +82,16 @@ CHAPTERS: tuple[Chapter, ...] = (
 
 def may_read(user, chapter: Chapter) -> bool:
     """The public chapter is everyone's; the staff chapters are for the people who work
-    in the admin; the units' chapter for the rated units' staff as well."""
+    in the admin; the units' chapter for the rated units' staff as well; the evaluations
+    chapter for the evaluators without the admin and the rated units too."""
     if chapter.audience == PUBLIC:
         return True
     if not (getattr(user, "is_authenticated", False) and user.is_active):
         return False
     if user.is_staff:
         return True
+    if chapter.audience == EVALUATORS:
+        return is_evaluator(user) or is_unit_staff(user)
     return chapter.audience == UNITS and is_unit_staff(user)
 
 

@@ -280,6 +280,7 @@ PERSONAS: tuple[Persona, ...] = (
     Persona("lingdao", "区领导", roles.LEADER),
     Persona("dongba", "东坝街道", roles.UNIT_STAFF, unit="DBJD"),
     Persona("zhuanqiang", "砖墙镇", roles.UNIT_STAFF, unit="ZQZ"),
+    Persona("pingyi", "作风效能评议员", roles.EVALUATOR),
 )
 OFFICE_USERNAME = "xiaonengban"
 
@@ -489,7 +490,8 @@ def _personas_ensure(jurisdiction: Jurisdiction, password: str) -> dict[str, Use
         user.first_name = persona.display_name
         user.password = hashed
         user.is_active = True
-        user.is_staff = persona.group != roles.UNIT_STAFF  # unit staff have the desk, not the admin
+        # Unit staff have the desk, evaluators their sheets: neither has the admin.
+        user.is_staff = persona.group not in (roles.UNIT_STAFF, roles.EVALUATOR)
         user.is_superuser = persona.group is None
         user.save()
         user.groups.set([groups[persona.group]] if persona.group else [])

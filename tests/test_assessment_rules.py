@@ -249,8 +249,9 @@ def test_the_casework_item_reads_no_imported_figure():
 # The registry ---------------------------------------------------------------------------
 
 def test_the_methods_are_found_by_their_names_in_the_sheet():
-    assert [rules.method_for_label(label) for label in ("排名", "赋分", "直接引用", "完成率", "效能亮榜", "交办单", "评议")] == [
-        RANK, LEAD_SCORED, DIRECT, COMPLETION, BOARD, CASEWORK, None]
+    assert [rules.method_for_label(label) for label in ("排名", "赋分", "直接引用", "完成率", "效能亮榜", "交办单", "评议",
+                                                        "抽查")] == [
+        RANK, LEAD_SCORED, DIRECT, COMPLETION, BOARD, CASEWORK, rules.EVALUATION, None]
 
 
 def test_a_new_method_is_a_function_and_a_name():

@@ -61,7 +61,7 @@ def cited_in(chapter) -> list[str]:
 def test_every_role_has_a_chapter_and_every_chapter_shows_at_least_one_screenshot():
     # The office has three chapters: the month, the year-end scorecard and casework.
     assert [str(chapter.role) for chapter in CHAPTERS] == [
-        "效能办", "效能办", "效能办", "职能管理部门", "领导", "被考核单位", "公众"]
+        "效能办", "效能办", "效能办", "评议人", "职能管理部门", "领导", "被考核单位", "公众"]
     for chapter in CHAPTERS:
         assert cited_in(chapter), chapter.slug
 
@@ -352,3 +352,19 @@ def test_a_document_that_points_outside_renders_without_fetching_it():
             '<img src="file:///etc/hostname"></body></html>')
     data = pdf.pdf_from_html(html)
     assert data.startswith(b"%PDF-") and _images(data) == 0
+
+
+def test_an_evaluator_without_the_admin_reads_the_evaluations_chapter_and_no_staff_chapter(client, db):
+    from django.contrib.auth.models import Group
+
+    from departments import roles
+    from tests.factories import make_user
+
+    eve = make_user("eve")
+    eve.is_staff = False
+    eve.save(update_fields=["is_staff"])
+    eve.groups.add(Group.objects.get(name=roles.EVALUATOR))
+    client.force_login(eve)
+    assert client.get(chapter_url("evaluations")).status_code == 200
+    assert client.get(chapter_url("office")).status_code == 403
+    assert client.get(chapter_url("units")).status_code == 403

@@ -247,6 +247,7 @@ row("help/<slug:slug>/", EVERYONE, "/help/public/", label="public chapter")
 for slug in ("office", "scorecard", "casework", "departments", "leaders"):
     row("help/<slug:slug>/", STAFF + " 403", f"/help/{slug}/", label=f"{slug} chapter")  # not the unit's
 row("help/<slug:slug>/", STAFF + " 200", "/help/units/", label="units chapter")  # una's too
+row("help/<slug:slug>/", STAFF + " 200", "/help/evaluations/", label="evaluations chapter")  # una writes highlights
 row("help/<slug:slug>/", NOT_FOUND, "/help/nowhere/", label="no such chapter")
 
 # The product login and logout (every role; unit staff have no other).

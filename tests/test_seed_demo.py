@@ -16,6 +16,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 from django.test import Client
 
 from departments import roles
@@ -162,11 +163,17 @@ def test_the_personas_have_their_roles(demo):
     rater = User.objects.get(username="rexian")
     assert roles.is_rater(rater) and roles.user_department(rater).name == "区12345热线办"
     jurisdiction = default_jurisdiction()
-    # The personas log in; the towns' clerks casework's demo acts for cannot (inactive).
-    assert Profile.objects.filter(jurisdiction=jurisdiction, user__is_active=True).count() == len(PERSONAS)
+    # The personas log in; the towns' clerks casework's demo acts for cannot (inactive), nor
+    # the other leaders and evaluators of the evaluations' demo (no usable password).
+    with_password = [p.user for p in Profile.objects.filter(jurisdiction=jurisdiction, user__is_active=True)
+                     .select_related("user") if p.user.has_usable_password()]
+    assert len(with_password) == len(PERSONAS)
     assert not User.objects.filter(username__startswith="clerk-", is_active=True).exists()
-    # Everyone works in the admin but the rated units' staff, who have their desk.
-    assert all(u.is_staff for u in User.objects.exclude(groups__name=roles.UNIT_STAFF))
+    # Everyone works in the admin but the rated units' staff, who have their desk, and the
+    # evaluators (评议员), who have their sheets.
+    assert all(u.is_staff for u in User.objects.exclude(groups__name__in=[roles.UNIT_STAFF, roles.EVALUATOR]))
+    evaluator = User.objects.get(username="pingyi")
+    assert roles.is_evaluator(evaluator) and not evaluator.is_staff
     unit_staff = User.objects.get(username="dongba")
     assert roles.is_unit_staff(unit_staff) and not unit_staff.is_staff
     assert roles.user_unit(unit_staff).name == "东坝街道"
@@ -360,3 +367,22 @@ def test_this_years_scores_so_far_carry_a_composite_total(demo):
     today = services.today()
     scores = YearScore.objects.filter(jurisdiction=default_jurisdiction(), year=today.year)
     assert all(score.composite_total is not None and score.composite_rank is not None for score in scores)
+
+
+def test_the_demo_has_last_years_rounds_and_survey_closed_and_this_years_leaders_round_open(demo):
+    from evaluations import services as evaluation_services
+    from evaluations.models import Assignment, Round, State, Survey, SurveyResult
+
+    today = timezone.localdate()
+    last = {r.name: r for r in Round.objects.filter(year=today.year - 1)}
+    assert set(last) == {"区领导评议", "镇街评议", "日常评议"}
+    assert all(r.state == State.CLOSED and r.results.filter(score__isnull=False).exists() for r in last.values())
+    survey = Survey.objects.get(year=today.year - 1)
+    assert survey.state == State.CLOSED and survey.responses.count() == 620
+    assert SurveyResult.objects.filter(survey=survey, too_few=False).exists()
+    assert survey.suggestions.filter(report__isnull=False).count() == survey.suggestions.count() > 0
+    open_round = Round.objects.get(year=today.year, name="区领导评议")
+    assert open_round.state == State.OPEN and evaluation_services.assignment_problems(round_=open_round) == []
+    mine = Assignment.objects.filter(round=open_round, member__user__username="lingdao")
+    assert 20 <= mine.count() <= 25 and not mine.filter(points__isnull=False).exists()
+    assert open_round.highlights.count() >= 5

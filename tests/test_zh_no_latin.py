@@ -110,6 +110,22 @@ DATA_FIELDS = {
     "reviews.ReviewAttachment": ("original_name",),
     "notifications.Notification": ("title", "body"),
     "notifications.Delivery": ("address", "last_error"),
+    "evaluations.EvaluatorGroup": ("name",),
+    "evaluations.Member": ("title",),
+    "evaluations.Round": ("name", "item_code"),
+    "evaluations.Assignment": ("comment",),
+    "evaluations.Highlight": ("text",),
+    "evaluations.HighlightPicture": ("original_name",),
+    "evaluations.Survey": ("name", "intro", "item_code", "token"),
+    "evaluations.InvitationCode": ("code",),
+    "evaluations.Suggestion": ("text",),
+    "evaluations.DailyEvaluation": ("text", "suggestion", "reply"),
+}
+# Codes shown in another form than stored: a tracking code and an invitation code are
+# printed in groups ("K7M2P-9QRT4"); one without a digit is still a code.
+DISPLAYED_CODES = {
+    "casework.Report": ("code", "casework.rules", "tracking_code_display"),
+    "evaluations.InvitationCode": ("code", "evaluations.rules", "code_display"),
 }
 
 # A word: letters and digits, joined by inner hyphens, dots or underscores (SHA-256,
@@ -338,6 +354,12 @@ def data_words(scene) -> set[str]:
         for values in apps.get_model(label).objects.values_list(*names):
             for value in values:
                 found.update(w.lower() for w in words(str(value or "")))
+    from importlib import import_module
+
+    for label, (field_name, module, function) in DISPLAYED_CODES.items():
+        display = getattr(import_module(module), function)
+        for value in apps.get_model(label).objects.values_list(field_name, flat=True):
+            found.update(w.lower() for w in words(display(value)))
     return found
 
 
