@@ -247,6 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks import workorders  # a year of 12345 work orders imported, in a database of its own
 
     workorders.run()
+    from benchmarks import survey  # Jiangsu's survey: 3,115 residents × 94 agencies, in a database of its own
+
+    survey.run()
     if not args.no_province:  # in processes of their own: one per database
         from benchmarks.province import main as province
 
