@@ -82,7 +82,7 @@ def home(request: HttpRequest, unit: Organisation) -> HttpResponse:
         "notices": selectors.desk_notices(user=request.user, limit=NOTICES_SHOWN),
         "public_url": selectors.desk_public_url(unit=unit),
         "lead_items": assessment_selectors.lead_items(unit=unit),
-        "evaluation_rounds": [r for r in evaluation_selectors.unit_rounds(unit=unit) if r.round.state != "draft"][:3],
+        "evaluation_rounds": evaluation_selectors.unit_rounds(unit=unit)[:3],
         "daily_unanswered": DailyEvaluation.objects.filter(unit=unit, replied_at__isnull=True).count(),
         **_form_counts(unit),
     })

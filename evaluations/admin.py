@@ -51,6 +51,20 @@ class MemberInline(admin.TabularInline):
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+def _weights_note(source) -> str:
+    """Said on a round's or survey's page when the weights of its item do not add up to 100."""
+    if not source.item_code:
+        return ""
+    weights = selectors.item_weights(jurisdiction_id=source.jurisdiction_id, year=source.year,
+                                     item_code=source.item_code)
+    total = sum(weights.values())
+    if total == 100:
+        return ""
+    return _("计入考核项目“%(item)s”的各轮评议和测评权重合计为%(total)s%%（%(list)s），应为100%%；"
+             "计分时按各轮权重之比折算") % {"item": source.item_code, "total": format(total.normalize(), "f"),
+                                   "list": "、".join(f"{n} {w.normalize():f}%" for n, w in weights.items())}
+
+
 class JurisdictionScoped(ObjectNotFoundMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return scope_to_jurisdiction(super().get_queryset(request), request.user)
@@ -68,6 +82,11 @@ class JurisdictionScoped(ObjectNotFoundMixin, admin.ModelAdmin):
         jurisdiction = roles.user_jurisdiction(request.user)
 
         class WithJurisdiction(form):
+            def __init__(self, *args, **kwargs) -> None:
+                super().__init__(*args, **kwargs)
+                if self.instance.jurisdiction_id is None and jurisdiction is not None:
+                    self.instance.jurisdiction = jurisdiction
+
             def _post_clean(self) -> None:
                 if self.instance.jurisdiction_id is None and jurisdiction is not None:
                     self.instance.jurisdiction = jurisdiction
@@ -87,6 +106,21 @@ class EvaluatorGroupAdmin(JurisdictionScoped):
         return obj.members.filter(is_active=True).count()
 
 
+def weights_refusal(form: forms.ModelForm, data: dict) -> None:
+    """The weights of one item's rounds and surveys may not add up to more than 100."""
+    item, year, weight = (data.get("item_code") or "").strip(), data.get("year"), data.get("weight")
+    if not item or year is None or weight is None or form.instance.jurisdiction_id is None:
+        return
+    others = selectors.item_weights(jurisdiction_id=form.instance.jurisdiction_id, year=year, item_code=item,
+                                    exclude=form.instance)
+    total = sum(others.values(), weight)
+    if total > 100:
+        raise ValidationError({"weight": _("计入考核项目“%(item)s”的各轮评议和测评权重合计将为%(total)s%%（%(others)s），"
+                                           "不能超过100%%") % {
+            "item": item, "total": format(total.normalize(), "f"),
+            "others": "、".join(f"{name} {w.normalize():f}%" for name, w in others.items())}})
+
+
 class RoundForm(forms.ModelForm):
     class Meta:
         model = Round
@@ -94,6 +128,7 @@ class RoundForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        weights_refusal(self, data)
         locked = self.instance.pk and self.instance.state != State.DRAFT
         if locked:
             changed = [f for f in self.changed_data if f not in ("closes_on", "item_code", "weight")]
@@ -186,6 +221,7 @@ class RoundAdmin(JurisdictionScoped):
             "progress": progress,
             "results": selectors.round_results(round_=round_),
             "problems": services.assignment_problems(round_=round_) if office else [],
+            "weights": _weights_note(round_),
             "unit_rows": [(u, counts["units"].get(u.pk, 0)) for u in units],
             "member_rows": [(m, counts["members"].get(m.pk, 0), mine.get(m.pk, [])) for m in members],
             "units": units,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from config.ids import pk_from_path
 from departments import roles
 from evaluations import rules, surveys
-from evaluations.admin import JurisdictionScoped, _units
+from evaluations.admin import JurisdictionScoped, _units, _weights_note, weights_refusal
 from evaluations.models import InvitationCode, State, Survey, SurveyResult
 
 CODES_PER_PAGE = 60
@@ -32,6 +32,7 @@ class SurveyForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        weights_refusal(self, data)
         if self.instance.pk and self.instance.state != State.DRAFT:
             allowed = ("closes_on", "item_code", "weight", "intro")
             if self.instance.state == State.CLOSED and self.changed_data:
@@ -123,6 +124,7 @@ class SurveyAdmin(JurisdictionScoped):
             "results": results, "levels": [_(label) for label in rules.LEVELS],
             "link": request.build_absolute_uri(reverse("evaluations:survey", args=[survey.token])),
             "suggestions": survey.suggestions.count(),
+            "weights": _weights_note(survey),
         }
         return TemplateResponse(request, "evaluations/admin/survey_board.html", context)
 

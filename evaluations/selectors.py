@@ -229,3 +229,17 @@ def daily_for_unit(*, unit: Organisation, limit: int = 50):
 
     unanswered_first = F("replied_at").asc(nulls_first=True)
     return list(DailyEvaluation.objects.filter(unit=unit).order_by(unanswered_first, "-on", "-pk")[:limit])
+
+
+def item_weights(*, jurisdiction_id: int, year: int, item_code: str, exclude: object = None) -> dict[str, Decimal]:
+    """The rounds and surveys of a year feeding one scorecard item, by name, with their
+    weights (``exclude``: the round or survey being edited)."""
+    from evaluations.models import Survey
+
+    found: dict[str, Decimal] = {}
+    for model in (Round, Survey):
+        rows = model.objects.filter(jurisdiction_id=jurisdiction_id, year=year, item_code=item_code)
+        if isinstance(exclude, model) and exclude.pk:
+            rows = rows.exclude(pk=exclude.pk)
+        found.update({str(row): row.weight for row in rows})
+    return found

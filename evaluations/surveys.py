@@ -189,3 +189,11 @@ class SurveyProgress:
 def survey_progress(*, survey: Survey) -> SurveyProgress:
     codes = InvitationCode.objects.filter(survey=survey).aggregate(n=Count("pk"), used=Count("pk", filter=Q(used=True)))
     return SurveyProgress(Response.objects.filter(survey=survey).count(), codes["n"], codes["used"])
+
+
+def surveys_close_due(*, today: dt.date, now: dt.datetime | None = None) -> int:
+    """Close every open survey whose window ended before ``today``."""
+    due = list(Survey.objects.filter(state=State.OPEN, closes_on__lt=today))
+    for survey in due:
+        survey_close(survey=survey, now=now)
+    return len(due)

@@ -393,3 +393,126 @@ def test_the_scorecards_evaluation_item_weighs_the_closed_rounds_and_says_which(
     score = YearScore.objects.get(year=today.year, unit=town)
     line = dict(composite_lines(score))["2.1 领导和群众评议"]
     assert line == "评议市领导评议 (60%) 85.00、县市区评议 (40%) 70.00，共3人次：加权得分79.00（百分制）× 10分 = 7.90分"
+
+
+# Daily evaluation --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def eve(db, town3):
+    """A 评议员 of the daily evaluators' group, no admin, working in 第三街道."""
+    user = make_user("eve", roles.EVALUATOR)
+    user.is_staff = False
+    user.save(update_fields=["is_staff"])
+    group = EvaluatorGroup.objects.create(jurisdiction=default_jurisdiction(), name="作风效能评议员")
+    Member.objects.create(group=group, user=user, own_unit=town3)
+    return user
+
+
+def test_an_evaluator_leaves_a_daily_evaluation_the_unit_answers_once(client, eve, una, town, today,
+                                                                      django_capture_on_commit_callbacks):
+    client.force_login(eve)
+    assert client.get("/").status_code in (200, 302)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("evaluations:daily"), {
+            "unit": town.pk, "on": today.isoformat(), "grade": "2", "text": "导办台无人", "suggestion": "增派人员"})
+    assert response.status_code == 302
+    assert Notification.objects.filter(recipient=una, kind="daily_evaluation").exists()
+    client.force_login(una)
+    page = client.get(reverse("desk:daily")).content.decode()
+    assert "导办台无人" in page and "eve" not in page  # the unit does not see who wrote it
+    evaluation = eve.evaluator_memberships.get().daily.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("desk:daily"), {"evaluation": evaluation.pk, "reply": "已增派导办员"}).status_code == 302
+    assert Notification.objects.filter(recipient=eve, kind="daily_replied").exists()
+    assert client.post(reverse("desk:daily"), {"evaluation": evaluation.pk, "reply": "再答一次"}).status_code == 400
+    evaluation.refresh_from_db()
+    assert evaluation.reply == "已增派导办员"
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("on", "2099-01-01", "不能晚于今天"),
+    ("text", "", "请填写评议内容"),
+    ("grade", "9", "请选择等次"),
+])
+def test_a_bad_daily_evaluation_is_refused_and_nothing_is_kept(client, eve, town, today, field, value, message):
+    client.force_login(eve)
+    data = {"unit": town.pk, "on": today.isoformat(), "grade": "1", "text": "很好", field: value}
+    response = client.post(reverse("evaluations:daily"), data)
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not eve.evaluator_memberships.get().daily.exists()
+
+
+def test_nobody_leaves_a_daily_evaluation_of_their_own_unit(eve, town3, today):
+    with pytest.raises(ValidationError, match="不评议本单位"):
+        services.daily_submit(member=eve.evaluator_memberships.get(), unit=town3, on=today, grade=0, text="好")
+
+
+def test_a_daily_round_counts_each_evaluators_evaluations_of_a_unit_as_one_answer(eve, town, town2, today):
+    """eve rates 淳溪街道 好 (100) and 一般 (70): one answer of 85; another evaluator 差 (50):
+    the unit's result is (85 + 50) ÷ 2 = 67.50 from 2 evaluators."""
+    member = eve.evaluator_memberships.get()
+    other = Member.objects.create(group=member.group, user=make_user("ed", roles.EVALUATOR))
+    for who, grade in ((member, 0), (member, 2), (other, 3)):
+        services.daily_submit(member=who, unit=town, on=today, grade=grade, text="评议")
+    round_ = Round.objects.create(jurisdiction=default_jurisdiction(), year=today.year, name="日常评议",
+                                  group=member.group, source=Round.Source.DAILY, opens_on=today.replace(month=1, day=1),
+                                  closes_on=today, min_answers=2)
+    services.round_open(round_=round_)
+    services.round_close(round_=round_)
+    got = RoundResult.objects.get(round=round_, unit=town)
+    assert (got.score, got.evaluators, got.too_few) == (D("67.50"), 2, False)
+    assert RoundResult.objects.get(round=round_, unit=town2).score is None
+
+
+def test_the_results_import_refuses_a_result_for_an_evaluation_item(tmp_path, town, today):
+    from assessment.importing import import_results, import_scorecard, read_results_upload, read_scorecard_file
+    from departments.importing import ImportRejected
+
+    path = tmp_path / "card.csv"
+    path.write_text(SCORECARD, encoding="utf-8")
+    import_scorecard(read_scorecard_file(path), jurisdiction=default_jurisdiction(), year=today.year)
+    content = f"指标编码,被考核单位,排名,得分,完成数,任务数\n2.1,{town.name},,8,,\n".encode("utf-8")
+    with pytest.raises(ImportRejected, match="按已结束的评议轮次自动计分"):
+        import_results(read_results_upload(name="结果.csv", content=content), jurisdiction=default_jurisdiction(),
+                       year=today.year)
+
+
+# Weights and the morning task -------------------------------------------------------------------
+
+
+def test_the_weights_feeding_one_item_may_not_pass_100_and_the_board_says_when_they_miss_it(client, alice, round_,
+                                                                                             leaders, today, town):
+    from django.forms.models import model_to_dict
+
+    from evaluations.admin import RoundForm
+
+    data = {k: v for k, v in model_to_dict(round_).items() if v is not None}
+    data.update(name="县市区评议", weight="50", units=[town.pk])  # 60 + 50
+    form = RoundForm(data=data, instance=Round(jurisdiction=default_jurisdiction()))
+    assert not form.is_valid()
+    assert "合计将为110%" in form.errors["weight"][0] and "市领导评议 60%" in form.errors["weight"][0]
+    data["weight"] = "40"
+    assert RoundForm(data=data, instance=Round(jurisdiction=default_jurisdiction())).is_valid()
+    client.force_login(alice)
+    page = client.get(reverse("admin:evaluations_round_board", args=[round_.pk])).content.decode()
+    assert "权重合计为60%" in page  # 60 alone, not 100
+
+
+def test_the_morning_task_closes_what_has_ended_and_reminds_the_rest(round_, leo, lily, today, settings):
+    from evaluations.models import Survey
+    from evaluations.tasks import evaluation_rounds_task
+
+    opened(round_)
+    survey = Survey.objects.create(jurisdiction=default_jurisdiction(), year=today.year, name="测评",
+                                   opens_on=today - dt.timedelta(days=9), closes_on=today - dt.timedelta(days=1),
+                                   access=Survey.Access.OPEN)
+    survey.agencies.set(round_.units.all())
+    from evaluations import surveys
+
+    surveys.survey_open(survey=survey)
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    assert evaluation_rounds_task.delay().get() == (0, 1, 2)
+    survey.refresh_from_db()
+    round_.refresh_from_db()
+    assert survey.state == State.CLOSED and round_.state == State.OPEN

@@ -21,7 +21,7 @@ PERMS = {
 }
 MODELS = sorted({model for table in PERMS.values() for model, _actions in table})
 TASK = ("evaluations.tasks.evaluation_rounds_task", "评议到期提醒与结束",
-        "每天8:00：结束评议期已过的评议轮次，提醒尚未提交评议表的评议人（每人每隔几天一次，截止当天再提醒）。")
+        "每天8:00：结束评议期已过的评议轮次和满意度测评，提醒尚未提交评议表的评议人（每人每隔几天一次，截止当天再提醒）。")
 
 
 def grant(apps, schema_editor):
