@@ -378,6 +378,15 @@ def survey_results(counts: Mapping[int, Sequence[int]], *, agencies: Iterable[in
     return results
 
 
+# Typed text ------------------------------------------------------------------------------
+
+
+def control_characters(text: str) -> bool:
+    """Whether typed text holds a control character other than a line break or a tab
+    (a NUL byte, say: PostgreSQL refuses it, and no person types one)."""
+    return any(ord(ch) < 32 and ch not in "\n\r\t" or ord(ch) == 127 for ch in text)
+
+
 # Invitation codes -----------------------------------------------------------------------
 
 # No 0/O, 1/I/L: a code is read off paper and typed on a phone.

@@ -37,6 +37,12 @@ def _refuse_closed(round_: Round) -> None:
         raise ValidationError(_("本轮评议已结束，不能再修改"), code="closed")
 
 
+def _controls(**texts: str) -> dict[str, list[str]]:
+    """The fields whose text holds a control character, with the refusal."""
+    return {field: [_("内容中含有无法显示的控制字符，请删除后重新填写")] for field, text in texts.items()
+            if rules.control_characters(text or "")}
+
+
 def _problem_text(problem: rules.Problem) -> str:
     return _(problem.message) % dict(problem.facts)
 
@@ -349,6 +355,9 @@ def sheet_save(*, round_: Round, member: Member, entries: Mapping[int, Entry], e
                 errors.setdefault(str(unit_id), []).extend(error.messages)
                 continue
             comment = entry.comment.strip()
+            if rules.control_characters(comment):
+                errors.setdefault(str(unit_id), []).extend(_controls(comment=comment)["comment"])
+                continue
             if len(comment) > 500:
                 errors.setdefault(str(unit_id), []).append(_("意见建议最多500字"))
                 continue
@@ -402,6 +411,8 @@ def highlight_save(*, round_: Round, unit: Organisation, text: str, pictures: Se
     text = text.strip()
     if not text:
         raise ValidationError({"text": [_("请填写工作亮点")]})
+    if _controls(text=text):
+        raise ValidationError(_controls(text=text))
     if len(text) > 800:
         raise ValidationError({"text": [_("工作亮点最多800字（现有%(count)s字）") % {"count": len(text)}]})
     checked = [_picture_check(p) for p in pictures if p]
@@ -450,6 +461,8 @@ def daily_submit(*, member: Member, unit: Organisation, on: dt.date, grade: int,
     text, suggestion = text.strip(), suggestion.strip()
     if not text:
         errors["text"] = [_("请填写评议内容")]
+    for field, messages in _controls(text=text, suggestion=suggestion).items():
+        errors.setdefault(field, []).extend(messages)
     for field, value in (("text", text), ("suggestion", suggestion)):
         if len(value) > 500:
             errors.setdefault(field, []).append(_("最多500字（现有%(count)s字）") % {"count": len(value)})
@@ -486,6 +499,8 @@ def daily_reply(*, evaluation, unit: Organisation, text: str, by, now: dt.dateti
     text = text.strip()
     if not text:
         raise ValidationError({"reply": [_("请填写答复内容")]})
+    if _controls(reply=text):
+        raise ValidationError(_controls(reply=text))
     if len(text) > 1000:
         raise ValidationError({"reply": [_("答复最多1000字（现有%(count)s字）") % {"count": len(text)}]})
     now = now or timezone.now()

@@ -96,7 +96,9 @@ def response_submit(*, survey: Survey, levels: Mapping[int, int], suggestions: S
         text = text.strip()
         if not text:
             continue
-        if agency_id is not None and agency_id not in allowed:
+        if rules.control_characters(text):
+            errors.setdefault("suggestion", []).append(_("内容中含有无法显示的控制字符，请删除后重新填写"))
+        elif agency_id is not None and agency_id not in allowed:
             errors.setdefault("suggestion", []).append(_("请从列表中选择意见涉及的单位"))
         elif len(text) > SUGGESTION_MAX:
             errors.setdefault("suggestion", []).append(

@@ -516,3 +516,32 @@ def test_the_morning_task_closes_what_has_ended_and_reminds_the_rest(round_, leo
     survey.refresh_from_db()
     round_.refresh_from_db()
     assert survey.state == State.CLOSED and round_.state == State.OPEN
+
+
+def test_text_with_a_nul_byte_is_refused_at_every_door_and_nothing_is_kept(client, round_, leo, una, eve, town, today):
+    """No person types a NUL byte, and PostgreSQL refuses one: every text an evaluator, a
+    unit or a resident types is refused with it, nothing stored."""
+    from evaluations import surveys
+    from evaluations.models import DailyEvaluation, Survey
+
+    opened(round_)
+    a = Assignment.objects.filter(round=round_, member__user=leo).first()
+    client.force_login(leo)
+    assert client.post(reverse("evaluations:sheet", args=[round_.pk]),
+                       {"action": "save", f"grade-{a.unit_id}": "0", f"comment-{a.unit_id}": "好\x00"}).status_code == 400
+    a.refresh_from_db()
+    assert a.points is None and a.comment == ""
+    client.force_login(una)
+    assert client.post(reverse("desk:highlight", args=[round_.pk]), {"text": "亮点\x00"}).status_code == 400
+    assert not Highlight.objects.exists()
+    client.force_login(eve)
+    assert client.post(reverse("evaluations:daily"), {"unit": town.pk, "on": today.isoformat(), "grade": "0",
+                                                      "text": "好", "suggestion": "\x00"}).status_code == 400
+    assert not DailyEvaluation.objects.exists()
+    survey = Survey.objects.create(jurisdiction=default_jurisdiction(), year=today.year, name="测评", opens_on=today,
+                                   closes_on=today, access=Survey.Access.OPEN)
+    survey.agencies.set([town])
+    surveys.survey_open(survey=survey)
+    response = client.post(reverse("evaluations:survey", args=[survey.token]),
+                           {f"level-{town.pk}": "0", "suggestion": "建议\x00"})
+    assert response.status_code == 400 and not survey.responses.exists()
