@@ -10,7 +10,7 @@ import polib
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "locale" / "en" / "LC_MESSAGES" / "django.po"
-SOURCE_DIRS = ("config", "lib", "departments", "ratings", "assessment", "boards", "dashboard", "manual", "workdays", "notifications", "reviews", "casework", "desk", "templates")
+SOURCE_DIRS = ("config", "lib", "departments", "ratings", "assessment", "boards", "dashboard", "manual", "workdays", "notifications", "reviews", "casework", "evaluations", "desk", "templates")
 
 
 def test_the_interface_speaks_chinese_by_default(client, db):
