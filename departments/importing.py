@@ -40,6 +40,8 @@ not interface text: they stay in Chinese whatever the interface language is.
 
 from __future__ import annotations
 
+import copy
+
 import csv
 import io
 import re
@@ -751,8 +753,15 @@ class SheetResource(resources.ModelResource):
     # Model fields whose errors belong to a column other than their own field's.
     extra_columns: dict[str, str] = {}
 
-    def __init__(self, *, jurisdiction: Jurisdiction, user=None, **kwargs):
+    def __init__(self, *, jurisdiction: Jurisdiction, user=None, preview: bool = True, **kwargs):
+        """``preview=False`` skips the per-row before/after comparison only the admin's
+        preview shows; import-export then passes no ``original`` to ``skip_row``, so
+        only a resource whose checks do not read it may be given it (the ratings'
+        command does)."""
         super().__init__(**kwargs)
+        if not preview and not self._meta.skip_diff:
+            self._meta = copy.copy(self._meta)  # this resource's own options, not the class's
+            self._meta.skip_diff = True
         self.jurisdiction = jurisdiction
         self.user = user
         self.current_row: int | None = None

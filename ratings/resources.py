@@ -290,6 +290,7 @@ class RatingResource(SheetResource):
         fields = ("period", "department", "unit", "kind", "criterion", "reason", "serious_impact")
         report_skipped = True
         clean_model_instances = False  # rating_record validates
+        use_bulk = True  # no savepoint a row: the rows only read, the batch writes (save_instance)
 
     def __init__(self, *, approve: bool = False, today: date | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -302,7 +303,7 @@ class RatingResource(SheetResource):
         self.recorded_rows: dict[str, list[int]] = {}  # rows already recorded, by the rating's status
         self._organisations: tuple[dict[str, Organisation], dict[str, list[Organisation]]] | None = None
         self._batch: services.RatingBatch | None = None
-        self.approved: list[Rating] = []  # this file's approved rows, to show their escalation
+        self.saved: list[tuple[Rating, Rating]] = []  # each row's instance and its rating in the batch
 
     # Look-ups, cached for the file (named so as not to hide the fields).
 
@@ -402,20 +403,41 @@ class RatingResource(SheetResource):
         return True
 
     def before_import(self, dataset, **kwargs):
-        self._batch, self.approved = None, []
+        self._batch, self.saved = None, []
         return super().before_import(dataset, **kwargs)
 
     def after_import(self, dataset, result, **kwargs) -> None:
         if self._batch is not None:
-            # Escalation, once per unit; the rows show their approved rating's result.
+            # The rows' ratings are written now, and escalation refreshed once per unit;
+            # the rows show their rating as written, with its result.
             results = self._batch.finish()
-            for instance in self.approved:
-                instance.outcome, instance.escalation, instance.escalated_after_id = results[instance.pk]
+            for instance, rating in self.saved:
+                for field in Rating._meta.concrete_fields:
+                    setattr(instance, field.attname, getattr(rating, field.attname))
+                instance._state.adding = False
+                instance._state.db = rating._state.db
+                if instance.pk in results:
+                    instance.outcome, instance.escalation, instance.escalated_after_id = results[instance.pk]
         for status, numbers in self.recorded_rows.items():
             self.notes.append(
                 _("%(rows)s与已有的认定相同（%(status)s），没有重复导入") % {"rows": row_list(numbers), "status": status}
             )
         super().after_import(dataset, result, **kwargs)
+
+    def save_instance(self, instance: Rating, is_create: bool, row, **kwargs) -> None:
+        # Every row goes to the batch, checked as it comes and written after the last
+        # (``use_bulk`` spares the rows their savepoints; import-export's own bulk
+        # writes below are not used).
+        self.do_instance_save(instance, is_create)
+
+    def bulk_create(self, *args, **kwargs) -> None:
+        pass  # the batch writes, in after_import
+
+    def bulk_update(self, *args, **kwargs) -> None:
+        pass
+
+    def bulk_delete(self, *args, **kwargs) -> None:
+        pass
 
     def do_instance_save(self, instance: Rating, is_create: bool) -> None:
         try:
@@ -435,13 +457,7 @@ class RatingResource(SheetResource):
             raise self.by_column(exc)
         except PermissionDenied as exc:
             raise ValidationError({NON_FIELD_ERRORS: [str(exc)]})
-        # The row result (preview, admin log) shows the rating as recorded.
-        for field in Rating._meta.concrete_fields:
-            setattr(instance, field.attname, getattr(rating, field.attname))
-        instance._state.adding = False
-        instance._state.db = rating._state.db
-        if self.approve:
-            self.approved.append(instance)
+        self.saved.append((instance, rating))
 
     def before_save_instance(self, instance, row, **kwargs) -> None:
         pass  # the services stamp the history

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Jurisdiction, Organisation
 from departments.roles import is_office, user_department
+from lib.bulk import insert_rows
 from ratings import notices, rules
 from ratings.models import REASON_MAX_LENGTH, Criterion, Evidence, Period, Rating, RuleBook
 
@@ -842,37 +843,38 @@ def units_escalation_refresh(
 
 
 def _escalation_refresh(unit_ids: list[int], rules_for: rules.RulesFor, results: dict | None = None) -> list[int]:
-    """Escalation for the units (locked by the caller): each unit's approved ratings in
-    the model's order, as one unit's query reads them, through ``rules.escalate``."""
-    approved = list(
-        Rating.objects.filter(unit_id__in=unit_ids, status=Rating.Status.APPROVED)
-        .select_related("period")
-        .only("id", "unit_id", "kind", "serious_impact", "department_id", "outcome", "escalation",
-              "escalated_after_id", "period__year", "period__month")
+    """Escalation for the units (locked by the caller): each unit's approved ratings
+    through ``rules.escalate`` (which orders them itself, by month and id). The ratings
+    are read as plain rows, without a join, and their months looked up in one small
+    query: a year of a big district's ratings is hundreds of thousands of rows."""
+    approved = Rating.objects.filter(unit_id__in=unit_ids, status=Rating.Status.APPROVED).order_by().values_list(
+        "id", "unit_id", "kind", "serious_impact", "department_id", "outcome", "escalation", "escalated_after_id",
+        "period_id",
     )
-    by_unit: dict[int, list[Rating]] = {}
-    for rating in approved:  # a stable split: each unit's ratings keep their order
-        by_unit.setdefault(rating.unit_id, []).append(rating)
-    changed = []
-    for ratings in by_unit.values():
+    months: dict[int, tuple[int, int]] = {}
+    by_unit: dict[int, list[tuple]] = {}
+    for row in approved:
+        by_unit.setdefault(row[1], []).append(row)
+        months.setdefault(row[8], (0, 0))
+    months = {pk: (year, month) for pk, year, month in Period.objects.filter(pk__in=months).values_list(
+        "pk", "year", "month")}
+    changed: list[Rating] = []
+    for rows in by_unit.values():
         outcomes = rules.escalate(
             (
-                rules.Light(
-                    id=r.pk, year=r.period.year, month=r.period.month, department=r.department_id,
-                    kind=r.kind, serious_impact=r.serious_impact,
-                )
-                for r in ratings
+                rules.Light(id=pk, year=months[period][0], month=months[period][1], department=department,
+                            kind=kind, serious_impact=serious_impact)
+                for pk, _unit, kind, serious_impact, department, _o, _e, _a, period in rows
             ),
             rules_for,
         )
-        for rating in ratings:
-            outcome = outcomes[rating.pk]
-            new = (outcome.kind, outcome.escalation, outcome.escalated_after)
-            if (rating.outcome, rating.escalation, rating.escalated_after_id) != new:
-                rating.outcome, rating.escalation, rating.escalated_after_id = new
-                changed.append(rating)
+        for pk, _unit, _kind, _serious, _department, outcome, escalation, after, _period in rows:
+            result = outcomes[pk]
+            new = (result.kind, result.escalation, result.escalated_after)
+            if (outcome, escalation, after) != new:
+                changed.append(Rating(pk=pk, outcome=new[0], escalation=new[1], escalated_after_id=new[2]))
             if results is not None:
-                results[rating.pk] = new
+                results[pk] = new
     # Most results are shared (a red flag, a plain yellow light): one UPDATE per result,
     # and ``bulk_update`` only for the red lights linked to the yellow light before.
     same: dict[tuple, list[int]] = {}
@@ -948,16 +950,19 @@ def ratings_return_many(
 
 class RatingBatch:
     """``rating_record`` and ``rating_approve`` for many rows of one import, with the
-    same checks, history and results, at a fixed cost per row.
+    same checks, history and results, written in a few set-based statements.
 
-    Works inside the caller's transaction (an import is all or nothing), so that a lock
-    taken once holds until the end: each month is locked (and checked open) the first
-    time a row names it; a rating recorded before the batch is approved as
-    ``rating_approve`` does it, its unit locked first, then the rating (month → unit →
-    rating, as every writer); the units of the ratings the batch recorded are locked by
-    ``finish``, by id, before their escalation is read. Each year's rule book is read once. The escalation of the
-    approved ratings' units is refreshed once, by ``finish``, which must be called before
-    the transaction ends.
+    Works inside the caller's transaction (an import is all or nothing). Each row is
+    checked in memory as it comes (``record``, ``approve``): each month is locked (and
+    checked open) the first time a row names it and each year's rule book read once, so
+    a row costs no query. ``finish`` then writes what the rows recorded: the ratings in
+    one bulk insert, their history (the 填报 record and, when approved, the 审核通过
+    record) in another, and refreshes the escalation of the approved ratings' units
+    once, a few hundred units a query, after locking them by id. It must be called
+    before the transaction ends.
+
+    A rating recorded before the batch is approved as ``rating_approve`` does it, its
+    unit locked first, then the rating (month → unit → rating, as every writer).
 
     ``rating_record`` and ``rating_approve`` stay the path of one rating at a time; a
     test imports the same file both ways and compares every rating and history row."""
@@ -970,7 +975,7 @@ class RatingBatch:
         self.periods: dict[int, Period] = {}  # locked, by id
         self.year_rules: dict[int, YearRules] = {}
         self.locked_units: set[int] = set()
-        self.recorded: set[int] = set()  # ratings recorded by this batch
+        self.pending: list[Rating] = []  # recorded by this batch, written by ``finish``
         self.escalate_units: set[int] = set()
         self.keys: dict[int, dict[tuple, Rating]] = {}  # by period: ratings by import key
 
@@ -1006,46 +1011,89 @@ class RatingBatch:
 
     def record(self, *, period: Period, department: Organisation, unit: Organisation, kind: str, reason: str,
                criterion: Criterion | None = None, serious_impact: bool = False, submit: bool = False) -> Rating:
-        """``rating_record``."""
+        """``rating_record``, checked now and written by ``finish``."""
         by = self.by
         _require_can_rate(by, department)
         period = self.period(period)
         _require_open(period)
-        rating = _record_locked(
-            period=period, department=department, unit=unit, kind=kind, reason=reason, by=by,
-            criterion=criterion, serious_impact=serious_impact, submit=submit, year_rules=self.rules_of(period),
+        rating = Rating(
+            period=period, department=department, unit=unit, kind=kind, criterion=criterion,
+            reason=(reason or "").strip(), serious_impact=serious_impact, created_by=by,
         )
-        self.recorded.add(rating.pk)
+        _validate(rating, self.rules_of(period))
+        if submit:
+            rating.status = Rating.Status.SUBMITTED
+            rating.submitted_at = timezone.now()
+        self.pending.append(rating)
         if period.pk in self.keys:
             self.keys[period.pk].setdefault(self.key(rating), rating)
         return rating
 
     def approve(self, rating: Rating) -> Rating:
-        """``rating_approve``, but the unit's escalation waits for ``finish``."""
+        """``rating_approve``, but the unit's escalation waits for ``finish`` (and, for a
+        rating this batch recorded, the writing too)."""
         by = self.by
         period = self.period(rating.period)
         _require_office(by, period.jurisdiction_id)
         _require_open(period)
-        if rating.pk not in self.recorded:
+        if rating.pk is None:  # recorded by this batch: seen by no one else yet
+            if rating.status != Rating.Status.SUBMITTED:
+                raise ValidationError(
+                    _("只有待审核的认定可以通过（当前状态：%(status)s）") % {"status": rating.get_status_display()},
+                    code="not_submitted",
+                )
+            rating.status = Rating.Status.APPROVED
+            rating.reviewed_by = by
+            rating.reviewed_at = timezone.now()
+        else:
             unit_id = _unit_of(rating.pk)
             if unit_id is not None and unit_id not in self.locked_units:
                 _lock_units(unit_id)
                 self.locked_units.add(unit_id)
             rating = _lock_rating(rating.pk)
-        # A rating recorded by this batch is seen by no one else until the transaction
-        # ends, and no other writer waits on it: its unit is locked by ``finish``, with
-        # the others, a few hundred at a time, before its escalation is read.
-        _approve_locked(rating, by)
+            _approve_locked(rating, by)
         self.escalate_units.add(rating.unit_id)
         return rating
 
     def finish(self) -> dict[int, tuple]:
-        """Refresh the escalation of every unit a rating was approved for; returns each
-        of their approved ratings' (outcome, escalation, escalated_after id) by id."""
+        """Write the recorded ratings and their history, then refresh the escalation of
+        every unit a rating was approved for; returns each of their approved ratings'
+        (outcome, escalation, escalated_after id) by id."""
+        pending, self.pending = self.pending, []
+        if pending:
+            _ratings_insert_with_history(pending, self.by)
         units, self.escalate_units = self.escalate_units, set()
         results: dict[int, tuple] = {}
         units_escalation_refresh(jurisdiction_id=self.jurisdiction_id, unit_ids=units, results=results)
         return results
+
+
+# Rows a bulk statement writes at once (SQLite allows 32,766 parameters a statement).
+BULK_BATCH = 1000
+
+
+def _ratings_insert_with_history(ratings: list[Rating], by) -> None:
+    """Insert new ratings in bulk with the history ``rating_record`` (and, for the
+    approved ones, ``rating_approve``) would have left: a 填报 record of the rating as
+    submitted and a 审核通过 record of it as approved, each with its user."""
+    Rating.objects.bulk_create(ratings, batch_size=BULK_BATCH)
+    history = Rating.history.model
+    fields = [field.attname for field in history._meta.fields
+              if field.attname not in ("history_id", "history_date", "history_change_reason", "history_type",
+                                       "history_user_id")]
+    now = timezone.now()
+
+    def record(rating: Rating, kind: str, reason: str, **state) -> object:
+        values = {name: getattr(rating, name) for name in fields}
+        values.update(state)
+        return history(**values, history_date=now, history_type=kind, history_change_reason=reason,
+                       history_user_id=getattr(by, "pk", None))
+
+    submitted = {"status": Rating.Status.SUBMITTED, "reviewed_by_id": None, "reviewed_at": None}
+    records = [record(rating, "+", _("填报"), **(submitted if rating.status == Rating.Status.APPROVED else {}))
+               for rating in ratings]
+    records += [record(rating, "~", _("审核通过")) for rating in ratings if rating.status == Rating.Status.APPROVED]
+    insert_rows(history, records)
 
 
 def today() -> date:

@@ -24,7 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--jurisdiction", help=_("辖区编码（只有一个辖区时可省略）"))
 
     def handle(self, *args, file: str, approve: bool, dry_run: bool, jurisdiction: str | None, **options) -> None:
-        result = command_import(RatingResource, file, jurisdiction=jurisdiction, dry_run=dry_run, approve=approve)
+        result = command_import(RatingResource, file, jurisdiction=jurisdiction, dry_run=dry_run, approve=approve,
+                                preview=False)
         write_notes(self.stdout, result)
         status = _("已审核通过") if approve else _("待审核")
         self.stdout.write(
