@@ -303,6 +303,7 @@ class RatingResource(SheetResource):
         self.recorded_rows: dict[str, list[int]] = {}  # rows already recorded, by the rating's status
         self._organisations: tuple[dict[str, Organisation], dict[str, list[Organisation]]] | None = None
         self._batch: services.RatingBatch | None = None
+        self._cleaned: tuple[object, dict] = (None, {})  # the last row's key cells, cleaned
         self.saved: list[tuple[Rating, Rating]] = []  # each row's instance and its rating in the batch
 
     # Look-ups, cached for the file (named so as not to hide the fields).
@@ -363,10 +364,22 @@ class RatingResource(SheetResource):
     # The import.
 
     def _key_values(self, row) -> dict:
-        return {
+        """The row's key cells, cleaned; kept for ``import_field`` of the same row, so
+        that each cell is read once."""
+        values = {
             self.fields[name].attribute: self.fields[name].clean(row)
             for name in ("period", "department", "unit", "kind", "criterion", "reason")
         }
+        self._cleaned = (row, values)
+        return values
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        cleaned_row, values = self._cleaned
+        if cleaned_row is row and field.attribute in values and not field.readonly:
+            if values[field.attribute] is not None or field.saves_null_values:  # as Field.save
+                setattr(instance, field.attribute, values[field.attribute])
+        else:
+            super().import_field(field, instance, row, is_m2m, **kwargs)
 
     def get_instance(self, instance_loader, row) -> Rating | None:
         """A rating already recorded with the same key, if any."""
@@ -416,8 +429,10 @@ class RatingResource(SheetResource):
                     setattr(instance, field.attname, getattr(rating, field.attname))
                 instance._state.adding = False
                 instance._state.db = rating._state.db
-                if instance.pk in results:
-                    instance.outcome, instance.escalation, instance.escalated_after_id = results[instance.pk]
+                if instance.status == Rating.Status.APPROVED:
+                    instance.outcome, instance.escalation, instance.escalated_after_id = (
+                        services.RED_FLAG_RESULT if instance.kind == rules.RED_FLAG else results[instance.pk]
+                    )
         for status, numbers in self.recorded_rows.items():
             self.notes.append(
                 _("%(rows)s与已有的认定相同（%(status)s），没有重复导入") % {"rows": row_list(numbers), "status": status}

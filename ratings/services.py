@@ -10,6 +10,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -830,8 +831,8 @@ def units_escalation_refresh(
     """``unit_escalation_refresh`` for many units of one jurisdiction at once, with the
     same results: the units are locked (by id, as every writer does), their approved
     ratings read and written a few hundred units at a time. Returns the changed ids;
-    ``results``, if given, receives every approved rating's (outcome, escalation,
-    escalated_after id) by id."""
+    ``results``, if given, receives every approved yellow or red light's (outcome,
+    escalation, escalated_after id) by id (a red flag's is ``RED_FLAG_RESULT``)."""
     ids = sorted(set(unit_ids))
     rules_for = rules_for_jurisdiction(jurisdiction_id)
     changed: list[int] = []
@@ -842,12 +843,20 @@ def units_escalation_refresh(
     return changed
 
 
+# What a red flag always counts as: no rule escalates it, and no chain counts it.
+RED_FLAG_RESULT = (rules.RED_FLAG, "", None)
+
+
 def _escalation_refresh(unit_ids: list[int], rules_for: rules.RulesFor, results: dict | None = None) -> list[int]:
     """Escalation for the units (locked by the caller): each unit's approved ratings
-    through ``rules.escalate`` (which orders them itself, by month and id). The ratings
-    are read as plain rows, without a join, and their months looked up in one small
-    query: a year of a big district's ratings is hundreds of thousands of rows."""
-    approved = Rating.objects.filter(unit_id__in=unit_ids, status=Rating.Status.APPROVED).order_by().values_list(
+    through ``rules.escalate`` (which orders them itself, by month and id). Only the
+    yellow and red lights are read, as plain rows without a join, their months looked
+    up in one small query: a red flag always counts as itself (``RED_FLAG_RESULT``), so
+    the red flags, most of a year's hundreds of thousands of ratings, are only checked
+    in SQL for a stored result that is not that. ``results`` receives the lights'."""
+    approved = Rating.objects.filter(unit_id__in=unit_ids, status=Rating.Status.APPROVED).exclude(
+        kind=rules.RED_FLAG
+    ).order_by().values_list(
         "id", "unit_id", "kind", "serious_impact", "department_id", "outcome", "escalation", "escalated_after_id",
         "period_id",
     )
@@ -875,6 +884,10 @@ def _escalation_refresh(unit_ids: list[int], rules_for: rules.RulesFor, results:
                 changed.append(Rating(pk=pk, outcome=new[0], escalation=new[1], escalated_after_id=new[2]))
             if results is not None:
                 results[pk] = new
+    flags = Rating.objects.filter(unit_id__in=unit_ids, status=Rating.Status.APPROVED, kind=rules.RED_FLAG).filter(
+        ~Q(outcome=rules.RED_FLAG) | ~Q(escalation="") | Q(escalated_after__isnull=False)
+    ).values_list("id", flat=True)
+    changed += [Rating(pk=pk, outcome=rules.RED_FLAG, escalation="", escalated_after_id=None) for pk in flags]
     # Most results are shared (a red flag, a plain yellow light): one UPDATE per result,
     # and ``bulk_update`` only for the red lights linked to the yellow light before.
     same: dict[tuple, list[int]] = {}
@@ -1057,8 +1070,9 @@ class RatingBatch:
 
     def finish(self) -> dict[int, tuple]:
         """Write the recorded ratings and their history, then refresh the escalation of
-        every unit a rating was approved for; returns each of their approved ratings'
-        (outcome, escalation, escalated_after id) by id."""
+        every unit a rating was approved for; returns each of their approved yellow and
+        red lights' (outcome, escalation, escalated_after id) by id (a red flag's is
+        ``RED_FLAG_RESULT``)."""
         pending, self.pending = self.pending, []
         if pending:
             _ratings_insert_with_history(pending, self.by)
@@ -1068,31 +1082,35 @@ class RatingBatch:
         return results
 
 
-# Rows a bulk statement writes at once (SQLite allows 32,766 parameters a statement).
-BULK_BATCH = 1000
-
-
 def _ratings_insert_with_history(ratings: list[Rating], by) -> None:
     """Insert new ratings in bulk with the history ``rating_record`` (and, for the
     approved ones, ``rating_approve``) would have left: a 填报 record of the rating as
-    submitted and a 审核通过 record of it as approved, each with its user."""
-    Rating.objects.bulk_create(ratings, batch_size=BULK_BATCH)
+    submitted and a 审核通过 record of it as approved, each with its user, both from
+    before the escalation was worked out (as the services save them). An approved red
+    flag goes in with its result, which is always ``RED_FLAG_RESULT``: the escalation
+    that follows then has only the lights to write."""
+    approved = Rating.Status.APPROVED
+    for rating in ratings:
+        if rating.status == approved and rating.kind == rules.RED_FLAG:
+            rating.outcome, rating.escalation, rating.escalated_after_id = RED_FLAG_RESULT
+    insert_rows(Rating, ratings, returning_ids=True)
     history = Rating.history.model
     fields = [field.attname for field in history._meta.fields
               if field.attname not in ("history_id", "history_date", "history_change_reason", "history_type",
                                        "history_user_id")]
     now = timezone.now()
+    unescalated = {"outcome": "", "escalation": "", "escalated_after_id": None}
+    submitted = {**unescalated, "status": Rating.Status.SUBMITTED, "reviewed_by_id": None, "reviewed_at": None}
 
-    def record(rating: Rating, kind: str, reason: str, **state) -> object:
+    def record(rating: Rating, kind: str, reason: str, state: dict) -> object:
         values = {name: getattr(rating, name) for name in fields}
         values.update(state)
         return history(**values, history_date=now, history_type=kind, history_change_reason=reason,
                        history_user_id=getattr(by, "pk", None))
 
-    submitted = {"status": Rating.Status.SUBMITTED, "reviewed_by_id": None, "reviewed_at": None}
-    records = [record(rating, "+", _("填报"), **(submitted if rating.status == Rating.Status.APPROVED else {}))
+    records = [record(rating, "+", _("填报"), submitted if rating.status == approved else unescalated)
                for rating in ratings]
-    records += [record(rating, "~", _("审核通过")) for rating in ratings if rating.status == Rating.Status.APPROVED]
+    records += [record(rating, "~", _("审核通过"), unescalated) for rating in ratings if rating.status == approved]
     insert_rows(history, records)
 
 

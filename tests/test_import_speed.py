@@ -200,7 +200,9 @@ def test_approving_a_file_refreshes_each_units_escalation_once(many_units, tmp_p
     with CaptureQueriesContext(connection) as queries:
         run("import_ratings", write_csv(tmp_path / "march.csv", RATING_HEADERS, rows), "--approve")
 
-    reads = [q for q in queries.captured_queries if q["sql"].startswith("SELECT")
-             and '"ratings_rating"."escalated_after_id"' in q["sql"] and '"ratings_rating"."status" =' in q["sql"]]
-    assert len(reads) == 1  # 500 units, one read of their approved ratings
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")
+             and '"ratings_rating"."status" =' in q["sql"] and '"ratings_rating"."unit_id" IN' in q["sql"]]
+    # 500 units, one read of their approved yellow and red lights, one check of their red flags
+    assert len(reads) == 2
+    assert sum('NOT ("ratings_rating"."kind" =' in sql for sql in reads) == 1
     assert set(Rating.objects.values_list("outcome", flat=True)) == {"red_flag"}

@@ -147,6 +147,20 @@ def test_the_same_department_setting_changes_escalation_after_a_recount(alice, d
     assert second.outcome == "yellow_light"
 
 
+def test_a_red_flag_stored_with_another_result_counts_as_a_red_flag_again_after_a_recount(
+    alice, dept_a, town, january, february
+):
+    flag = approved(january, dept_a, town, alice, kind="red_flag")
+    light = approved(february, dept_a, town, alice)
+    Rating.objects.filter(pk=flag.pk).update(outcome="red_light", escalation="consecutive", escalated_after=light)
+
+    changed = services.unit_escalation_refresh(unit=town)
+
+    flag.refresh_from_db()
+    assert (flag.outcome, flag.escalation, flag.escalated_after) == ("red_flag", "", None)
+    assert changed == [flag.pk]
+
+
 def test_closing_a_month_refuses_while_ratings_await_review_and_lists_them(alice, bob, dept_a, town, january):
     record(january, dept_a, town, by=bob, submit=True)
     with pytest.raises(services.PeriodNotReadyError) as exc:
