@@ -16,7 +16,8 @@ Each measure against its baseline in the same run, on the same database:
 - ``rollup_<N>_units``: one jurisdiction's roll-up against the GROUP BY over its rows;
 - ``import_10000_ratings``: ratings' import (``import_ratings --approve`` of a 10,000-row
   CSV: parsing, look-ups, validation, escalation, history) against a bare
-  ``bulk_create`` of the same rows.
+  ``bulk_create`` of the same rows; ``import_20000_ratings_memory``: the peak memory of
+  twice as many rows, against that of the bare insert.
 
 Each database runs in a child process (Django is set up once per process); PostgreSQL
 is a temporary cluster started by ``scripts.localstack`` with its default, durable
@@ -256,7 +257,43 @@ def import_rows(count: int, rng: random.Random) -> Iterator[tuple[str, str, str]
         yield f"D{department:02d}", f"U{unit:06d}", rng.choice(("红旗",) * 4 + ("黄灯",))
 
 
-def bench_import(prefix: str, count: int, workdir: Path) -> None:
+def escalation_work_out(code: str = "s10000") -> None:
+    """The generator's results are drawn at random; the product keeps every unit's
+    escalation worked out. Work it out once, untimed, so that an import's refresh
+    changes only what the new rows change."""
+    from django.db import transaction
+
+    from departments.models import Jurisdiction, Organisation
+    from ratings import services
+
+    jurisdiction = Jurisdiction.objects.get(code=code)
+    started = time.perf_counter()
+    with transaction.atomic():
+        unit_ids = Organisation.objects.filter(jurisdiction=jurisdiction, is_unit=True).values_list("pk", flat=True)
+        changed = services.units_escalation_refresh(jurisdiction_id=jurisdiction.pk, unit_ids=list(unit_ids))
+    note(f"escalation of the generated year worked out in {time.perf_counter() - started:.1f}s "
+         f"({len(changed):,} results changed)")
+
+
+def peak_memory(fn: Callable[[], object]) -> float:
+    """The most memory (MB) Python held at once while ``fn`` ran, above what it held
+    before (tracemalloc: allocations the interpreter makes, the database's own aside)."""
+    import tracemalloc
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        fn()
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak / 1e6
+
+
+def bench_import(prefix: str, count: int, workdir: Path, *, month: int = IMPORT_MONTH, memory: bool = False) -> None:
+    """``import_ratings --approve`` of ``count`` rows for ``month`` of IMPORT_YEAR
+    against a bare bulk insert into the month after: the time, or with ``memory`` the
+    peak memory (``import_<N>_ratings_memory``, MB)."""
     from django.core.management import call_command
     from django.db import transaction
 
@@ -265,28 +302,17 @@ def bench_import(prefix: str, count: int, workdir: Path) -> None:
 
     jurisdiction = Jurisdiction.objects.get(code="s10000")
     RuleBook.objects.get_or_create(jurisdiction=jurisdiction, year=IMPORT_YEAR)  # a year's ratings need its rule book
-    # The generator's results are drawn at random; the product keeps every unit's
-    # escalation worked out. Work it out once, untimed, so that the import's refresh
-    # changes only what the new rows change.
-    from ratings import services
-
-    started = time.perf_counter()
-    with transaction.atomic():
-        unit_ids = Organisation.objects.filter(jurisdiction=jurisdiction, is_unit=True).values_list("pk", flat=True)
-        changed = services.units_escalation_refresh(jurisdiction_id=jurisdiction.pk, unit_ids=list(unit_ids))
-    note(f"escalation of the generated year worked out in {time.perf_counter() - started:.1f}s "
-         f"({len(changed):,} results changed)")
     rows = list(import_rows(count, random.Random(7)))
-    path = workdir / "ratings.csv"
+    path = workdir / f"ratings-{month:02d}.csv"
     with path.open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         out.writerow(["月份", "职能管理部门", "被考核单位", "类型", "认定条目", "事由", "较大影响"])
         for department, unit, kind in rows:
-            out.writerow([f"{IMPORT_YEAR}-{IMPORT_MONTH:02d}", department, unit, kind, "", REASONS[0], "否"])
+            out.writerow([f"{IMPORT_YEAR}-{month:02d}", department, unit, kind, "", REASONS[0], "否"])
 
     # The baseline: the same rows, their references already resolved, in one bulk insert.
     organisations = dict(Organisation.objects.filter(jurisdiction=jurisdiction).values_list("code", "pk"))
-    baseline_period = Period.objects.create(jurisdiction=jurisdiction, year=IMPORT_YEAR, month=IMPORT_MONTH + 1)
+    baseline_period = Period.objects.create(jurisdiction=jurisdiction, year=IMPORT_YEAR, month=month + 1)
     kinds = {"红旗": "red_flag", "黄灯": "yellow_light"}
 
     def baseline() -> None:
@@ -301,12 +327,16 @@ def bench_import(prefix: str, count: int, workdir: Path) -> None:
         call_command("import_ratings", str(path), "--approve", "--jurisdiction", jurisdiction.code,
                      stdout=open(os.devnull, "w"))
 
-    baseline_time = timed(baseline)
-    ours_time = timed(ours)
-    imported = Rating.objects.filter(period__year=IMPORT_YEAR, period__month=IMPORT_MONTH,
+    measure = peak_memory if memory else timed
+    baseline_value = measure(baseline)
+    ours_value = measure(ours)
+    imported = Rating.objects.filter(period__year=IMPORT_YEAR, period__month=month,
                                      period__jurisdiction=jurisdiction).count()
     assert imported == count, f"imported {imported} of {count} rows"
-    report(f"{prefix}.import_{count}_ratings", ours_time, baseline_time)
+    if memory:
+        report(f"{prefix}.import_{count}_ratings_memory", ours_value, baseline_value, unit="MB")
+    else:
+        report(f"{prefix}.import_{count}_ratings", ours_value, baseline_value)
 
 
 def bench_board_page(prefix: str, workdir: Path, *, workers: int = 4, threads: int = 16, seconds: float = 2.0,
@@ -402,7 +432,9 @@ def child(args: argparse.Namespace) -> int:
     gc.freeze()
     if not args.import_only:
         bench_rollups(prefix, args.sizes, args.repeat)
+    escalation_work_out()
     bench_import(prefix, args.import_rows, workdir)
+    bench_import(prefix, 2 * args.import_rows, workdir, month=IMPORT_MONTH - 2, memory=True)
     if prefix == "postgresql" and not args.import_only:  # the production settings, which refuse SQLite
         bench_board_page(prefix, workdir)
     note(f"{prefix}: total {time.perf_counter() - started:.1f}s")
