@@ -1,23 +1,36 @@
-"""A short-lived cache of the responses built from stored snapshots (edition pages, the
-lobby screen), so that a busy board page costs a cache read instead of database queries.
+"""The responses built from stored snapshots (edition pages, the lobby screen), kept so
+that a busy board page costs a cache read instead of database queries.
 
-Entries are keyed by a *generation* that every publication moves on: in the process
-that publishes (and in every process, with a shared cache such as Redis) a new edition
-shows at once. With the default per-process memory cache, other processes see it
-within ``BOARD_SNAPSHOT_CACHE_SECONDS``; the pages' own HTTP caching (max-age) is longer.
+Two levels, both keyed by a *generation* that every publication moves on:
+
+- the generation itself and the responses live in ``BOARD_CACHE_ALIAS``: per process
+  locally, Redis in production, shared by every web process;
+- each process also keeps the responses it sent last in memory (``LOCAL_ENTRIES`` of
+  them), so that a page asked again costs one small read of the generation, not the
+  transfer of the page out of Redis.
+
+A publication sets a new generation in the shared cache: from the next request on, every
+process reads it and finds none of its kept responses under it, so the new edition shows
+on every worker at once. A response is kept at most ``BOARD_SNAPSHOT_CACHE_SECONDS``
+(what does not come with a publication, a jurisdiction renamed or closed, shows within
+that time). When the shared cache cannot be reached, pages are built from the database.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import caches
+
+from lib.sharedcache import cache_add, cache_get, cache_set
 
 GENERATION_KEY = "boards:generation"
+LOCAL_ENTRIES = 256
 _MISSING = "missing"  # a cached "not published": unknown months do not reach the database either
 
 
@@ -31,24 +44,62 @@ class Snapshot:
     language: str
 
 
-def _cache():
-    return caches[settings.BOARD_CACHE_ALIAS]
+class _Kept:
+    """This process's last responses: full key -> (expires at, snapshot or _MISSING)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[str, tuple[float, Snapshot | str]] = OrderedDict()
+        self.lock = threading.Lock()  # gunicorn's threaded workers share it
+
+    def get(self, key: str, now: float) -> Snapshot | str | None:
+        with self.lock:
+            held = self.entries.get(key)
+            if held is None:
+                return None
+            if held[0] <= now:
+                del self.entries[key]
+                return None
+            self.entries.move_to_end(key)
+            return held[1]
+
+    def put(self, key: str, value: Snapshot | str, expires: float) -> None:
+        with self.lock:
+            self.entries[key] = (expires, value)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
 
 
-def _generation() -> int:
-    cache = _cache()
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        # Never seen, or evicted: start a new generation, which no old entry carries.
-        generation = time.time_ns()
-        cache.add(GENERATION_KEY, generation, timeout=None)
-        generation = cache.get(GENERATION_KEY, generation)
+kept = _Kept(LOCAL_ENTRIES)
+
+
+def _alias() -> str:
+    return settings.BOARD_CACHE_ALIAS
+
+
+def _generation() -> int | None:
+    """The current generation, or None when the shared cache cannot be reached."""
+    generation = cache_get(_alias(), GENERATION_KEY, _MISSING)
+    if generation == _MISSING:
+        # Never seen, evicted, or the cache is down: start a new generation, which no old
+        # entry carries (another process may have started one first: take the stored one).
+        candidate = time.time_ns()
+        if not cache_add(_alias(), GENERATION_KEY, candidate, timeout=None):
+            stored = cache_get(_alias(), GENERATION_KEY, _MISSING)
+            return None if stored == _MISSING else stored
+        return candidate
     return generation
 
 
 def generation_bump() -> None:
-    """Forget every cached snapshot response (after a publication)."""
-    _cache().set(GENERATION_KEY, time.time_ns(), timeout=None)
+    """Forget every kept snapshot response, in every process (after a publication)."""
+    cache_set(_alias(), GENERATION_KEY, time.time_ns(), timeout=None)
+    kept.clear()
 
 
 def edition_key(jurisdiction: str | None, year: int, month: int, revision: int | None) -> str:
@@ -59,20 +110,31 @@ def edition_key(jurisdiction: str | None, year: int, month: int, revision: int |
     return f"edition:{jurisdiction or ''}:{int(year)}:{int(month)}:{which}"
 
 
+def _full_key(generation: int, key: str) -> str:
+    full_key = f"boards:snapshot:{generation}:{key}"
+    if len(full_key) > 200 or not full_key.isascii():
+        # An address with a long or odd jurisdiction code: a key every cache backend takes.
+        full_key = f"boards:snapshot:{generation}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+    return full_key
+
+
 def snapshot_get(key: str, build: Callable[[], Snapshot | None]) -> Snapshot | None:
-    """The cached response for ``key``, built (and cached) when missing. ``build``
-    returns None for "nothing published there"."""
+    """The kept response for ``key``, built (and kept) when missing. ``build`` returns
+    None for "nothing published there"."""
     seconds = settings.BOARD_SNAPSHOT_CACHE_SECONDS
     if seconds <= 0:
         return build()
-    cache = _cache()
-    full_key = f"boards:snapshot:{_generation()}:{key}"
-    if len(full_key) > 200 or not full_key.isascii():
-        # An address with a long or odd jurisdiction code: a key every cache backend takes.
-        full_key = f"boards:snapshot:{_generation()}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
-    found = cache.get(full_key)
-    if found is not None:
-        return None if found == _MISSING else found
-    snapshot = build()
-    cache.set(full_key, _MISSING if snapshot is None else snapshot, timeout=seconds)
-    return snapshot
+    generation = _generation()
+    if generation is None:
+        return build()  # the shared cache is down: nothing can be known current
+    full_key = _full_key(generation, key)
+    now = time.monotonic()
+    found = kept.get(full_key, now)
+    if found is None:
+        found = cache_get(_alias(), full_key)
+        if found is None:
+            snapshot = build()
+            found = _MISSING if snapshot is None else snapshot
+            cache_set(_alias(), full_key, found, timeout=seconds)
+        kept.put(full_key, found, now + seconds)
+    return None if found == _MISSING else found

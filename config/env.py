@@ -36,6 +36,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"Unexpected value {name}={value!r}, use an integer") from exc
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.getenv(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"Unexpected value {name}={value!r}, use a number") from exc
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.getenv(name)
     if value is None or value == "":

@@ -10,7 +10,9 @@ month the figures read is open); closing it again gives it a new closing time, h
 new key: the old entry is never read again and expires.
 
 ``DASHBOARD_CACHE_SECONDS`` (LIANGBANG_DASHBOARD_CACHE_SECONDS, default one hour; 0 turns the
-cache off) and ``DASHBOARD_CACHE_ALIAS`` (LIANGBANG_DASHBOARD_CACHE) come from the settings.
+cache off) and ``DASHBOARD_CACHE_ALIAS`` (LIANGBANG_DASHBOARD_CACHE: per process locally,
+Redis in production, so that a closed month is rendered once for every web process) come
+from the settings; a cache that cannot be reached renders every time.
 """
 
 from __future__ import annotations
@@ -19,12 +21,12 @@ import hashlib
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import caches
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from dashboard.selectors import DashboardQuery
+from lib.sharedcache import cache_get, cache_set
 
 PREFIX = "dashboard:figures:v1"
 
@@ -55,9 +57,8 @@ def figures_html(*, key: str | None, render: Callable[[], str]) -> SafeString:
     seconds = cache_seconds()
     if key is None or seconds <= 0:
         return mark_safe(render())  # noqa: S308  (our own template's output)
-    cache = caches[settings.DASHBOARD_CACHE_ALIAS]
-    found = cache.get(key)
+    found = cache_get(settings.DASHBOARD_CACHE_ALIAS, key)
     if found is None:
         found = render()
-        cache.set(key, found, timeout=seconds)
+        cache_set(settings.DASHBOARD_CACHE_ALIAS, key, found, timeout=seconds)
     return mark_safe(found)  # noqa: S308  (our own template's output)

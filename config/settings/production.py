@@ -9,7 +9,7 @@ reports nothing under these settings (tests/test_production.py runs it).
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from config.env import database_from_url, env_bool, env_int, env_list, env_str
+from config.env import database_from_url, env_bool, env_float, env_int, env_list, env_str
 
 
 def required(name: str, hint: str) -> str:
@@ -137,12 +137,29 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Request counts for the public doors (lib/throttle.py) are shared by every web process
 # through Redis; a throttle that counted per process would let N workers take N times the limit.
+# The board's stored pages (boards/snapshots.py) and the dashboard's closed months
+# (dashboard/cache.py) are kept in Redis too, once for every process: a publication
+# reaches every worker at once, and a closed month is computed once, not once a worker.
+# A cache that cannot be reached within the timeouts is passed by (lib/sharedcache.py).
+_REDIS_CACHE_OPTIONS = {
+    "socket_connect_timeout": env_float("LIANGBANG_CACHE_CONNECT_TIMEOUT", 0.5),
+    "socket_timeout": env_float("LIANGBANG_CACHE_TIMEOUT", 1.0),
+}
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "throttle": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": env_str("LIANGBANG_THROTTLE_REDIS_URL", CELERY_BROKER_URL),
         "KEY_PREFIX": "liangbang",
+        "OPTIONS": _REDIS_CACHE_OPTIONS,
+    },
+    "shared": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("LIANGBANG_CACHE_REDIS_URL", CELERY_BROKER_URL),
+        "KEY_PREFIX": "liangbang",
+        "OPTIONS": _REDIS_CACHE_OPTIONS,
     },
 }
 THROTTLE_CACHE_ALIAS = env_str("LIANGBANG_THROTTLE_CACHE", "throttle")
+BOARD_CACHE_ALIAS = env_str("LIANGBANG_BOARD_CACHE", "shared")
+DASHBOARD_CACHE_ALIAS = env_str("LIANGBANG_DASHBOARD_CACHE", "shared")

@@ -68,6 +68,31 @@ def test_publishing_a_month_goes_through_the_worker_and_reaches_the_public_page(
     assert web.get("/")[0] == 200
 
 
+def test_a_new_edition_shows_on_every_gunicorn_worker_as_soon_as_it_is_published(
+    closed_month, alice, dept_a, town, worker, queue_to_redis, media_root, web
+):
+    """The stored pages are kept in Redis, under a generation each publication moves on:
+    no worker goes on serving the edition it kept in its memory."""
+    march_run = services.publish_run_start(period=closed_month, by=alice)
+    run = wait_until(lambda: finished(march_run), timeout=120, what="March's publication")
+    assert run.status == PublishRun.Status.DONE, run.error
+    for _ in range(24):  # read often enough that every worker keeps March's board
+        status, _, body = web.get("/")
+        assert status == 200 and "随意退单6件" in body.decode()
+
+    april, _created = Period.objects.get_or_create(jurisdiction=closed_month.jurisdiction, year=2026, month=4)
+    approved(april, dept_a, town, rules.RED_FLAG, "四月帮办企业开办23家", office=alice)
+    close(april, alice)
+    april_run = services.publish_run_start(period=april, by=alice)
+    run = wait_until(lambda: finished(april_run), timeout=120, what="April's publication")
+    assert run.status == PublishRun.Status.DONE, run.error
+    # The worker moves the generation on just after its commit: a moment, not the 30 s a page is kept.
+    wait_until(lambda: "四月帮办企业开办23家" in web.get("/")[2].decode(), timeout=5, what="April on the board")
+    for _ in range(24):
+        assert "四月帮办企业开办23家" in web.get("/")[2].decode()
+        assert "随意退单6件" in web.get("/2026/03/")[2].decode()
+
+
 def test_beat_sends_the_scheduled_publication_and_the_worker_publishes_the_closed_month(
     closed_month, worker, stack_env, stack_dir, media_root
 ):
