@@ -93,8 +93,6 @@ def _generate(units: int, seed: int = 2026) -> int:
     """Bulk-insert the district; returns the number of ratings."""
     from django.contrib.auth.models import Group, User
     from django.db import connection, transaction
-    from django.utils import timezone
-
     from departments import roles
     from departments.models import Category, Jurisdiction, Organisation, Profile
     from ratings.models import Period, Rating, RuleBook
@@ -122,12 +120,21 @@ def _generate(units: int, seed: int = 2026) -> int:
             Period(jurisdiction=jurisdiction, year=year, month=month, status=Period.Status.CLOSED)
             for year in (YEAR - 1, YEAR) for month in range(1, 13)
         )
-        columns = ("period_id", "department_id", "unit_id", "kind", "outcome", "escalation", "reason", "status",
-                   "serious_impact", "return_reason", "created_at")
+        # One prototype row with every column's database value (new columns included);
+        # each rating changes a few.
+        prototype = Rating(period=periods[0], department=departments[0], unit_id=unit_ids[0], kind="red_flag",
+                           outcome="red_flag", reason="按时高质量完成任务", status=Rating.Status.APPROVED)
+        fields = [f for f in Rating._meta.concrete_fields if not f.primary_key]
+        for f in fields:
+            if getattr(f, "auto_now_add", False):
+                f.pre_save(prototype, add=True)
+        template = {f.attname: f.get_db_prep_save(getattr(prototype, f.attname), connection) for f in fields}
+        varying = ["period_id", "department_id", "unit_id", "kind", "outcome", "escalation"]
+        fixed = [template[c] for c in template if c not in varying]
+        order = varying + [c for c in template if c not in varying]
         quote = connection.ops.quote_name
-        sql = (f"INSERT INTO {quote(Rating._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-               f"VALUES ({', '.join(['%s'] * len(columns))})")
-        created = connection.ops.adapt_datetimefield_value(timezone.now())
+        sql = (f"INSERT INTO {quote(Rating._meta.db_table)} ({', '.join(quote(c) for c in order)}) "
+               f"VALUES ({', '.join(['%s'] * len(order))})")
         department_ids = [d.pk for d in departments]
         with connection.cursor() as cursor:
             for period in periods:
@@ -137,8 +144,7 @@ def _generate(units: int, seed: int = 2026) -> int:
                         outcome = rng.choice(OUTCOMES)
                         kind = "yellow_light" if outcome == "red_light" and rng.random() < 0.8 else outcome
                         rows.append((period.pk, rng.choice(department_ids), unit_id, kind, outcome,
-                                     "consecutive" if kind != outcome else "", "按时高质量完成任务", "approved",
-                                     False, "", created))
+                                     "consecutive" if kind != outcome else "", *fixed))
                 cursor.executemany(sql, rows)
                 count += len(rows)
         leader = User.objects.create_user("lingdao", is_staff=True)

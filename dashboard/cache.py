@@ -5,7 +5,8 @@ page (figures, charts' data, leaderboard, watch list, grid, activity) is rendere
 per jurisdiction, filters, language and *stamp* (``selectors.overview_stamp``: every
 month the figures read, each with its status and closing time, and the last change of
 the rule books, the roll-up and the organisations), and served from the cache while
-the stamp stays the same. Reopening a month makes it open (nothing is cached while a
+the stamp stays the same. A review that changes a rating (复核变更) marks its months
+revised, which changes the stamp too. Reopening a month makes it open (nothing is cached while a
 month the figures read is open); closing it again gives it a new closing time, hence a
 new key: the old entry is never read again and expires.
 

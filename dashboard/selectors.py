@@ -59,6 +59,7 @@ class PeriodInfo:
     month: int
     status: str
     closed_at: datetime | None = None  # moves on every close: a reopened month closes anew
+    revised_at: datetime | None = None  # moves when a review changes a rating of the month
 
     @property
     def is_open(self) -> bool:
@@ -118,7 +119,7 @@ class Calendar:
 
 def calendar_for(*, jurisdiction: Jurisdiction, today: date | None = None) -> Calendar:
     rows = Period.objects.filter(jurisdiction=jurisdiction).order_by().values_list(
-        "id", "year", "month", "status", "closed_at"
+        "id", "year", "month", "status", "closed_at", "revised_at"
     )
     return Calendar(
         periods={(row[1], row[2]): PeriodInfo(*row) for row in rows},
@@ -950,8 +951,9 @@ def overview_stamp(*, query: DashboardQuery, calendar: Calendar) -> str | None:
     Every such month counts, not only those shown, since a rating approved in an earlier
     month changes the escalation of the months after it (连续黄灯).
 
-    The string holds each of those months' status and closing time (reopening makes a
-    month open; closing it again gives it a new closing time), the rule books' versions,
+    The string holds each of those months' status, closing time (reopening makes a
+    month open; closing it again gives it a new closing time) and last revision on
+    review (复核变更, the one change a closed month takes), the rule books' versions,
     the stored roll-up's time, and the organisations' and categories' last change (a
     renamed or retired unit). Five small queries."""
     through = rules.month_index(query.year, query.month_to)
@@ -970,7 +972,7 @@ def overview_stamp(*, query: DashboardQuery, calendar: Calendar) -> str | None:
     changed = Organisation.history.filter(jurisdiction_id=jurisdiction.pk).order_by().aggregate(at=Max("history_date"))
     categories = list(Category.objects.filter(jurisdiction=jurisdiction).order_by("pk").values_list("pk", "name", "order"))
     parts = (
-        [(info.id, info.year, info.month, info.status, info.closed_at) for info in months],
+        [(info.id, info.year, info.month, info.status, info.closed_at, info.revised_at) for info in months],
         books, sorted(scores.items()), sorted(organisations.items()), changed["at"], categories,
     )
     return hashlib.sha256(repr(parts).encode("utf-8", errors="surrogatepass")).hexdigest()[:24]

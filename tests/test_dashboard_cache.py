@@ -137,6 +137,12 @@ def test_while_a_month_shown_is_open_every_look_reads_the_database(as_leo, month
     assert "红旗 3 面" in summary(as_leo.get(open_march))
 
 
+def test_a_review_that_withdraws_a_light_in_a_closed_month_shows_at_once(as_leo, months, alice):
+    assert "红旗 2 面" in summary(as_leo.get(URL))  # kept: both months are closed
+    services.rating_revise_on_review(rating=months["flag"], by=alice, withdraw=True, note="复核撤销：证据不足")
+    assert "红旗 1 面" in summary(as_leo.get(URL))
+
+
 def test_a_renamed_unit_shows_its_new_name(as_leo, months, town):
     assert "淳溪街道" in as_leo.get(URL).content.decode()
     town.name = "淳溪新街道"
