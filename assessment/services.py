@@ -34,6 +34,7 @@ from evaluations import selectors as evaluation_selectors
 from config.sql import integer_rows
 from ratings import selectors as ratings_selectors
 from ratings.models import Period, RuleBook
+from ratings.signals import figures_changed_on_commit
 
 CENT = Decimal("0.01")
 
@@ -168,6 +169,7 @@ def year_rollup(
         _write_scores(updates=updates, inserts=inserts)
         # Units no longer in the roll-up (e.g. moved to another jurisdiction) lose their row.
         YearScore.objects.filter(jurisdiction=jurisdiction, year=year).exclude(computed_at=now).delete()
+        figures_changed_on_commit(jurisdiction_id=jurisdiction.pk)
 
     units = len(updates) + len(inserts)
     if run is not None:

@@ -63,3 +63,13 @@ def figures_html(*, key: str | None, render: Callable[[], str]) -> SafeString:
         found = render()
         cache_set(settings.DASHBOARD_CACHE_ALIAS, key, found, timeout=seconds)
     return mark_safe(found)  # noqa: S308  (our own template's output)
+
+
+def figures_keep(*, key: str, render: Callable[[], str]) -> bool:
+    """Render and keep the figures for ``key`` ahead of a reader, unless kept already.
+    True when it rendered."""
+    seconds = cache_seconds()
+    if seconds <= 0 or cache_get(settings.DASHBOARD_CACHE_ALIAS, key) is not None:
+        return False
+    cache_set(settings.DASHBOARD_CACHE_ALIAS, key, render(), timeout=seconds)
+    return True

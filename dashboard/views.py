@@ -13,12 +13,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render, resolve_url
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from dashboard import cache, charts, links, selectors
+from dashboard import cache, figures, links, selectors
 from dashboard.filters import STATUS_SUBMITTED, UNIT_LIST_ID, DashboardFilter, DrillDownFilter
 from dashboard.selectors import COUNTED, DashboardQuery
 from departments.models import Jurisdiction
@@ -55,17 +54,8 @@ def dashboard(request: HttpRequest, jurisdiction: Jurisdiction) -> HttpResponse:
     query = filterset.query()
 
     def render_figures() -> str:
-        overview = selectors.dashboard_overview(
-            query=query, calendar=calendar, grid_page=request.GET.get("grid_page") or 1
-        )
-        return render_to_string("dashboard/_overview.html", {
-            "filterset": filterset,
-            "query": query,
-            "o": overview,
-            "charts": charts.chart_data(overview),
-            "unit_list_id": UNIT_LIST_ID,
-            "unit_options": selectors.unit_options(query=query),
-        }, request=request)
+        return figures.render(filterset=filterset, calendar=calendar, grid_page=request.GET.get("grid_page"),
+                              request=request)
 
     # Everything below the header is the same for every leader and the office of the
     # jurisdiction: kept once the months it reads are closed (dashboard/cache.py).

@@ -182,3 +182,80 @@ def test_the_cache_can_be_turned_off(as_leo, months, settings):
     _body, asked_first = read(as_leo)
     _body, asked_again = read(as_leo)
     assert asked_again == asked_first
+
+
+# Rendered ahead: the first leader after a change does not wait -------------------------------
+
+
+FIRST_PAGE = "/dashboard/"  # no filter: the latest closed month, where a leader lands
+
+
+def first_look_uncached(client, settings) -> tuple[str, int]:
+    seconds, settings.DASHBOARD_CACHE_SECONDS = settings.DASHBOARD_CACHE_SECONDS, 0
+    try:
+        return read(client, FIRST_PAGE)
+    finally:
+        settings.DASHBOARD_CACHE_SECONDS = seconds
+
+
+def test_closing_a_month_renders_the_first_page_before_any_leader_asks(
+        as_leo, months, dept_a, town, alice, settings, django_capture_on_commit_callbacks):
+    march = services.period_get_or_open(jurisdiction=dept_a.jurisdiction, year=YEAR, month=3)
+    approve(march, dept_a, town, rules.YELLOW_LIGHT, alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.period_close(period=march, by=alice)
+
+    first, asked_first = read(as_leo, FIRST_PAGE)
+    rendered, asked_rendering = first_look_uncached(as_leo, settings)
+    assert "黄灯 1 盏" in summary_of(first)  # March's light, on the page kept at closing
+    assert main(first) == main(rendered)
+    assert asked_first < asked_rendering - 10, (asked_first, asked_rendering)
+
+
+def test_the_first_page_is_rendered_ahead_in_english_too(
+        as_leo, months, dept_a, alice, settings, django_capture_on_commit_callbacks):
+    march = services.period_get_or_open(jurisdiction=dept_a.jurisdiction, year=YEAR, month=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.period_close(period=march, by=alice)
+    as_leo.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    first, asked_first = read(as_leo, FIRST_PAGE)
+    rendered, asked_rendering = first_look_uncached(as_leo, settings)
+    assert '<html lang="en">' in first and "总体情况" not in first
+    assert main(first) == main(rendered)
+    assert asked_first < asked_rendering - 10, (asked_first, asked_rendering)
+
+
+def test_a_review_that_changes_a_closed_month_renders_the_first_page_again(
+        as_leo, months, alice, settings, django_capture_on_commit_callbacks):
+    assert "红旗 2 面" in summary(as_leo.get(FIRST_PAGE))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rating_revise_on_review(rating=months["flag"], by=alice, withdraw=True, note="复核撤销：证据不足")
+    first, asked_first = read(as_leo, FIRST_PAGE)
+    _rendered, asked_rendering = first_look_uncached(as_leo, settings)
+    assert "红旗 1 面" in summary_of(first)
+    assert asked_first < asked_rendering - 10, (asked_first, asked_rendering)
+
+
+def test_a_roll_up_renders_the_first_page_again_with_the_stored_scores(
+        as_leo, months, settings, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        scoring.year_rollup(jurisdiction=months["february"].jurisdiction, year=YEAR, through_month=2)
+    first, asked_first = read(as_leo, FIRST_PAGE)
+    _rendered, asked_rendering = first_look_uncached(as_leo, settings)
+    assert "数据来源：年度得分（截至 2 月的年度累计" in first
+    assert asked_first < asked_rendering - 10, (asked_first, asked_rendering)
+
+
+def test_nothing_is_rendered_ahead_when_the_cache_is_off(months, alice, dept_a, settings,
+                                                        django_capture_on_commit_callbacks):
+    from dashboard.figures import warm
+
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    assert warm(jurisdiction_id=dept_a.jurisdiction_id) == []
+    settings.DASHBOARD_CACHE_SECONDS = 3600
+    assert warm(jurisdiction_id=dept_a.jurisdiction_id) == ["zh-hans", "en"]
+    assert warm(jurisdiction_id=dept_a.jurisdiction_id) == []  # kept already
+
+
+def summary_of(body: str) -> str:
+    return re.search(r'<p class="db-summary">(.*?)</p>', body, re.S).group(1).strip()
