@@ -9,9 +9,14 @@ the median. ``run()`` prints:
 
     bench: dashboard_10k_vs_1k ours=<10k time>s baseline=<1k time>s ratio=<10k/1k>
     bench: dashboard_queries_10k_vs_1k ours=<n>q baseline=<n>q ratio=1.00
+    bench: dashboard_10k_first_look_closed_month ours=<rendered ahead>s baseline=<computed>s ratio=...
+    bench: dashboard_10k_4_clients ours=<10k req/s>req/s baseline=<1k req/s>req/s ratio=...
 
 The second line is the promise that the page's number of queries does not grow with
-the data. ``python -m benchmarks.dashboard [--small N] [--large N] [--repeat N]``
+the data. The third is a leader's first look at the latest closed month: ours after the
+task that closing the month queues has rendered it (``dashboard.figures.warm``), the
+baseline computed while the leader waits (as before issue 16). The fourth is four
+leaders at once against a threaded server of the project in the same process. ``python -m benchmarks.dashboard [--small N] [--large N] [--repeat N]``
 runs it alone.
 """
 
@@ -51,6 +56,9 @@ def run(*, small: int = 1_000, large: int = 10_000, repeat: int = 5) -> None:
     report(label, results[large]["seconds"], results[small]["seconds"])
     report(label.replace("dashboard_", "dashboard_queries_", 1), results[large]["queries"],
            results[small]["queries"], unit="q", digits=0)
+    big = results[large]
+    report(f"dashboard_{_short(large)}_first_look_closed_month", big["first"], big["computed"])
+    report(f"dashboard_{_short(large)}_4_clients", big["rps"], results[small]["rps"], unit="req/s")
 
 
 def _short(units: int) -> str:
@@ -65,7 +73,9 @@ def _measure(units: int, repeat: int) -> dict[str, float]:
     )
     result = json.loads(completed.stdout.strip().splitlines()[-1])
     note(f"dashboard at {units:,} units: {result['seconds']:.3f}s, {result['queries']} queries, "
-         f"{result['bytes']:,} bytes ({result['ratings']:,} ratings; {time.perf_counter() - started:.1f}s in all)")
+         f"{result['bytes']:,} bytes ({result['ratings']:,} ratings; {time.perf_counter() - started:.1f}s in all); "
+         f"first look {result['first']:.3f}s rendered ahead ({result['warming']:.2f}s, both languages) against "
+         f"{result['computed']:.3f}s computed; {result['rps']:.1f} req/s to 4 clients")
     return result
 
 
@@ -157,17 +167,41 @@ def _generate(units: int, seed: int = 2026) -> int:
 
 
 def _time_page(repeat: int) -> dict[str, float]:
+    """The first look at a closed month as it was (computed while the leader waits)
+    and as it is (rendered ahead by the task a close queues), the next looks, the
+    queries, and the requests per second four clients get from a threaded server."""
     import gc
 
+    from django.conf import settings
     from django.contrib.auth.models import User
+    from django.core.cache import caches
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from dashboard.figures import warm
+    from departments.models import Jurisdiction
+
     client = Client()
     client.force_login(User.objects.get(username="lingdao"))
+    jurisdiction_id = Jurisdiction.objects.get(code="default").pk
+    client.get("/dashboard/?year=2025")  # templates and Python's imports, off the timed looks
+
+    computed = []
+    for _ in range(repeat):
+        caches[settings.DASHBOARD_CACHE_ALIAS].clear()
+        gc.collect()
+        started = time.perf_counter()
+        response = client.get("/dashboard/")
+        computed.append(time.perf_counter() - started)
+    caches[settings.DASHBOARD_CACHE_ALIAS].clear()
+    started = time.perf_counter()
+    warm(jurisdiction_id=jurisdiction_id)  # what closing the month queues
+    warming = time.perf_counter() - started
     with CaptureQueriesContext(connection) as captured:
-        response = client.get("/dashboard/")  # warms the caches, counts the queries
+        started = time.perf_counter()
+        response = client.get("/dashboard/")
+        first = time.perf_counter() - started
     queries = len(captured.captured_queries)  # before the next request resets the log
     if response.status_code != 200:
         raise RuntimeError(f"/dashboard/ answered {response.status_code}")
@@ -177,8 +211,42 @@ def _time_page(repeat: int) -> dict[str, float]:
         started = time.perf_counter()
         client.get("/dashboard/")
         times.append(time.perf_counter() - started)
-    return {"seconds": statistics.median(times), "queries": queries,
-            "bytes": len(response.content)}
+    return {"seconds": statistics.median(times), "queries": queries, "bytes": len(response.content),
+            "first": first, "computed": statistics.median(computed), "warming": warming,
+            "rps": _throughput(client)}
+
+
+def _throughput(client, *, seconds: float = 3.0, clients: int = 4) -> float:
+    """Requests per second ``clients`` threads get for ``/dashboard/`` from the project's
+    WSGI application on a threaded stdlib server in this process (127.0.0.1)."""
+    import threading
+    from socketserver import ThreadingMixIn
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+    from django.conf import settings
+
+    from benchmarks.http_load import requests_per_second
+    from config.wsgi import application
+
+    class Server(ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+        request_queue_size = 64
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    name = settings.SESSION_COOKIE_NAME
+    cookie = f"{name}={client.cookies[name].value}"
+    with make_server("127.0.0.1", 0, application, server_class=Server, handler_class=QuietHandler) as httpd:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        port = httpd.server_address[1]
+        good = lambda status, body: status == 200 and b"db-summary" in body  # noqa: E731
+        requests_per_second(port, "/dashboard/", seconds=0.5, clients=clients, headers={"Cookie": cookie}, good=good)
+        rate, _times = requests_per_second(port, "/dashboard/", seconds=seconds, clients=clients,
+                                           headers={"Cookie": cookie}, good=good)
+        httpd.shutdown()
+    return rate
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,8 +11,9 @@ changed on review or rolled up does not wait for it. It runs in a task
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 from dashboard import cache, charts, selectors
@@ -46,12 +47,23 @@ def warm(*, jurisdiction_id: int) -> list[str]:
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             params = QueryDict()
-            filterset = DashboardFilter(params, jurisdiction=jurisdiction, calendar=calendar)
+            request = _first_page_request(params)
+            filterset = DashboardFilter(params, jurisdiction=jurisdiction, calendar=calendar, request=request)
             query = filterset.query()
             stamp = selectors.overview_stamp(query=query, calendar=calendar)
             if stamp is None:
                 return rendered
             key = cache.figures_key(query=query, params=params, years=calendar.years, stamp=stamp)
-            if cache.figures_keep(key=key, render=lambda f=filterset: render(filterset=f, calendar=calendar)):
+            if cache.figures_keep(key=key, render=lambda f=filterset, r=request: render(filterset=f, calendar=calendar, request=r)):
                 rendered.append(code)
     return rendered
+
+
+def _first_page_request(params: QueryDict) -> HttpRequest:
+    """The request a leader's first look makes, as far as the figures read it: the
+    address and its (empty) query, which the grid's page links carry on."""
+    request = HttpRequest()
+    request.method = "GET"
+    request.path = request.path_info = reverse("dashboard:index")
+    request.GET = params
+    return request

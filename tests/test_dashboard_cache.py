@@ -199,7 +199,8 @@ def first_look_uncached(client, settings) -> tuple[str, int]:
 
 
 def test_closing_a_month_renders_the_first_page_before_any_leader_asks(
-        as_leo, months, dept_a, town, alice, settings, django_capture_on_commit_callbacks):
+        as_leo, months, dept_a, town, alice, settings, django_capture_on_commit_callbacks, monkeypatch):
+    monkeypatch.setattr("dashboard.selectors.GRID_PAGE_SIZE", 1)  # the grid's page links, rendered ahead
     march = services.period_get_or_open(jurisdiction=dept_a.jurisdiction, year=YEAR, month=3)
     approve(march, dept_a, town, rules.YELLOW_LIGHT, alice)
     with django_capture_on_commit_callbacks(execute=True):
@@ -208,6 +209,7 @@ def test_closing_a_month_renders_the_first_page_before_any_leader_asks(
     first, asked_first = read(as_leo, FIRST_PAGE)
     rendered, asked_rendering = first_look_uncached(as_leo, settings)
     assert "黄灯 1 盏" in summary_of(first)  # March's light, on the page kept at closing
+    assert "?grid_page=2#db-h-grid" in first
     assert main(first) == main(rendered)
     assert asked_first < asked_rendering - 10, (asked_first, asked_rendering)
 
