@@ -250,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks import survey  # Jiangsu's survey: 3,115 residents × 94 agencies, in a database of its own
 
     survey.run()
+    from benchmarks import load  # Locust against gunicorn, a worker, PostgreSQL and Redis, in processes of their own
+
+    load.run()
     if not args.no_province:  # in processes of their own: one per database
         from benchmarks.province import main as province
 
