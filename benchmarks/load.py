@@ -116,7 +116,8 @@ def run(*, users: int = 100, seconds: float = 30.0, warmup: float = 10.0) -> int
         port = free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers", str(WORKERS), "--bind",
-             f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning", "--timeout", "60"],
+             f"127.0.0.1:{port}", "--no-control-socket", "--log-level", "warning", "--timeout", "60",
+             "--access-logfile", str(workdir / "access.log"), "--access-logformat", "%(m)s %(U)s %(s)s %(D)s"],
             cwd=ROOT, env=env, start_new_session=True,
         )
         _wait_for(port)
@@ -129,6 +130,7 @@ def run(*, users: int = 100, seconds: float = 30.0, warmup: float = 10.0) -> int
         )
         stats = json.loads(completed.stdout.strip().splitlines()[-1])
         _print(stats, users=users)
+        _server_times(workdir / "access.log")
         return 0
     finally:
         for process in (server, worker):
@@ -158,6 +160,19 @@ def _print(stats: dict, *, users: int) -> None:
         for message in page["errors"][:3]:
             note(f"load: {name} failed: {message}")
     report(f"{prefix}.{STATIC}.failures", static["failures"], static["requests"], "", digits=0)
+
+
+def _server_times(log: Path) -> None:
+    """What gunicorn itself took (its access log, from the first request on): the
+    slowest answer a page got, to tell the server's time from the load generator's."""
+    times: dict[str, list[float]] = {}
+    for line in log.read_text().splitlines():
+        method, path, _status, micros = line.split()
+        times.setdefault(f"{method} {path.split('?')[0]}", []).append(int(micros) / 1000)
+    for name, values in sorted(times.items(), key=lambda item: -len(item[1]))[:10]:
+        values.sort()
+        note(f"load: gunicorn {name}: {len(values)} answers, median {values[len(values) // 2]:.0f} ms, "
+             f"99th {values[int(len(values) * 0.99)]:.0f} ms, slowest {values[-1]:.0f} ms")
 
 
 # Preparing (a Django process under the production settings) -------------------------------------
