@@ -27,6 +27,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks import queue_in_memory
+
 YEAR = 2026
 CATEGORIES = ("区级机关部门", "镇", "街道", "国有企业", "园区")
 # Roughly the seed's proportions (332 red flags, 82 yellow lights, 2 red lights in 2021),
@@ -70,6 +72,7 @@ def setup_django(workdir: Path) -> None:
             connection.settings_dict["NAME"] = settings.DATABASES["default"]["NAME"] = name
     else:
         django.setup()
+    queue_in_memory()
     call_command("migrate", verbosity=0, interactive=False)
 
 

@@ -10,9 +10,10 @@ The data set, inserted in bulk (COPY on PostgreSQL, prepared ``executemany`` on 
 
 Each measure against its baseline in the same run, on the same database:
 
-- ``province_rollup``: the year-end roll-up of all 100 districts (``year_rollup`` per
-  jurisdiction, as each office runs it) against the plain SQL GROUP BY over each
-  district's rows;
+- ``province_rollup``: the year-end roll-up of all 100 districts in one pass
+  (``province_rollup``, what ``manage.py rollup_province`` runs) against the plain SQL
+  GROUP BY over each district's rows; ``province_rollup_by_district``: the same 100
+  roll-ups one ``year_rollup`` after the other, as each office runs its own;
 - ``rollup_<N>_units``: one jurisdiction's roll-up against the GROUP BY over its rows;
 - ``import_10000_ratings``: ratings' import (``import_ratings --approve`` of a 10,000-row
   CSV: parsing, look-ups, validation, escalation, history) against a bare
@@ -21,7 +22,7 @@ Each measure against its baseline in the same run, on the same database:
 
 Each database runs in a child process (Django is set up once per process); PostgreSQL
 is a temporary cluster started by ``scripts.localstack`` with its default, durable
-settings. Options: ``--databases``, ``--sizes``, ``--import-rows``, ``--repeat``, ``--import-only``.
+settings. Options: ``--databases``, ``--sizes``, ``--import-rows``, ``--repeat``, ``--import-only``, ``--rollup-only``.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from benchmarks import queue_in_memory
 
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2026
@@ -220,12 +223,15 @@ def measure(ours: Callable[[], object], baseline: Callable[[], object], repeat: 
 
 def bench_rollups(prefix: str, sizes: list[int], repeat: int) -> None:
     from departments.models import Jurisdiction
-    from assessment.services import year_rollup
+    from assessment.services import province_rollup, year_rollup
 
     districts = list(Jurisdiction.objects.filter(code__regex=r"^p[0-9]{3}$").order_by("code"))
     ids = [d.pk for d in districts]
 
-    def province() -> None:
+    def province() -> None:  # manage.py rollup_province: every district in one pass
+        province_rollup(jurisdictions=districts, year=YEAR)
+
+    def by_district() -> None:  # each office's own roll-up, one after the other
         for district in districts:
             year_rollup(jurisdiction=district, year=YEAR)
 
@@ -234,8 +240,10 @@ def bench_rollups(prefix: str, sizes: list[int], repeat: int) -> None:
         for district_id in ids:
             run_sql(sql, [district_id, YEAR])
 
-    ours, baseline = measure(province, group_by_each, max(1, repeat // 2))
+    ours, baseline = measure(province, group_by_each, repeat)
     report(f"{prefix}.province_rollup_{len(districts)}x{DISTRICT_UNITS}", ours, baseline)
+    ours, baseline = measure(by_district, group_by_each, max(1, repeat // 2))
+    report(f"{prefix}.province_rollup_by_district_{len(districts)}x{DISTRICT_UNITS}", ours, baseline)
 
     for size in sizes:
         jurisdiction = Jurisdiction.objects.get(code=f"s{size}")
@@ -423,6 +431,7 @@ def child(args: argparse.Namespace) -> int:
     from django.db import connection
 
     django.setup()
+    queue_in_memory()
     call_command("migrate", verbosity=0, interactive=False)
     prefix = connection.vendor
     started = time.perf_counter()
@@ -432,10 +441,11 @@ def child(args: argparse.Namespace) -> int:
     gc.freeze()
     if not args.import_only:
         bench_rollups(prefix, args.sizes, args.repeat)
-    escalation_work_out()
-    bench_import(prefix, args.import_rows, workdir)
-    bench_import(prefix, 2 * args.import_rows, workdir, month=IMPORT_MONTH - 2, memory=True)
-    if prefix == "postgresql" and not args.import_only:  # the production settings, which refuse SQLite
+    if not args.rollup_only:
+        escalation_work_out()
+        bench_import(prefix, args.import_rows, workdir)
+        bench_import(prefix, 2 * args.import_rows, workdir, month=IMPORT_MONTH - 2, memory=True)
+    if prefix == "postgresql" and not args.import_only and not args.rollup_only:  # the production settings, which refuse SQLite
         bench_board_page(prefix, workdir)
     note(f"{prefix}: total {time.perf_counter() - started:.1f}s")
     return 0
@@ -447,7 +457,8 @@ def run_child(args: argparse.Namespace, database: str) -> int:
     workdir = Path(tempfile.mkdtemp(prefix=f"liangbang-province-{database}-"))
     command = [sys.executable, "-m", "benchmarks.province", "--child", "--workdir", str(workdir),
                "--sizes", ",".join(map(str, args.sizes)), "--repeat", str(args.repeat),
-               "--import-rows", str(args.import_rows)] + (["--import-only"] if args.import_only else [])
+               "--import-rows", str(args.import_rows)] + (["--import-only"] if args.import_only else []) \
+        + (["--rollup-only"] if args.rollup_only else [])
     cluster = None
     try:
         if database == "postgresql":
@@ -475,6 +486,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--import-rows", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--import-only", action="store_true", help="only the ratings' import (no roll-ups, no board)")
+    parser.add_argument("--rollup-only", action="store_true", help="only the roll-ups (no import, no board)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)

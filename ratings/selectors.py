@@ -292,8 +292,13 @@ def organisations_for(*, user) -> QuerySet[Organisation]:
 
 def year_counted_ratings(*, jurisdiction: Jurisdiction, year: int, through_month: int = 12) -> QuerySet[Rating]:
     """The ratings a roll-up counts: approved, in the year, up to ``through_month``."""
+    return year_counted_ratings_of(jurisdiction_ids=[jurisdiction.pk], year=year, through_month=through_month)
+
+
+def year_counted_ratings_of(*, jurisdiction_ids: list[int], year: int, through_month: int = 12) -> QuerySet[Rating]:
+    """``year_counted_ratings`` of many jurisdictions."""
     return Rating.objects.filter(
-        period__jurisdiction=jurisdiction, period__year=year, period__month__lte=through_month,
+        period__jurisdiction_id__in=jurisdiction_ids, period__year=year, period__month__lte=through_month,
         status=Rating.Status.APPROVED,
     )
 
@@ -301,34 +306,59 @@ def year_counted_ratings(*, jurisdiction: Jurisdiction, year: int, through_month
 def year_outcome_counts(*, jurisdiction: Jurisdiction, year: int, through_month: int) -> dict[int, tuple[int, int, int]]:
     """One GROUP BY over the counted ratings: each unit's red flags, yellow lights and
     red lights, after escalation (the ``outcome`` stored on every approved rating)."""
-    return {
-        row[0]: row[1:]
-        for row in integer_rows(
-            year_counted_ratings(jurisdiction=jurisdiction, year=year, through_month=through_month)
-            .order_by()
-            .values("unit_id")
-            .annotate(
-                red_flags=Count("pk", filter=Q(outcome=rules.RED_FLAG)),
-                yellow_lights=Count("pk", filter=Q(outcome=rules.YELLOW_LIGHT)),
-                red_lights=Count("pk", filter=Q(outcome=rules.RED_LIGHT)),
-            )
-            .values_list("unit_id", "red_flags", "yellow_lights", "red_lights")
+    return year_outcome_counts_of(jurisdiction_ids=[jurisdiction.pk], year=year,
+                                  through_month=through_month).get(jurisdiction.pk, {})
+
+
+def year_outcome_counts_of(
+    *, jurisdiction_ids: list[int], year: int, through_month: int,
+) -> dict[int, dict[int, tuple[int, int, int]]]:
+    """``year_outcome_counts`` of many jurisdictions (a province) in one GROUP BY:
+    jurisdiction id -> unit id -> (red flags, yellow lights, red lights). A unit counts
+    in the jurisdiction whose months rated it (a unit that moved counts in both)."""
+    counted = year_counted_ratings_of(jurisdiction_ids=jurisdiction_ids, year=year, through_month=through_month)
+    # Of one jurisdiction, by unit alone: a second grouping key costs a tenth more.
+    keys = ("unit_id",) if len(jurisdiction_ids) == 1 else ("unit_id", "period__jurisdiction_id")
+    rows = integer_rows(
+        counted.order_by()
+        .values(*keys)
+        .annotate(
+            red_flags=Count("pk", filter=Q(outcome=rules.RED_FLAG)),
+            yellow_lights=Count("pk", filter=Q(outcome=rules.YELLOW_LIGHT)),
+            red_lights=Count("pk", filter=Q(outcome=rules.RED_LIGHT)),
         )
-    }
+        .values_list(*keys, "red_flags", "yellow_lights", "red_lights")
+    )
+    if len(jurisdiction_ids) == 1:
+        return {jurisdiction_ids[0]: {row[0]: row[1:] for row in rows}} if rows else {}
+    out: dict[int, dict[int, tuple[int, int, int]]] = {}
+    for unit_id, jurisdiction_id, *tally in rows:
+        out.setdefault(jurisdiction_id, {})[unit_id] = tuple(tally)
+    return out
 
 
 def year_units(*, jurisdiction: Jurisdiction, year: int, rated: dict[int, object]) -> dict[int, int | None]:
     """unit id -> category id, for the units in service the whole year and those rated."""
+    return year_units_of(jurisdiction_ids=[jurisdiction.pk], year=year,
+                         rated={jurisdiction.pk: rated}).get(jurisdiction.pk, {})
+
+
+def year_units_of(
+    *, jurisdiction_ids: list[int], year: int, rated: dict[int, dict[int, object]],
+) -> dict[int, dict[int, int | None]]:
+    """``year_units`` of many jurisdictions in one query: jurisdiction id -> unit id ->
+    category id. ``rated`` is ``year_outcome_counts_of``'s answer."""
     in_service = Q(is_unit=True) & (Q(is_active=True) | Q(retired_on__gt=date(year, 12, 31)))
-    return {
-        unit_id: category_id
-        for unit_id, category_id, serving in integer_rows(
-            Organisation.objects.filter(jurisdiction=jurisdiction).order_by()
-            .annotate(serving=Case(When(in_service, then=Value(1)), default=Value(0), output_field=IntegerField()))
-            .values_list("id", "category_id", "serving")
-        )
-        if serving or unit_id in rated
-    }
+    out: dict[int, dict[int, int | None]] = {jurisdiction_id: {} for jurisdiction_id in jurisdiction_ids}
+    nobody: dict[int, object] = {}
+    for jurisdiction_id, unit_id, category_id, serving in integer_rows(
+        Organisation.objects.filter(jurisdiction_id__in=jurisdiction_ids).order_by()
+        .annotate(serving=Case(When(in_service, then=Value(1)), default=Value(0), output_field=IntegerField()))
+        .values_list("jurisdiction_id", "id", "category_id", "serving")
+    ):
+        if serving or unit_id in rated.get(jurisdiction_id, nobody):
+            out[jurisdiction_id][unit_id] = category_id
+    return out
 
 
 def approved_lights(*, jurisdiction_id: int, year: int) -> QuerySet[Rating]:

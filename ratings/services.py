@@ -305,7 +305,7 @@ def period_close(
         _stamp(period, by, _("关账"))
         period.save()
         _notify_departments(period=period, closing=closing, reason=withdraw_reason)
-        figures_changed_on_commit(jurisdiction_id=period.jurisdiction_id)
+        figures_changed_on_commit(jurisdiction_ids=[period.jurisdiction_id])
     period.closing = closing
     return period
 
@@ -411,7 +411,7 @@ def period_mark_published(*, period: Period, by, note: str = "") -> Period:
             period.status = Period.Status.PUBLISHED
             _stamp(period, by, note or _("发布"))
             period.save()
-            figures_changed_on_commit(jurisdiction_id=period.jurisdiction_id)
+            figures_changed_on_commit(jurisdiction_ids=[period.jurisdiction_id])
     return period
 
 
@@ -808,7 +808,7 @@ def rating_revise_on_review(
         moved = sorted(pk for pk in before if after.get(pk, "") != before[pk])
         period_ids = set(Rating.objects.filter(pk__in=moved).values_list("period_id", flat=True)) | {period.pk}
         Period.objects.filter(pk__in=period_ids).update(revised_at=timezone.now())
-        figures_changed_on_commit(jurisdiction_id=period.jurisdiction_id)
+        figures_changed_on_commit(jurisdiction_ids=[period.jurisdiction_id])
         periods = list(Period.objects.filter(pk__in=period_ids).order_by("year", "month"))
     rating.refresh_from_db()
     return Revision(rating=rating, moved=moved, periods=periods)

@@ -3,11 +3,13 @@
 import pytest
 from django.core.management import call_command, get_commands
 
-OURS = sorted(name for name, app in get_commands().items() if app in ("departments", "ratings", "boards"))
+OURS = sorted(name for name, app in get_commands().items() if app in (
+    "departments", "ratings", "boards", "assessment", "casework", "workdays"))
 
 
 def test_the_project_has_its_commands():
-    assert {"import_org", "import_rulebook", "import_ratings", "close_month", "seed_demo"} <= set(OURS)
+    assert {"import_org", "import_rulebook", "import_ratings", "close_month", "seed_demo", "rollup_year",
+            "rollup_province"} <= set(OURS)
 
 
 @pytest.mark.parametrize("name", OURS)

@@ -37,10 +37,13 @@ class Command(BaseCommand):
         except Exception as exc:
             services.rollup_run_fail(run_id=run.pk, error=f"{type(exc).__name__}: {exc}")
             raise
-        grades = "，".join(f"{label} {result.grades.get(value, 0)}" for value, label in Grade.choices)
-        scope = (_("截至 %(month)d 月，年度累计") % {"month": result.through_month}) if result.is_year_to_date \
-            else _("全年")
-        self.stdout.write(
-            _("%(place)s %(year)d 年度得分已计算（%(scope)s）：%(units)d 个单位（%(grades)s）")
-            % {"place": place.name, "year": year, "scope": scope, "units": result.units, "grades": grades}
-        )
+        self.stdout.write(result_line(place, result))
+
+
+def result_line(place, result: services.RollupResult) -> str:
+    """One jurisdiction's roll-up in a sentence (also ``rollup_province``'s lines)."""
+    grades = "，".join(f"{label} {result.grades.get(value, 0)}" for value, label in Grade.choices)
+    scope = (_("截至 %(month)d 月，年度累计") % {"month": result.through_month}) if result.is_year_to_date \
+        else _("全年")
+    return (_("%(place)s %(year)d 年度得分已计算（%(scope)s）：%(units)d 个单位（%(grades)s）")
+            % {"place": place.name, "year": result.year, "scope": scope, "units": result.units, "grades": grades})
