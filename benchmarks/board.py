@@ -274,23 +274,13 @@ def _free_port() -> int:
 def serve(port: int, static_root: str) -> None:
     """The server process: the project's WSGI application behind WhiteNoise (which
     serves ``static_root`` under STATIC_PREFIX), on a threaded stdlib WSGI server."""
-    from socketserver import ThreadingMixIn
-    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-
     from whitenoise import WhiteNoise
 
+    from benchmarks.http_load import threaded_server
     from config.wsgi import application
 
-    class Server(ThreadingMixIn, WSGIServer):
-        daemon_threads = True
-        request_queue_size = 256
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
     app = WhiteNoise(application, root=static_root, prefix=STATIC_PREFIX, autorefresh=False)
-    with make_server("127.0.0.1", port, app, server_class=Server, handler_class=QuietHandler) as httpd:
+    with threaded_server(app, port) as httpd:
         httpd.serve_forever()
 
 

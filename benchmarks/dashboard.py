@@ -220,25 +220,15 @@ def _throughput(client, *, seconds: float = 3.0, clients: int = 4) -> float:
     """Requests per second ``clients`` threads get for ``/dashboard/`` from the project's
     WSGI application on a threaded stdlib server in this process (127.0.0.1)."""
     import threading
-    from socketserver import ThreadingMixIn
-    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
     from django.conf import settings
 
-    from benchmarks.http_load import requests_per_second
+    from benchmarks.http_load import requests_per_second, threaded_server
     from config.wsgi import application
-
-    class Server(ThreadingMixIn, WSGIServer):
-        daemon_threads = True
-        request_queue_size = 64
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
 
     name = settings.SESSION_COOKIE_NAME
     cookie = f"{name}={client.cookies[name].value}"
-    with make_server("127.0.0.1", 0, application, server_class=Server, handler_class=QuietHandler) as httpd:
+    with threaded_server(application) as httpd:
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         port = httpd.server_address[1]
         good = lambda status, body: status == 200 and b"db-summary" in body  # noqa: E731

@@ -57,25 +57,16 @@ def run(*, seconds: float = 2.0, rounds: int = 3, clients: int = 4) -> None:
 def serve(port: int, cached: bool) -> None:
     """The project's WSGI application on a threaded stdlib server, with the dashboard's
     cache on or off."""
-    from socketserver import ThreadingMixIn
-    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-
     import django
     from django.conf import settings
+
+    from benchmarks.http_load import threaded_server
 
     django.setup()
     settings.DASHBOARD_CACHE_SECONDS = 3600 if cached else 0
     from config.wsgi import application
 
-    class Server(ThreadingMixIn, WSGIServer):
-        daemon_threads = True
-        request_queue_size = 64
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
-
-    with make_server("127.0.0.1", port, application, server_class=Server, handler_class=QuietHandler) as httpd:
+    with threaded_server(application, port) as httpd:
         httpd.serve_forever()
 
 

@@ -7,6 +7,8 @@ import http.client
 import threading
 import time
 from collections.abc import Callable
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 
 def requests_per_second(
@@ -46,3 +48,20 @@ def requests_per_second(
     if errors:
         raise RuntimeError(f"{path} answered {errors[0]}")
     return sum(counts) / (time.perf_counter() - started), latencies
+
+
+class _ThreadedServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    request_queue_size = 256
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def threaded_server(app, port: int = 0) -> WSGIServer:
+    """A threaded stdlib WSGI server for ``app`` on 127.0.0.1 (``port`` 0: any free
+    one, then ``server.server_address[1]``), quiet; ``serve_forever`` it, or use it as
+    a context manager to close it."""
+    return make_server("127.0.0.1", port, app, server_class=_ThreadedServer, handler_class=_QuietHandler)

@@ -351,9 +351,11 @@ def bench_board_page(prefix: str, workdir: Path, *, workers: int = 4, threads: i
                      rounds: int = 5) -> None:
     """A published board page under gunicorn with several workers and the production
     settings (stored snapshot, whitenoise for static files) against the same gunicorn
-    serving a static file of the same bytes. Requests per second: higher is better."""
+    serving a static file of the same bytes; and the jurisdiction's home page (``/`` of
+    its address), which shows the same edition as the latest. Requests per second:
+    higher is better."""
     try:
-        from benchmarks.board import PAGE_MONTH, PAGE_ROWS, _fresh_jurisdiction, _load, _period_with_rows
+        from benchmarks.board import PAGE_MONTH, PAGE_ROWS, _fresh_jurisdiction, _period_with_rows
         from boards import services
         from boards.links import board_reverse, edition_kwargs, jurisdiction_kwargs
     except (ImportError, AttributeError) as exc:
@@ -362,12 +364,13 @@ def bench_board_page(prefix: str, workdir: Path, *, workers: int = 4, threads: i
     from django.conf import settings
     from django.db import connection
 
-    from scripts.localstack import free_port
+    from scripts.localstack import RedisServer
 
     jurisdiction = _fresh_jurisdiction()
     period = _period_with_rows(jurisdiction, PAGE_MONTH, PAGE_ROWS, random.Random(2016))
     edition = services.edition_publish(period=period, by=None).edition
     path = board_reverse("edition", jurisdiction_kwargs(jurisdiction), **edition_kwargs(period.year, period.month))
+    home = board_reverse("home", jurisdiction_kwargs(jurisdiction))  # the same edition, as the latest
     db = connection.settings_dict
     connection.close()
 
@@ -375,7 +378,6 @@ def bench_board_page(prefix: str, workdir: Path, *, workers: int = 4, threads: i
     env.update({
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DATABASE_URL": f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": "redis://127.0.0.1:1/0",  # pages never touch the broker
         "DJANGO_SECRET_KEY": "bench-" + "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
@@ -383,6 +385,20 @@ def bench_board_page(prefix: str, workdir: Path, *, workers: int = 4, threads: i
         "DJANGO_HTTPS": "false",
         "DJANGO_LOG_LEVEL": "WARNING",
     })
+    redis = RedisServer(workdir / "redis")  # the broker, and the pages' shared cache as in production
+    redis.start()
+    env["REDIS_URL"] = redis.url()
+    try:
+        _board_page_under_gunicorn(prefix, env, workdir, edition, path, home, workers, threads, seconds, rounds)
+    finally:
+        redis.stop()
+
+
+def _board_page_under_gunicorn(prefix: str, env: dict, workdir: Path, edition, path: str, home: str, workers: int,
+                               threads: int, seconds: float, rounds: int) -> None:
+    from benchmarks.board import _load
+    from scripts.localstack import free_port
+
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env,
                    check=True)
     (workdir / "static" / "bench").mkdir(exist_ok=True)
@@ -398,12 +414,13 @@ def bench_board_page(prefix: str, workdir: Path, *, workers: int = 4, threads: i
 
         _wait_for(port)
         static_path = "/static/bench/board.html"
-        for target in (path, static_path):
+        for target in (path, home, static_path):
             _load(port, target, 0.5, threads)  # warm up every worker
-        ours, baseline = [], []
+        ours, ours_home, baseline = [], [], []
         for _ in range(rounds):
             baseline.append(_load(port, static_path, seconds, threads))
             ours.append(_load(port, path, seconds, threads))
+            ours_home.append(_load(port, home, seconds, threads))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -411,6 +428,8 @@ def bench_board_page(prefix: str, workdir: Path, *, workers: int = 4, threads: i
          f"threads, {seconds:g}s x {rounds} rounds, median")
     report(f"{prefix}.board_page_gunicorn_{workers}_workers", statistics.median(ours), statistics.median(baseline),
            "req/s")
+    report(f"{prefix}.board_home_gunicorn_{workers}_workers", statistics.median(ours_home),
+           statistics.median(baseline), "req/s")
 
 
 # Processes -----------------------------------------------------------------------------------

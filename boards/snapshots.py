@@ -118,9 +118,10 @@ def _full_key(generation: int, key: str) -> str:
     return full_key
 
 
-def snapshot_get(key: str, build: Callable[[], Snapshot | None]) -> Snapshot | None:
+def snapshot_get(key: str, build: Callable[[], Snapshot | None], *, path: str | None = None) -> Snapshot | None:
     """The kept response for ``key``, built (and kept) when missing. ``build`` returns
-    None for "nothing published there"."""
+    None for "nothing published there". ``path``: the address it was asked at, which
+    ``snapshot_for_path`` then answers for without the view."""
     seconds = settings.BOARD_SNAPSHOT_CACHE_SECONDS
     if seconds <= 0:
         return build()
@@ -136,5 +137,45 @@ def snapshot_get(key: str, build: Callable[[], Snapshot | None]) -> Snapshot | N
             snapshot = build()
             found = _MISSING if snapshot is None else snapshot
             cache_set(_alias(), full_key, found, timeout=seconds)
+        kept.put(full_key, found, now + seconds)
+    if found == _MISSING:
+        return None
+    if path is not None:
+        _path_remember(path, key)
+    return found
+
+
+# Addresses already answered from a snapshot: path -> key. Bounded; only addresses that
+# found a published page get in, so a crawl of made-up ones cannot fill it.
+PATHS = 4 * LOCAL_ENTRIES
+_paths: dict[str, str] = {}
+
+
+def _path_remember(path: str, key: str) -> None:
+    if _paths.get(path) != key:
+        if len(_paths) >= PATHS:
+            _paths.clear()
+        _paths[path] = key
+
+
+def snapshot_for_path(path: str) -> Snapshot | None:
+    """The current kept response for an address a view answered from a snapshot before,
+    without building anything: None when the address is new, nothing is kept under the
+    current generation (a publication moved it on) or the cache is off or down. Then
+    the request takes the usual way, through the view."""
+    key = _paths.get(path)
+    seconds = settings.BOARD_SNAPSHOT_CACHE_SECONDS
+    if key is None or seconds <= 0:
+        return None
+    generation = _generation()
+    if generation is None:
+        return None
+    full_key = _full_key(generation, key)
+    now = time.monotonic()
+    found = kept.get(full_key, now)
+    if found is None:
+        found = cache_get(_alias(), full_key)
+        if found is None:
+            return None
         kept.put(full_key, found, now + seconds)
     return None if found == _MISSING else found

@@ -71,8 +71,8 @@ def _conditional(
     return response
 
 
-def _send(request: HttpRequest, snapshot: Snapshot) -> HttpResponseBase:
-    """A stored page."""
+def snapshot_response(request: HttpRequest, snapshot: Snapshot) -> HttpResponseBase:
+    """A stored page (also sent by ``boards.middleware.KeptPageMiddleware``)."""
     return _conditional(request, etag=snapshot.etag, last_modified=snapshot.last_modified,
                         max_age=settings.BOARD_CACHE_MAX_AGE, body=snapshot.body, language=snapshot.language)
 
@@ -127,11 +127,11 @@ def home(request: HttpRequest, jurisdiction: str | None = None) -> HttpResponseB
         latest = selectors.edition_for_snapshot(jurisdiction=place, body="html")
         return _edition_snapshot(latest, jkw) if latest else None
 
-    snapshot = snapshot_get(f"home:{jurisdiction or ''}", build)
+    snapshot = snapshot_get(f"home:{jurisdiction or ''}", build, path=request.path_info)
     if snapshot is None:
         place, jkw = _place(jurisdiction)
         return _dynamic(request, "boards/home_empty.html", lambda: {"jkw": jkw, "page_title": ""}, place)
-    return _send(request, snapshot)
+    return snapshot_response(request, snapshot)
 
 
 @require_safe
@@ -147,10 +147,10 @@ def edition(request: HttpRequest, year: int, month: int, revision: int | None = 
 
     if revision is not None and revision < 1:
         raise Http404  # revisions count from 1: nothing to look up, nothing to cache
-    snapshot = snapshot_get(edition_key(jurisdiction, year, month, revision), build)
+    snapshot = snapshot_get(edition_key(jurisdiction, year, month, revision), build, path=request.path_info)
     if snapshot is None:
         raise Http404
-    return _send(request, snapshot)
+    return snapshot_response(request, snapshot)
 
 
 @require_safe
@@ -232,13 +232,13 @@ def lobby(request: HttpRequest, jurisdiction: str | None = None) -> HttpResponse
         latest = selectors.edition_for_snapshot(jurisdiction=place, body="lobby_html")
         return _edition_snapshot(latest, jkw, lobby=True) if latest else None
 
-    snapshot = snapshot_get(f"lobby:{jurisdiction or ''}", build)
+    snapshot = snapshot_get(f"lobby:{jurisdiction or ''}", build, path=request.path_info)
     if snapshot is None:
         place, jkw = _place(jurisdiction)
         response = HttpResponse(lobby_empty_render(jurisdiction_name=place.name, jkw=jkw), content_type=HTML)
         patch_cache_control(response, no_cache=True, max_age=0)
         return response
-    return _send(request, snapshot)
+    return snapshot_response(request, snapshot)
 
 
 @require_safe

@@ -1473,6 +1473,7 @@ COMMANDS = {
     "import_ratings": ("admin/ratings/rating/import/", "admin/ratings/rating/process_import/"),
     "close_month": ("admin/ratings/period/<path:object_id>/close/", "admin/ratings/period/<path:object_id>/reopen/"),
     "rollup_year": ("admin/assessment/yearscore/rollup/", "admin/assessment/yearscore/rollup/<int:run_id>/"),
+    "rollup_province": None,  # every jurisdiction at once: the province's operator's, never one office's
     "export_scores": ("admin/assessment/yearscore/workbook/", "admin/assessment/yearscore/export/"),
     "import_scorecard": ("admin/assessment/scorecard/import/",),
     "import_results": ("admin/assessment/scorecard/import/", "desk/items/<int:pk>/"),

@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "config.security.PermissionsPolicyMiddleware",
     "config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "boards.middleware.KeptPageMiddleware",  # published pages answered before: from their snapshot
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
