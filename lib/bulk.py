@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from operator import attrgetter
 
 from django.db import connection, models
 
@@ -25,22 +26,44 @@ def _columns(model: type[models.Model]) -> list[models.Field]:
     return [field for field in model._meta.concrete_fields if not field.primary_key]
 
 
+def _getter(fields: list[models.Field]):
+    """A function from an object to the tuple of its ``fields``' values, prepared for the
+    database where its adapter needs it (``attrgetter`` reads them in one C call)."""
+    get = attrgetter(*[field.attname for field in fields])
+    one = len(fields) == 1
+    prepared = [(i, field) for i, field in enumerate(fields) if isinstance(field, NEEDS_PREPARING)]
+    if not prepared:
+        return (lambda obj: (get(obj),)) if one else get
+
+    done: dict[tuple[int, object], object] = {}  # rows of a batch share their times: each prepared once
+
+    def values(obj) -> tuple:
+        row = [get(obj)] if one else list(get(obj))
+        for i, field in prepared:
+            value = row[i]
+            if value is not None:  # NULL as it is, whatever the type
+                try:
+                    row[i] = done[i, value]
+                except (KeyError, TypeError):  # not seen yet, or not hashable (JSON)
+                    row[i] = field.get_db_prep_save(value, connection)
+                    if len(done) < 10_000:
+                        try:
+                            done[i, value] = row[i]
+                        except TypeError:
+                            pass
+        return tuple(row)
+
+    return values
+
+
 def _rows(fields: list[models.Field], objects: Sequence[models.Model]) -> list[tuple]:
-    prepared = [
-        (lambda value, field=field: field.get_db_prep_save(value, connection)) if isinstance(field, NEEDS_PREPARING)
-        else None
-        for field in fields
-    ]
-    stamped = [field for field in fields if getattr(field, "auto_now_add", False)]
-    rows = []
-    for obj in objects:
-        for field in stamped:
-            field.pre_save(obj, add=True)
-        rows.append(tuple(
-            getattr(obj, field.attname) if prepare is None else prepare(getattr(obj, field.attname))
-            for field, prepare in zip(fields, prepared)
-        ))
-    return rows
+    # ``auto_now_add``: the moment of the insert, one for all its rows.
+    for field in fields:
+        if getattr(field, "auto_now_add", False) and objects:
+            now = field.pre_save(objects[0], add=True)
+            for obj in objects[1:]:
+                setattr(obj, field.attname, now)
+    return [*map(_getter(fields), objects)]
 
 
 def _parameters_per_statement() -> int:
@@ -80,4 +103,29 @@ def insert_rows(model: type[models.Model], objects: Sequence[models.Model], *, r
                 obj.pk = new_id
                 obj._state.adding = False
                 obj._state.db = connection.alias
+    return len(rows)
+
+
+def insert_derived(model: type[models.Model], sources: Sequence[object], *, fixed: dict[str, object]) -> int:
+    """Insert one row of ``model`` per object of ``sources`` without making instances:
+    each column takes the source's attribute of the same name, or the value ``fixed``
+    gives it (the same in every row). E.g. a history record of each of many rows, in
+    one ``executemany``. Returns how many rows."""
+    if not sources:
+        return 0
+    fields = _columns(model)
+    varying = [field for field in fields if field.attname not in fixed]
+    constant = [field for field in fields if field.attname in fixed]
+    missing = set(fixed) - {field.attname for field in constant}
+    if missing:
+        raise ValueError(f"{model.__name__} has no column {', '.join(sorted(missing))}")
+    same = tuple(field.get_db_prep_save(fixed[field.attname], connection) if isinstance(field, NEEDS_PREPARING)
+                 else fixed[field.attname] for field in constant)
+    values = _getter(varying)
+    rows = [values(source) + same for source in sources]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in varying + constant)
+    marks = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})", rows)
     return len(rows)

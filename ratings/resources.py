@@ -128,7 +128,7 @@ class OrganisationWidget(ResourceWidget, widgets.Widget):
 
     def clean(self, value, row=None, **kwargs) -> Organisation:
         text = normalise_identifier(cell_text(value))
-        role = _("职能管理部门") if self.department else _("被考核单位")
+        role = gettext_lazy("职能管理部门") if self.department else gettext_lazy("被考核单位")  # only if refused
         organisation = self.resource.organisation_for(text)
         if organisation is None:
             raise ValueError(_("本辖区没有编码或名称为“%(value)s”的%(role)s") % {"value": text, "role": role})

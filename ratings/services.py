@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from departments.models import Jurisdiction, Organisation
 from departments.roles import is_office, user_department
-from lib.bulk import insert_rows
+from lib.bulk import insert_derived, insert_rows
 from ratings import notices, rules
 from ratings.models import REASON_MAX_LENGTH, Criterion, Evidence, Period, Rating, RuleBook
 from ratings.signals import figures_changed_on_commit
@@ -995,6 +995,7 @@ class RatingBatch:
         self.pending: list[Rating] = []  # recorded by this batch, written by ``finish``
         self.escalate_units: set[int] = set()
         self.keys: dict[int, dict[tuple, Rating]] = {}  # by period: ratings by import key
+        self.now = timezone.now()  # a file's rows are submitted and approved at one moment
 
     def period(self, period: Period) -> Period:
         """The month, locked, as it is now."""
@@ -1040,7 +1041,7 @@ class RatingBatch:
         _validate(rating, self.rules_of(period))
         if submit:
             rating.status = Rating.Status.SUBMITTED
-            rating.submitted_at = timezone.now()
+            rating.submitted_at = self.now
         self.pending.append(rating)
         if period.pk in self.keys:
             self.keys[period.pk].setdefault(self.key(rating), rating)
@@ -1061,7 +1062,7 @@ class RatingBatch:
                 )
             rating.status = Rating.Status.APPROVED
             rating.reviewed_by = by
-            rating.reviewed_at = timezone.now()
+            rating.reviewed_at = self.now
         else:
             unit_id = _unit_of(rating.pk)
             if unit_id is not None and unit_id not in self.locked_units:
@@ -1099,23 +1100,17 @@ def _ratings_insert_with_history(ratings: list[Rating], by) -> None:
             rating.outcome, rating.escalation, rating.escalated_after_id = RED_FLAG_RESULT
     insert_rows(Rating, ratings, returning_ids=True)
     history = Rating.history.model
-    fields = [field.attname for field in history._meta.fields
-              if field.attname not in ("history_id", "history_date", "history_change_reason", "history_type",
-                                       "history_user_id")]
-    now = timezone.now()
+    stamp = {"history_date": timezone.now(), "history_user_id": getattr(by, "pk", None)}
     unescalated = {"outcome": "", "escalation": "", "escalated_after_id": None}
     submitted = {**unescalated, "status": Rating.Status.SUBMITTED, "reviewed_by_id": None, "reviewed_at": None}
-
-    def record(rating: Rating, kind: str, reason: str, state: dict) -> object:
-        values = {name: getattr(rating, name) for name in fields}
-        values.update(state)
-        return history(**values, history_date=now, history_type=kind, history_change_reason=reason,
-                       history_user_id=getattr(by, "pk", None))
-
-    records = [record(rating, "+", _("填报"), submitted if rating.status == approved else unescalated)
-               for rating in ratings]
-    records += [record(rating, "~", _("审核通过"), unescalated) for rating in ratings if rating.status == approved]
-    insert_rows(history, records)
+    entered = {**stamp, "history_type": "+", "history_change_reason": _("填报")}
+    approved_now = [rating for rating in ratings if rating.status == approved]
+    others = [rating for rating in ratings if rating.status != approved]
+    # No history instances: each record is the rating's own values with the state it had then.
+    insert_derived(history, others, fixed={**entered, **unescalated})
+    insert_derived(history, approved_now, fixed={**entered, **submitted})
+    insert_derived(history, approved_now, fixed={**stamp, **unescalated, "history_type": "~",
+                                                 "history_change_reason": _("审核通过")})
 
 
 def today() -> date:
