@@ -58,6 +58,7 @@ import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.management.base import CommandError
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.formats import base_formats
@@ -759,6 +760,11 @@ class SheetResource(resources.ModelResource):
         only a resource whose checks do not read it may be given it (the ratings'
         command does)."""
         super().__init__(**kwargs)
+        # The headers in the language of this import, once: a lazy one is translated
+        # again every time a row's cell is looked up by it.
+        for field in self.fields.values():
+            if isinstance(field.column_name, Promise):
+                field.column_name = str(field.column_name)
         if not preview and not self._meta.skip_diff:
             self._meta = copy.copy(self._meta)  # this resource's own options, not the class's
             self._meta.skip_diff = True
