@@ -122,7 +122,8 @@ DATA_FIELDS = {
     "evaluations.DailyEvaluation": ("text", "suggestion", "reply"),
 }
 # Codes shown in another form than stored: a tracking code and an invitation code are
-# printed in groups ("K7M2P-9QRT4"); one without a digit is still a code.
+# printed in groups ("K7M2P-9QRT4"), and as stored on a history's version page; one
+# without a digit is still a code.
 DISPLAYED_CODES = {
     "casework.Report": ("code", "casework.rules", "tracking_code_display"),
     "evaluations.InvitationCode": ("code", "evaluations.rules", "code_display"),
@@ -359,7 +360,8 @@ def data_words(scene) -> set[str]:
     for label, (field_name, module, function) in DISPLAYED_CODES.items():
         display = getattr(import_module(module), function)
         for value in apps.get_model(label).objects.values_list(field_name, flat=True):
-            found.update(w.lower() for w in words(display(value)))
+            # As printed, and as stored (a history's version page shows the field itself).
+            found.update(w.lower() for w in words(display(value)) + words(value))
     return found
 
 
