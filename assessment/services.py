@@ -135,6 +135,8 @@ def province_rollup(
     jurisdiction whose scorecard cannot be scored is left as it was and named in
     ``refused``; its run is left for the caller to fail with the reason."""
     _check_year(year, through_month)
+    if not jurisdictions:
+        return ProvinceRollup(results={}, refused={})
     now = now or timezone.now()
     runs = runs or {}
     if runs:

@@ -133,6 +133,11 @@ def test_a_unit_that_left_a_district_loses_its_row_there(province):
     assert ("bing", "bing-U9") not in got and ("yi", "bing-U9") in got
 
 
+def test_no_district_is_no_work(province, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert services.province_rollup(jurisdictions=[], year=YEAR) == services.ProvinceRollup({}, {})
+
+
 def test_the_number_of_queries_does_not_grow_with_the_districts(province):
     services.province_rollup(jurisdictions=province[:1], year=YEAR)
     services.province_rollup(jurisdictions=province, year=YEAR)
