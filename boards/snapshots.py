@@ -118,6 +118,28 @@ def _full_key(generation: int, key: str) -> str:
     return full_key
 
 
+def _current(key: str, seconds: int, build: Callable[[], Snapshot | None] | None) -> Snapshot | str | None:
+    """What is kept for ``key`` under the current generation: this process's copy, else
+    the shared cache's (then kept here too). Missing: built and kept when ``build`` is
+    given, else None. None too when the shared cache is down (nothing is known current)."""
+    generation = _generation()
+    if generation is None:
+        return None
+    full_key = _full_key(generation, key)
+    now = time.monotonic()
+    found = kept.get(full_key, now)
+    if found is None:
+        found = cache_get(_alias(), full_key)
+        if found is None:
+            if build is None:
+                return None
+            snapshot = build()
+            found = _MISSING if snapshot is None else snapshot
+            cache_set(_alias(), full_key, found, timeout=seconds)
+        kept.put(full_key, found, now + seconds)
+    return found
+
+
 def snapshot_get(key: str, build: Callable[[], Snapshot | None], *, path: str | None = None) -> Snapshot | None:
     """The kept response for ``key``, built (and kept) when missing. ``build`` returns
     None for "nothing published there". ``path``: the address it was asked at, which
@@ -125,19 +147,9 @@ def snapshot_get(key: str, build: Callable[[], Snapshot | None], *, path: str | 
     seconds = settings.BOARD_SNAPSHOT_CACHE_SECONDS
     if seconds <= 0:
         return build()
-    generation = _generation()
-    if generation is None:
-        return build()  # the shared cache is down: nothing can be known current
-    full_key = _full_key(generation, key)
-    now = time.monotonic()
-    found = kept.get(full_key, now)
+    found = _current(key, seconds, build)
     if found is None:
-        found = cache_get(_alias(), full_key)
-        if found is None:
-            snapshot = build()
-            found = _MISSING if snapshot is None else snapshot
-            cache_set(_alias(), full_key, found, timeout=seconds)
-        kept.put(full_key, found, now + seconds)
+        return build()  # the shared cache is down
     if found == _MISSING:
         return None
     if path is not None:
@@ -167,15 +179,5 @@ def snapshot_for_path(path: str) -> Snapshot | None:
     seconds = settings.BOARD_SNAPSHOT_CACHE_SECONDS
     if key is None or seconds <= 0:
         return None
-    generation = _generation()
-    if generation is None:
-        return None
-    full_key = _full_key(generation, key)
-    now = time.monotonic()
-    found = kept.get(full_key, now)
-    if found is None:
-        found = cache_get(_alias(), full_key)
-        if found is None:
-            return None
-        kept.put(full_key, found, now + seconds)
-    return None if found == _MISSING else found
+    found = _current(key, seconds, None)
+    return None if found is None or found == _MISSING else found

@@ -14,7 +14,7 @@ import pytest
 from django.core.cache import caches
 
 from boards import render
-from ratings import services
+from ratings import rules, services
 from ratings.models import Period, Rating
 
 
@@ -81,3 +81,14 @@ def response_bytes(response) -> bytes:
     if getattr(response, "streaming", False):
         return b"".join(response.streaming_content)
     return response.content
+
+
+@pytest.fixture
+def published(alice, dept_a, town, january, fast_pdf, django_capture_on_commit_callbacks):
+    """January published, with one red flag for town."""
+    from boards import services
+
+    approved(january, dept_a, town, rules.RED_FLAG, "主动承办疑难工单9件", office=alice)
+    close(january, alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.edition_publish(period=january, by=alice).edition

@@ -11,19 +11,11 @@ from django.test.utils import override_settings
 
 from ratings import rules
 from ratings import services as ratings_services
-from tests.board_support import _board_cache, approved, close, fast_pdf  # noqa: F401
+from tests.board_support import _board_cache, approved, close, fast_pdf, published  # noqa: F401
 from boards import services
 
 pytestmark = pytest.mark.django_db
 PAGES = ("/", "/2026/01/", "/lobby/")
-
-
-@pytest.fixture
-def published(alice, dept_a, town, january, fast_pdf, django_capture_on_commit_callbacks):
-    approved(january, dept_a, town, rules.RED_FLAG, "主动承办疑难工单9件", office=alice)
-    close(january, alice)
-    with django_capture_on_commit_callbacks(execute=True):
-        return services.edition_publish(period=january, by=alice).edition
 
 
 def through_the_stack(response) -> bool:

@@ -20,18 +20,10 @@ from boards import services, snapshots
 from ratings import rules
 from ratings import services as ratings_services
 from scripts.localstack import free_port
-from tests.board_support import _board_cache, approved, close, fast_pdf  # noqa: F401
+from tests.board_support import _board_cache, approved, close, fast_pdf, published  # noqa: F401
 from tests.factories import RuleBookFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def published(alice, dept_a, town, january, fast_pdf, django_capture_on_commit_callbacks):
-    approved(january, dept_a, town, rules.RED_FLAG, "主动承办疑难工单9件", office=alice)
-    close(january, alice)
-    with django_capture_on_commit_callbacks(execute=True):
-        return services.edition_publish(period=january, by=alice).edition
 
 
 def queries(client, url: str) -> tuple[int, bytes]:
